@@ -1,0 +1,121 @@
+"""One text pipeline for passages and queries.
+
+Everything that reaches the index passes through here, so that a passage
+written "Hoà Bình" in NFD and a query typed "hoa binh" meet on the same terms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+# Combining marks that carry the Vietnamese tone (huyền, sắc, hỏi, ngã, nặng).
+_TONE_MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+# Combining marks that are part of the vowel letter itself (â ê ô ă ơ ư).
+_VOWEL_SHAPE_MARKS = {"\u0302", "\u0306", "\u031b"}
+_VOWELS = set("aeiouy")
+_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _place_tone(syllable: str) -> str:
+    """Put the tone mark of one syllable where the classic orthography puts it.
+
+    Vietnamese has two conventions for open syllables such as hoà/hòa or
+    thuý/thúy; documents mix them. We pick the classic one ("hòa", "thúy") and
+    move the mark there, so both spellings become the same string.
+    """
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = next((ch for ch in decomposed if ch in _TONE_MARKS), None)
+    if tone is None:
+        return syllable
+    # Letters without tone, each with its shape marks attached.
+    letters: list[str] = []
+    for ch in decomposed:
+        if ch in _TONE_MARKS:
+            continue
+        if unicodedata.combining(ch) and letters:
+            letters[-1] += ch
+        else:
+            letters.append(ch)
+    bases = [unicodedata.normalize("NFD", letter)[0].lower() for letter in letters]
+    vowel_idx = [i for i, base in enumerate(bases) if base in _VOWELS]
+    if not vowel_idx:
+        return syllable
+    # "qu" and "gi" are initial consonants: their u/i is not part of the rhyme.
+    first = vowel_idx[0]
+    if first > 0 and bases[first - 1] == "q" and bases[first] == "u" and len(vowel_idx) > 1:
+        vowel_idx = vowel_idx[1:]
+    elif (
+        first > 0
+        and bases[first - 1] == "g"
+        and bases[first] == "i"
+        and len(vowel_idx) > 1
+        and vowel_idx[1] == first + 1
+    ):
+        vowel_idx = vowel_idx[1:]
+    # The vowel cluster must be contiguous; anything else is not a syllable we know.
+    if vowel_idx != list(range(vowel_idx[0], vowel_idx[0] + len(vowel_idx))):
+        return syllable
+    shaped = [i for i in vowel_idx if any(m in letters[i] for m in _VOWEL_SHAPE_MARKS)]
+    has_final = vowel_idx[-1] < len(letters) - 1
+    if shaped:
+        target = shaped[-1]  # ươ → on ơ; ê, ô, â … carry the tone
+    elif len(vowel_idx) == 1:
+        target = vowel_idx[0]
+    elif len(vowel_idx) == 3:
+        target = vowel_idx[1]
+    elif has_final:
+        target = vowel_idx[-1]
+    else:
+        target = vowel_idx[0]
+    letters[target] += tone
+    return unicodedata.normalize("NFC", "".join(letters))
+
+
+def normalize(text: str) -> str:
+    """NFC with one tone-mark placement; case is kept (the segmenter needs it)."""
+    text = unicodedata.normalize("NFC", text)
+    return _WORD_RE.sub(lambda m: _place_tone(m.group(0)), text)
+
+
+def fold(text: str) -> str:
+    """Strip every diacritic (đ → d), for matching what users type without them."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries any Vietnamese mark (so it was typed with them)."""
+    return fold(text) != text
+
+
+def canonical(text: str) -> str:
+    """Normalized and case-folded: the form texts are compared in."""
+    return normalize(text).lower()
+
+
+def syllables(text: str) -> list[str]:
+    """Lowercased word syllables (letters and digits), punctuation dropped."""
+    return [s for s in re.findall(r"\w+", canonical(text)) if s != "_"]
+
+
+def join_words(words: Iterable[str]) -> str:
+    """Store word tokens as one space-separated string, syllables joined by '_'."""
+    return " ".join(w.replace(" ", "_") for w in words)
+
+
+def split_words(stored: str) -> list[str]:
+    """Inverse of :func:`join_words`."""
+    return stored.split() if stored else []
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: whitespace-separated chunks."""
+    return len(text.split())
+
+
+def ngrams(items: Sequence[str], n: int) -> list[str]:
+    """Adjacent n-grams joined by '_'."""
+    return ["_".join(items[i : i + n]) for i in range(len(items) - n + 1)]
