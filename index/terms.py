@@ -43,9 +43,9 @@ def stored_words(text: str) -> str:
 
 
 def syllables_of_words(words: Sequence[str]) -> list[str]:
-    """Folded syllables of word tokens ("hải_dương" → "hai", "duong")."""
+    """Folded, lowercased syllables of word tokens ("Hải_Dương" → "hai", "duong")."""
     text = " ".join(words).replace("&", " va ")
-    return _SYLLABLE_RE.findall(fold(text))
+    return _SYLLABLE_RE.findall(fold(text).lower())
 
 
 class TermMaker:

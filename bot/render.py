@@ -1,0 +1,142 @@
+"""Turning an :class:`Answer` into text for people: Telegram HTML and the terminal.
+
+Escaping lives here and only here: every piece of document text goes through
+``html.escape`` before it meets a tag, so a document containing ``<b>`` or
+``&`` can neither break the message nor inject formatting.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from knowledge.answer import NOT_FOUND_MESSAGE, Answer, Citation
+
+TELEGRAM_LIMIT = 4096
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "không rõ ngày"
+
+
+def _marked_html(citation: Citation) -> str:
+    out, last = [], 0
+    text = citation.snippet
+    for start, end in sorted(citation.highlights):
+        out.append(html.escape(text[last:start]))
+        out.append(f"<b>{html.escape(text[start:end])}</b>")
+        last = end
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _marked_plain(citation: Citation, bold: bool) -> str:
+    before, after = ("\033[1m", "\033[0m") if bold else ("**", "**")
+    out, last = [], 0
+    text = citation.snippet
+    for start, end in sorted(citation.highlights):
+        out.append(text[last:start])
+        out.append(before + text[start:end] + after)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def citation_line_plain(number: int, citation: Citation) -> str:
+    parts = [f"[{number}] {citation.title}", format_date(citation.published)]
+    if citation.source:
+        parts.append(citation.source)
+    parts.append(f"tài liệu #{citation.document_id}, đoạn {citation.position + 1}")
+    return " — ".join(parts)
+
+
+def citation_line_html(number: int, citation: Citation) -> str:
+    title = html.escape(citation.title)
+    source = citation.source or ""
+    if source.startswith(("http://", "https://")):
+        source_html = f'<a href="{html.escape(source, quote=True)}">{html.escape(_short_url(source))}</a>'
+    else:
+        source_html = html.escape(source)
+    parts = [f"[{number}] <i>{title}</i>", format_date(citation.published)]
+    if source_html:
+        parts.append(source_html)
+    parts.append(f"#{citation.document_id}, đoạn {citation.position + 1}")
+    return " — ".join(parts)
+
+
+def _short_url(url: str) -> str:
+    return url.split("://", 1)[-1][:60]
+
+
+def answer_plain(answer: Answer, *, bold: bool = False) -> str:
+    """The answer as the terminal shows it."""
+    if not answer.found or not answer.citations:
+        lines = [NOT_FOUND_MESSAGE]
+        if answer.suggestions:
+            lines.append("Bạn có thể hỏi, ví dụ:")
+            lines.extend(f"  • {s}" for s in answer.suggestions)
+        return "\n".join(lines)
+    best = answer.citations[0]
+    lines = []
+    if best.province_note:
+        lines.append(f"({best.province_note})")
+    lines.append(_marked_plain(best, bold))
+    lines.append("")
+    lines.append("Nguồn:")
+    lines.extend(citation_line_plain(i, c) for i, c in enumerate(answer.citations, start=1))
+    return "\n".join(lines)
+
+
+def answer_html(answer: Answer, *, first_citation: int = 0, citations_shown: int = 1) -> str:
+    """The answer as a Telegram HTML message: snippet with the key part bold, then citations."""
+    if not answer.found or not answer.citations:
+        return not_found_html(answer.suggestions)
+    shown = answer.citations[first_citation : first_citation + citations_shown]
+    blocks = []
+    for offset, citation in enumerate(shown):
+        number = first_citation + offset + 1
+        note = f"<i>{html.escape(citation.province_note)}</i>\n" if citation.province_note else ""
+        blocks.append(f"{note}{_marked_html(citation)}\n\n📄 {citation_line_html(number, citation)}")
+    return "\n\n".join(blocks)
+
+
+def not_found_html(suggestions: tuple[str, ...] | list[str]) -> str:
+    text = html.escape(NOT_FOUND_MESSAGE)
+    if suggestions:
+        text += "\n\nBạn có thể hỏi, ví dụ:\n" + "\n".join(f"• {html.escape(s)}" for s in suggestions)
+    return text
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split a message at paragraph, then line, then word boundaries under ``limit``.
+
+    Splits never fall inside an HTML tag or entity because they happen only at
+    whitespace, and our tags never contain newlines; a tag left open across a
+    cut is closed and reopened so each part parses on its own.
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
+        if cut <= limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        head, rest = rest[:cut], rest[cut:].lstrip()
+        parts.append(head)
+    if rest:
+        parts.append(rest)
+    return [_balance_tags(p) for p in parts]
+
+
+def _balance_tags(part: str) -> str:
+    for tag in ("b", "i", "a", "code", "pre"):
+        opened = part.count(f"<{tag}>") + (part.count(f"<{tag} ") if tag == "a" else 0)
+        closed = part.count(f"</{tag}>")
+        if opened > closed:
+            part += f"</{tag}>" * (opened - closed)
+        elif closed > opened:
+            part = f"<{tag}>" * (closed - opened) + part
+    return part

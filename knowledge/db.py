@@ -1,0 +1,40 @@
+"""Engine and schema from a database URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, create_engine
+
+from knowledge import models  # noqa: F401  (registers the tables)
+
+
+def default_sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'cdsbot.sqlite3').resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine and the tables.
+
+    SQLite needs foreign keys switched on per connection (cascading deletes of
+    passages rely on it) and WAL so a reader never blocks the bot's writer.
+    """
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,141 @@
+"""Word documents (.docx): body paragraphs and tables, in reading order.
+
+A .docx is a zip archive, and zip archives are the classic way to hand a
+server a few kilobytes that expand to gigabytes. The archive is inspected
+with zipfile before python-docx is allowed to open anything.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+
+import docx
+from docx.document import Document as WordDocument
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from knowledge.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
+from knowledge.parsers.errors import ParseError
+from knowledge.parsers.parsed_text import ParsedText, clean_line, clean_text, join_paragraphs
+
+MSG_CORRUPT = (
+    "Tệp Word (.docx) bị hỏng hoặc không đúng định dạng. Hãy mở tệp bằng Word, "
+    "lưu lại dưới dạng .docx rồi tải lên lại."
+)
+MSG_OLD_WORD = (
+    "Tệp này là định dạng Word cũ (.doc) hoặc đã được đặt mật khẩu. Hãy mở bằng Word, "
+    "bỏ mật khẩu (nếu có) và lưu lại dưới dạng .docx rồi tải lên lại."
+)
+MSG_BOMB = (
+    "Tệp .docx có kích thước giải nén bất thường (có thể là tệp độc hại), "
+    "hệ thống từ chối xử lý."
+)
+MSG_NO_TEXT = "Tệp Word không có nội dung văn bản (có thể chỉ chứa hình ảnh)."
+
+_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+_MAX_RATIO = 100
+# Small members compress extremely well when they are repetitive XML; the
+# ratio only matters once a member is big enough to hurt.
+_RATIO_APPLIES_FROM = 10 * 1024 * 1024
+_MAX_MEMBERS = 10_000
+# Encrypted Office files and Word 97-2003 files are OLE2 compound files.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Word puts "Microsoft Word - name.doc" into the title of converted files.
+_JUNK_TITLE_PREFIX = "Microsoft Word - "
+
+
+def _check_archive(data: bytes) -> None:
+    """Reject what is not a Word zip, or would expand to far more than it weighs."""
+    if data.startswith(_OLE2_MAGIC):
+        raise ParseError(MSG_OLD_WORD, "OLE2 compound file: .doc or encrypted .docx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    # zipfile reports damaged central directories through several types.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
+        raise ParseError(MSG_CORRUPT, f"not a readable zip archive: {exc!r}") from exc
+    if len(members) > _MAX_MEMBERS:
+        raise ParseError(MSG_BOMB, f"zip has {len(members)} members")
+    if not any(member.filename == "word/document.xml" for member in members):
+        raise ParseError(MSG_CORRUPT, "zip archive has no word/document.xml")
+    total = sum(member.file_size for member in members)
+    if total > _MAX_UNCOMPRESSED:
+        raise ParseError(MSG_BOMB, f"zip expands to {total} bytes")
+    for member in members:
+        if member.file_size < _RATIO_APPLIES_FROM:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > _MAX_RATIO:
+            detail = f"member {member.filename!r} has compression ratio {ratio:.0f}"
+            raise ParseError(MSG_BOMB, detail)
+
+
+def _table_rows(table: Table) -> list[str]:
+    rows: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            # A horizontally merged cell is returned once per grid column.
+            if cell._tc is previous:
+                continue
+            previous = cell._tc
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def _body_paragraphs(document: WordDocument) -> list[str]:
+    paragraphs: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            paragraphs.append(block.text)
+        elif isinstance(block, Table):
+            paragraphs.append("\n".join(_table_rows(block)))
+    return paragraphs
+
+
+def parse_docx(data: bytes) -> ParsedText:
+    """Extract paragraphs and tables (rows as lines, cells joined by " | ")."""
+    _check_archive(data)
+    # python-docx, lxml and zipfile raise many exception types on damaged
+    # parts (KeyError for missing relationships, XMLSyntaxError, ValueError for
+    # a wrong content type...); all mean the same thing to the admin.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            document = docx.Document(io.BytesIO(data))
+            paragraphs = _body_paragraphs(document)
+            properties = document.core_properties
+            title, author = properties.title, properties.author
+    except Exception as exc:  # noqa: BLE001 - third-party boundary, see above
+        raise ParseError(MSG_CORRUPT, f"python-docx failed: {exc!r}") from exc
+
+    text = join_paragraphs(paragraphs)
+    if not text:
+        raise ParseError(MSG_NO_TEXT, "docx body has no text")
+    title = clean_line(title)
+    if title is not None and title.startswith(_JUNK_TITLE_PREFIX):
+        title = None
+    # Documents typed in .VnTime or VNI fonts keep those codes inside the
+    # .docx; only the font made them look Vietnamese.
+    encoding = None
+    repaired = repair_legacy_text(text)
+    if repaired is not None:
+        text, encoding = clean_text(repaired[0]), repaired[1]
+        title = clean_line(LEGACY_CONVERTERS[encoding](title)) if title else None
+    meta: dict[str, str] = {}
+    author = clean_line(author)
+    if author is not None:
+        meta["author"] = author
+    return ParsedText(text=text, title=title, meta=meta, encoding=encoding)

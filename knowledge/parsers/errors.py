@@ -1,0 +1,20 @@
+"""The one exception every parser raises.
+
+Anything wrong with an uploaded file is the admin's to fix (re-save as
+UTF-8, remove a password, export with a text layer), so the message they see
+must say what to do, in Vietnamese; the English detail is for our logs only.
+"""
+
+from __future__ import annotations
+
+
+class ParseError(Exception):
+    """A user-caused problem with an uploaded file."""
+
+    def __init__(self, user_message: str, detail: str = "") -> None:
+        super().__init__(detail or user_message)
+        self.user_message = user_message
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"ParseError({self.user_message!r}, {self.detail!r})"

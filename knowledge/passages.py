@@ -1,0 +1,56 @@
+"""Splitting a document into passages of whole sentences."""
+
+from __future__ import annotations
+
+import re
+
+from underthesea import sent_tokenize
+
+from index.text import word_count
+
+MIN_WORDS = 40
+MAX_WORDS = 150
+
+_HEADING_MAX_WORDS = 20
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph (underthesea), never empty strings."""
+    return [s.strip() for s in sent_tokenize(paragraph) if s.strip()]
+
+
+def split_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[str]:
+    """Group whole sentences into passages of roughly ``min_words``–``max_words`` words.
+
+    A passage starts at a paragraph boundary when the current one is already
+    long enough, so a passage rarely straddles two topics; a sentence longer
+    than ``max_words`` stands alone rather than being cut; a short heading
+    line is kept with what follows it, and a short tail joins its neighbour.
+    """
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    passages: list[list[str]] = []
+    current: list[str] = []
+    current_words = 0
+    for paragraph in paragraphs:
+        is_heading = word_count(paragraph) <= _HEADING_MAX_WORDS and not re.search(r"[.!?…:;]$", paragraph)
+        if current and current_words >= min_words:
+            passages.append(current)
+            current, current_words = [], 0
+        # A heading keeps its own line so snippets never run it into the next sentence.
+        for sentence in [paragraph + "\n"] if is_heading else sentences(paragraph):
+            n = word_count(sentence)
+            if current and current_words + n > max_words and current_words >= min_words // 2:
+                passages.append(current)
+                current, current_words = [], 0
+            current.append(sentence)
+            current_words += n
+    if current:
+        if passages and current_words < min_words and _words(passages[-1]) + current_words <= max_words * 1.2:
+            passages[-1].extend(current)
+        else:
+            passages.append(current)
+    return [" ".join(p).replace("\n ", "\n").strip() for p in passages]
+
+
+def _words(sentences_: list[str]) -> int:
+    return sum(word_count(s) for s in sentences_)
