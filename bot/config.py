@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     reminder_time: time = time(8, 0)
     log_level: str = "INFO"
 
+    @field_validator(
+        "database_url", "telegram_bot_token", "telegram_api_url", "telegram_file_url", "webhook_secret", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``KEY=`` in .env (as .env.example ships) means "not set", not an empty string."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:

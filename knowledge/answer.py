@@ -33,6 +33,13 @@ _KEY_RE = re.compile(
     rf"(?<![\w/.,])(?:{_DATE_RE}|{_RANK_RE}|{_PERCENT_RE}|{_QUARTER_RE}|{_MONTH_RE}|{_NUMBER_RE})(?![\w/])",
     re.IGNORECASE,
 )
+# Ranks ("thứ 13/63") and counts ("1.239", "76%") without dates or years,
+# which would otherwise win for being near the subject ("tính đến tháng 6/2023").
+_RANK_ONLY_RE = re.compile(r"(?<![\w/.,])(?:thứ\s+)?\d{1,3}/\d{2,3}(?![\w/])", re.IGNORECASE)
+_COUNT_RE = re.compile(
+    rf"(?<![\w/.,])(?:{_RANK_RE}|{_PERCENT_RE}|\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?|(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?)(?![\w/%])",
+    re.IGNORECASE,
+)
 _TIME_RE = re.compile(rf"(?:{_DATE_RE}|{_QUARTER_RE}|{_MONTH_RE}|năm\s+\d{{4}})", re.IGNORECASE)
 # A person's name: two to four capitalised syllables after a title word.
 _NAME_RE = re.compile(
@@ -208,8 +215,10 @@ def _highlights(snippet: str, wanted: set[str], kind: AnswerKind, idf: IdfLookup
         candidates = list(_NAME_RE.finditer(snippet)) or list(_LOOSE_NAME_RE.finditer(snippet))
     elif kind is AnswerKind.TIME:
         candidates = list(_TIME_RE.finditer(snippet))
-    elif kind in (AnswerKind.QUANTITY, AnswerKind.RANK):
-        candidates = [m for m in _KEY_RE.finditer(snippet) if m.group(0).strip()]
+    elif kind is AnswerKind.RANK:
+        candidates = list(_RANK_ONLY_RE.finditer(snippet)) or list(_COUNT_RE.finditer(snippet))
+    elif kind is AnswerKind.QUANTITY:
+        candidates = list(_COUNT_RE.finditer(snippet))
     else:
         return ()
     if not candidates:

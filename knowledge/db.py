@@ -15,8 +15,11 @@ def default_sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'cdsbot.sqlite3').resolve()}"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, schema: str | None = None) -> Engine:
     """Create the engine and the tables.
+
+    ``schema`` (PostgreSQL only) puts every table in that schema through the
+    search path, which is how tests get a fresh database per test on one server.
 
     SQLite needs foreign keys switched on per connection (cascading deletes of
     passages rely on it) and WAL so a reader never blocks the bot's writer.
@@ -27,7 +30,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     SQLModel.metadata.create_all(engine)
     return engine
 

@@ -8,7 +8,6 @@ with zipfile before python-docx is allowed to open anything.
 from __future__ import annotations
 
 import io
-import warnings
 import zipfile
 
 import docx
@@ -85,10 +84,11 @@ def _table_rows(table: Table) -> list[str]:
         cells: list[str] = []
         previous = None
         for cell in row.cells:
-            # A horizontally merged cell is returned once per grid column.
-            if cell._tc is previous:
+            # python-docx yields a horizontally merged cell (the same object)
+            # once per grid column it spans.
+            if cell is previous:
                 continue
-            previous = cell._tc
+            previous = cell
             cells.append(" ".join(cell.text.split()))
         if any(cells):
             rows.append(" | ".join(cells))
@@ -112,12 +112,10 @@ def parse_docx(data: bytes) -> ParsedText:
     # parts (KeyError for missing relationships, XMLSyntaxError, ValueError for
     # a wrong content type...); all mean the same thing to the admin.
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            document = docx.Document(io.BytesIO(data))
-            paragraphs = _body_paragraphs(document)
-            properties = document.core_properties
-            title, author = properties.title, properties.author
+        document = docx.Document(io.BytesIO(data))
+        paragraphs = _body_paragraphs(document)
+        properties = document.core_properties
+        title, author = properties.title, properties.author
     except Exception as exc:  # noqa: BLE001 - third-party boundary, see above
         raise ParseError(MSG_CORRUPT, f"python-docx failed: {exc!r}") from exc
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import warnings
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -102,16 +101,14 @@ def _extract(markup: str, **options: Any) -> Document | None:
     # exceptions, and an upload must never crash the bot, so everything
     # becomes "no main text".
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return trafilatura.bare_extraction(
-                markup,
-                include_comments=False,
-                include_tables=True,
-                with_metadata=True,
-                date_extraction_params=dict(_DATE_PARAMS),
-                **options,
-            )
+        return trafilatura.bare_extraction(
+            markup,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=True,
+            date_extraction_params=dict(_DATE_PARAMS),
+            **options,
+        )
     except Exception as exc:  # noqa: BLE001 - third-party boundary, see above
         raise ParseError(MSG_NO_MAIN_TEXT, f"trafilatura failed: {exc!r}") from exc
 

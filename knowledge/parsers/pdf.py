@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -51,18 +50,16 @@ def _open(data: bytes) -> tuple[list[str], str | None, str | None]:
     # ValueError, RecursionError, zlib.error...) on damaged files; to the
     # admin they all mean "this PDF cannot be read".
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted:
-                # Many "protected" PDFs only restrict printing and open with an
-                # empty user password.
-                if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-                    raise ParseError(MSG_ENCRYPTED, "pdf needs a user password")
-            pages = [page.extract_text() or "" for page in reader.pages]
-            metadata = reader.metadata
-            title = metadata.title if metadata is not None else None
-            author = metadata.author if metadata is not None else None
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            # Many "protected" PDFs only restrict printing and open with an
+            # empty user password.
+            if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                raise ParseError(MSG_ENCRYPTED, "pdf needs a user password")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        metadata = reader.metadata
+        title = metadata.title if metadata is not None else None
+        author = metadata.author if metadata is not None else None
     except ParseError:
         raise
     except Exception as exc:  # noqa: BLE001 - third-party boundary, see above

@@ -427,6 +427,16 @@ def test_docx_paragraphs_tables_and_properties() -> None:
     assert_clean(result)
 
 
+def test_docx_merged_cell_appears_once_per_row() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Sở Thông tin và Truyền thông"
+    table.cell(0, 2).text = "chủ trì"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert parse_document(buffer.getvalue(), "a.docx").text == "Sở Thông tin và Truyền thông | chủ trì"
+
+
 def test_docx_typed_in_a_tcvn3_font_is_converted() -> None:
     document = docx.Document()
     document.add_paragraph("UBND tØnh Hµ Giang ®Èy m¹nh chuyÓn ®æi sè")

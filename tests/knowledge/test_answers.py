@@ -1,0 +1,74 @@
+"""Answers on the bundled demo base: the right snippet, marked, cited, or an honest refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.library import Library
+
+
+def test_rank_question_gets_the_rank_sentence_with_the_rank_marked(demo_library: Library) -> None:
+    answer = demo_library.ask("Hải Dương xếp hạng bao nhiêu?")
+    best = answer.citations[0]
+    assert answer.found and "13/63" in best.snippet
+    marked = [best.snippet[s:e] for s, e in best.highlights]
+    assert marked and "13/63" in marked[0]
+    assert best.published is not None and best.title
+
+
+def test_question_without_diacritics_finds_same_passage(demo_library: Library) -> None:
+    with_marks = demo_library.ask("Hải Dương xếp hạng bao nhiêu?")
+    without = demo_library.ask("hai duong xep hang bao nhieu")
+    assert without.citations[0].passage_id == with_marks.citations[0].passage_id
+
+
+def test_abbreviation_and_full_form_find_each_other(demo_library: Library) -> None:
+    short = demo_library.ask("Hải Dương xếp thứ mấy về CĐS?")
+    full = demo_library.ask("Hải Dương xếp thứ mấy về chuyển đổi số?")
+    assert short.found and full.found
+    assert short.citations[0].document_id == full.citations[0].document_id
+
+
+def test_merged_agency_names_are_one_entity(demo_library: Library) -> None:
+    # The Nghệ An article names the merged Sở KH&CN; asking with the old name still finds it.
+    answer = demo_library.ask("Sở Thông tin và Truyền thông Nghệ An hợp nhất vào đâu?")
+    assert answer.found and "Nghệ An" in answer.citations[0].title
+
+
+def test_answer_about_a_merged_province_says_where_it_is_now(demo_library: Library) -> None:
+    answer = demo_library.ask("Vĩnh Phúc có bao nhiêu tổ công nghệ số cộng đồng?")
+    assert "1.239" in answer.citations[0].snippet
+    assert answer.citations[0].province_note == "Vĩnh Phúc (nay thuộc tỉnh Phú Thọ)"
+
+
+def test_person_question_gets_the_name(demo_library: Library) -> None:
+    answer = demo_library.ask("Ai chủ trì phiên họp thứ 2 của Ủy ban Quốc gia về CĐS?")
+    best = answer.citations[0]
+    assert "Phạm Minh Chính" in best.snippet
+    assert any("Phạm Minh Chính" in best.snippet[s:e] for s, e in best.highlights)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Thời tiết Hà Nội ngày mai thế nào?", "Cách nấu phở bò ngon tại nhà?", "gia vang hom nay bao nhieu"],
+)
+def test_out_of_domain_question_is_refused(demo_library: Library, question: str) -> None:
+    answer = demo_library.ask(question)
+    assert not answer.found and answer.citations == ()
+    assert "chưa có thông tin" in answer.text
+
+
+def test_snippet_is_at_most_eighty_words(demo_library: Library) -> None:
+    for question in ("Hải Dương hoàn thành những chỉ tiêu nào?", "Đề án 06 gồm những nhóm tiện ích nào?"):
+        for citation in demo_library.ask(question).citations:
+            assert len(citation.snippet.replace("…", "").split()) <= 80
+
+
+def test_year_in_question_prefers_documents_of_that_time(demo_library: Library) -> None:
+    answer = demo_library.ask("Kế hoạch chuyển đổi số năm 2024 của Phú Thọ")
+    assert answer.citations[0].published is not None and answer.citations[0].published.year == 2024
+
+
+def test_question_is_logged_when_asked_from_a_channel(demo_library: Library) -> None:
+    answer = demo_library.ask("Hải Dương xếp hạng bao nhiêu?", log_as=("telegram", 5, 7))
+    assert answer.question_id is not None

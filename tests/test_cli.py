@@ -1,0 +1,116 @@
+"""The `cdsbot` command end to end, on temporary data dirs (the demo base or an empty one)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def demo_env(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CDSBOT_DATA_DIR", str(demo_dir))
+    monkeypatch.setenv("CDSBOT_DEMO", "1")
+    monkeypatch.delenv("CDSBOT_DATABASE_URL", raising=False)
+    return demo_dir
+
+
+@pytest.fixture
+def empty_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CDSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CDSBOT_DEMO", "0")
+    monkeypatch.delenv("CDSBOT_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_ask_prints_snippet_then_citation(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Hải Dương xếp hạng bao nhiêu?"]) == 0
+    out = capsys.readouterr().out
+    assert "**13/63**" in out or "**thứ 13/63**" in out
+    assert "Nguồn:" in out and "14/11/2023" in out and "đoạn" in out
+
+
+def test_ask_json_has_the_contract_keys(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "-k", "2", "hai duong xep hang bao nhieu"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"question", "found", "answer", "citations"}
+    assert data["found"] is True and "13/63" in data["answer"]
+    assert len(data["citations"]) == 2
+    first = data["citations"][0]
+    assert set(first) == {"document_id", "title", "source", "published", "passage_id", "snippet", "passage", "score"}
+    assert first["published"] == "2023-11-14" and first["snippet"] in first["passage"]
+
+
+def test_ask_json_reads_questions_from_stdin_as_json_lines(
+    demo_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Hải Dương xếp hạng bao nhiêu?\n\nThời tiết Hà Nội ngày mai?\n"))
+    assert main(["ask", "--json", "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["found"] for line in lines] == [True, False]
+    assert lines[1]["citations"] == []
+
+
+def test_refusal_is_plain_vietnamese(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ask", "Giá cổ phiếu VNM hôm nay bao nhiêu?"])
+    assert "chưa có thông tin" in capsys.readouterr().out
+
+
+def test_ingest_json_reports_each_file_and_fails_on_any_error(
+    empty_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = empty_env / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Hà Giang phủ sóng mạng LAN\n\nĐến nay 100% các sở, ban, ngành của tỉnh Hà Giang đã có mạng LAN và "
+        "kết nối Internet, 80% cơ quan cấp tỉnh dùng chữ ký số cá nhân trong xử lý văn bản hằng ngày.",
+        encoding="utf-8",
+    )
+    (folder / "empty.txt").write_bytes(b"")
+    assert main(["ingest", "--json", "--source", "Báo Hà Giang", str(folder)]) == 1
+    rows = {Path(r["path"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["a.txt"]["status"] == "added" and rows["a.txt"]["passages"] == 1
+    assert rows["a.txt"]["document_id"] is not None and rows["a.txt"]["error"] is None
+    assert rows["empty.txt"]["status"] == "error" and rows["empty.txt"]["document_id"] is None
+    assert "rỗng" in rows["empty.txt"]["error"]
+    assert set(rows["a.txt"]) >= {"path", "document_id", "title", "passages", "status", "error"}
+
+    assert main(["ingest", "--json", str(folder / "a.txt")]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "duplicate"
+
+    assert main(["ask", "--json", "ha giang bao nhieu co quan co mang lan"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["found"] and answer["citations"][0]["source"] == "Báo Hà Giang"
+
+
+def test_docs_list_and_remove(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["docs", "list", "--json"]) == 0
+    docs = json.loads(capsys.readouterr().out)
+    assert len(docs) >= 8
+    target = docs[0]["id"]
+    assert main(["docs", "remove", str(target)]) == 0
+    assert "Đã xoá" in capsys.readouterr().out
+    main(["docs", "list", "--json"])
+    assert target not in [d["id"] for d in json.loads(capsys.readouterr().out)]
+    assert main(["docs", "remove", "99999"]) == 1
+
+
+def test_eval_prints_hit_rates(demo_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        "\n".join(
+            json.dumps(row, ensure_ascii=False)
+            for row in [
+                {"q": "Hải Dương xếp hạng bao nhiêu?", "doc": "x", "any": ["13/63"]},
+                {"q": "Thời tiết Hà Nội ngày mai thế nào?", "doc": None, "any": []},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert main(["eval", str(questions)]) == 0
+    out = capsys.readouterr().out
+    assert "hit@1 1.000" in out and "refusal accuracy 1.000" in out
