@@ -84,11 +84,12 @@ CONCEPTS: tuple[Concept, ...] = (
 
 
 class ConceptMatcher:
-    """Finds concept terms in folded syllable text.
+    """Finds concept terms in folded syllable text in one regex scan.
 
     Nested spellings all count ("so tt va tt" is both the department and the
-    TT&TT field), so each spelling has its own pattern; one combined pattern
-    rejects the common case of a text with none of them in a single scan.
+    TT&TT field). Spellings starting at different words are found because the
+    scan is a lookahead at every word start; for a spelling that begins with
+    a shorter one ("dvc truc tuyen" / "dvc"), the longer one carries both terms.
     """
 
     def __init__(self, concepts: tuple[Concept, ...] = CONCEPTS) -> None:
@@ -97,19 +98,24 @@ class ConceptMatcher:
         for concept in concepts:
             for spelling in concept.patterns:
                 spellings.setdefault(spelling, concept.term)
+        self._terms_of: dict[str, tuple[str, ...]] = {
+            spelling: tuple(
+                dict.fromkeys(
+                    term
+                    for other, term in spellings.items()
+                    if spelling == other or spelling.startswith(other + " ")
+                )
+            )
+            for spelling in spellings
+        }
         ordered = sorted(spellings, key=len, reverse=True)
-        self._any = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in ordered) + r")(?!\w)")
-        self._each = [(re.compile(rf"(?<!\w){re.escape(s)}(?!\w)"), spellings[s]) for s in ordered]
+        alternation = "|".join(re.escape(s) for s in ordered)
+        self._pattern = re.compile(rf"(?<!\w)(?=({alternation})(?!\w))")
         self._full = {c.term: c.full for c in concepts}
 
     def terms(self, folded_syllables: str) -> list[str]:
         """Concept terms in a space-joined, folded, lowercased syllable string (one per occurrence)."""
-        if not self._any.search(folded_syllables):
-            return []
-        found: list[str] = []
-        for pattern, term in self._each:
-            found.extend(term for _ in pattern.finditer(folded_syllables))
-        return found
+        return [t for m in self._pattern.finditer(folded_syllables) for t in self._terms_of[m.group(1)]]
 
     def full_name(self, term: str) -> str | None:
         """The Vietnamese name of a concept term, for messages."""

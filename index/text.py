@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 
 # Combining marks that carry the Vietnamese tone (huyền, sắc, hỏi, ngã, nặng).
@@ -18,6 +19,7 @@ _VOWELS = set("aeiouy")
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)
 def _place_tone(syllable: str) -> str:
     """Put the tone mark of one syllable where the classic orthography puts it.
 
@@ -74,7 +76,13 @@ def _place_tone(syllable: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFC with one tone-mark placement; case is kept (the segmenter needs it)."""
+    """NFC with one tone-mark placement; case is kept (the segmenter needs it).
+
+    Syllables repeat heavily in any text, so placing tones is cached per
+    syllable; pure-ASCII text has no tone to place at all.
+    """
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFC", text)
     return _WORD_RE.sub(lambda m: _place_tone(m.group(0)), text)
 

@@ -1,0 +1,60 @@
+"""Ingest overhead: our whole pipeline against underthesea's own word_tokenize time.
+
+    python bench/ingest.py            # the demo documents (and ../shared/seeds when present), repeated
+
+The pipeline is cleaning, metadata and province detection, passage splitting,
+word tokenization, term making and deadline extraction — everything but the
+database write. The target is at most 10 % on top of word_tokenize alone.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from underthesea import word_tokenize  # noqa: E402
+
+from index.terms import TermMaker  # noqa: E402
+from index.text import normalize, split_words  # noqa: E402
+from knowledge.db import make_engine  # noqa: E402
+from knowledge.library import DocumentInput, Library, demo_documents  # noqa: E402
+from knowledge.parsers import parse_document  # noqa: E402
+from knowledge.passages import split_passages  # noqa: E402
+
+
+def main(rounds: int = 5) -> None:
+    texts = [parse_document(data, name).text for name, data in demo_documents()]
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    if seeds.is_dir():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))]
+    library = Library(make_engine("sqlite://"))
+    terms = TermMaker()
+    passages = [p for t in texts for p in split_passages(t)]
+    for p in passages[:3]:
+        word_tokenize(p)  # warm up the model
+
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for p in passages:
+            word_tokenize(normalize(p))
+    baseline = time.perf_counter() - start
+
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:
+            prepared = library._prepare(DocumentInput(text=text))  # noqa: SLF001 - measuring the pipeline itself
+            for tokens in prepared.tokens:
+                terms.terms(split_words(tokens))
+    pipeline = time.perf_counter() - start
+    words = sum(len(t.split()) for t in texts) * rounds
+    print(
+        f"{len(texts)} documents x {rounds}: word_tokenize {baseline:.2f} s, whole pipeline {pipeline:.2f} s "
+        f"(+{(pipeline / baseline - 1) * 100:.0f} %), {words / pipeline:,.0f} words/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
