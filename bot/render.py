@@ -79,7 +79,7 @@ def answer_plain(answer: Answer, *, bold: bool = False) -> str:
     best = answer.citations[0]
     lines = []
     if best.province_note:
-        lines.append(f"({best.province_note})")
+        lines.append(best.province_note)
     lines.append(_marked_plain(best, bold))
     lines.append("")
     lines.append("Nguồn:")
@@ -132,8 +132,9 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 
 def _balance_tags(part: str) -> str:
-    for tag in ("b", "i", "a", "code", "pre"):
-        opened = part.count(f"<{tag}>") + (part.count(f"<{tag} ") if tag == "a" else 0)
+    # Links never span a cut: citation lines are short and cuts fall on newlines.
+    for tag in ("b", "i", "code", "pre"):
+        opened = part.count(f"<{tag}>")
         closed = part.count(f"</{tag}>")
         if opened > closed:
             part += f"</{tag}>" * (opened - closed)
