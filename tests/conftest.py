@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+
+# python-telegram-bot warns when RetryAfter.retry_after is read as an int; the
+# timedelta behaviour it will switch to is what we run with (see bot/cli.py).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 import shutil
 import uuid
 from collections.abc import Iterator

@@ -279,17 +279,12 @@ class FakeTelegram:
         self._updates_event = asyncio.Event()
         self._requests_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        # Bot API method names are case-insensitive; dispatch on lower case but
+        # record the canonical camelCase name so calls("sendMessage") matches.
         self._handlers: dict[str, Callable[[JSON], Any]] = {
-            name.lower(): getattr(self, f"_api_{name}")
-            for name in (
-                "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo",
-                "setMyCommands", "getMyCommands", "deleteMyCommands", "sendMessage",
-                "editMessageText", "editMessageReplyMarkup", "deleteMessage",
-                "answerCallbackQuery", "answerInlineQuery", "sendChatAction", "getFile",
-                "getChatMember", "getChatAdministrators", "sendDocument", "close", "logOut",
-            )
+            name[5:].lower(): getattr(self, name) for name in dir(self) if name.startswith("_api_")
         }
-        self._canonical = {name.lower(): name for name in (n[5:] for n in dir(self) if n.startswith("_api_"))}
+        self._canonical = {name[5:].lower(): name[5:] for name in dir(self) if name.startswith("_api_")}
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -13,7 +13,13 @@ from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, InvalidToken
 from telegram.ext import (
     AIORateLimiter,
@@ -26,7 +32,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram import InlineQueryResultArticle, InputTextMessageContent
 
 from tests.fake_telegram import FakeTelegram, UploadedFile
 
@@ -381,7 +386,10 @@ async def test_wrong_token_raises_invalid_token_in_ptb(tg: FakeTelegram) -> None
     )
     with pytest.raises(InvalidToken):
         await application.initialize()
-    await application.shutdown()
+    # Application.shutdown() is a no-op when initialize() failed, but the bot's
+    # HTTP clients were already opened; close them or the socket leaks.
+    await application.bot.shutdown()
+    assert tg.requests_for("getMe")[0].status == 401
 
 
 def _predicate_text(text: str) -> Callable[[dict], bool]:
