@@ -179,6 +179,8 @@ def _sentence_score(sentence: str, wanted: set[str], kind: AnswerKind, idf: IdfL
     score = sum(idf(t) for t in wanted & present)
     if score and _has_answer_shape(sentence, kind):
         score *= 1.5
+        if kind is AnswerKind.QUANTITY and _counts_what_is_asked(sentence, wanted):
+            score *= 1.3
     # A long sentence matches more by chance; damp it gently.
     return score / (1.0 + 0.01 * max(0, len(syl) - 25))
 
@@ -190,6 +192,22 @@ def _has_answer_shape(sentence: str, kind: AnswerKind) -> bool:
         return bool(_TIME_RE.search(sentence))
     if kind is AnswerKind.PERSON:
         return bool(_NAME_RE.search(sentence) or _LOOSE_NAME_RE.search(sentence))
+    return False
+
+
+def _counts_what_is_asked(sentence: str, wanted: set[str]) -> bool:
+    """A count followed closely by the asked-about noun ("15 chỉ tiêu", "1.239 tổ").
+
+    Vietnamese puts the number before the classifier and noun, so a figure
+    within three words before a question word is the answer to "bao nhiêu".
+    """
+    tokens = sentence.split()
+    for i, token in enumerate(tokens):
+        if not _COUNT_RE.fullmatch(token.strip(",.;:()")):
+            continue
+        following = syllables_of_words(tokens[i + 1 : i + 4])
+        if set(following) & wanted or set(ngrams(following, 2)) & wanted:
+            return True
     return False
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 
@@ -104,3 +105,101 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+# --------------------------------------------------------------------------
+# Reminders (issue 5): who wants to hear about which deadlines, what was sent,
+# and who reported a deadline done. Telegram chat ids do not fit in 32 bits
+# (supergroups are -100…), hence BigInteger.
+# --------------------------------------------------------------------------
+
+
+class Subscription(SQLModel, table=True):
+    """A chat (a private chat or a team's group) that wants deadline reminders.
+
+    One row per chat: /dangky again changes the filters, /huydangky or a
+    ``Forbidden`` from Telegram sets ``active`` to False with the reason, so an
+    admin can see why a team stopped hearing from the bot.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    chat_type: str = "private"
+    chat_title: str | None = None
+    # Canonical province names and free-text topics, comma-separated; empty = everything.
+    provinces: str = ""
+    topics: str = ""
+    # Days before the due date, comma-separated, e.g. "7,1,0" (0 = the due day).
+    lead_days: str = "7,1,0"
+    active: bool = Field(default=True, index=True)
+    deactivated_reason: str | None = None
+    created_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # When the current subscription period began: reminders scheduled before
+    # it are not owed to this chat, so subscribing never sends a burst of old ones.
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+    @property
+    def province_list(self) -> list[str]:
+        return [p for p in self.provinces.split(",") if p]
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [t for t in self.topics.split(",") if t]
+
+    @property
+    def lead_day_list(self) -> list[int]:
+        return sorted({int(d) for d in self.lead_days.split(",") if d.strip()}, reverse=True)
+
+
+class ReminderSent(SQLModel, table=True):
+    """The ledger: one row per reminder claimed for sending, written before it is sent.
+
+    The unique key (deadline, chat, kind) is what makes a reminder go out at
+    most once across restarts and across processes: claiming *is* inserting
+    this row. Digests concern no single deadline (``deadline_id`` is NULL),
+    and since SQL treats NULLs as distinct, a partial unique index on
+    (chat, kind) covers them.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "chat_id", "kind"),
+        Index(
+            "ix_remindersent_digest_once",
+            "chat_id",
+            "kind",
+            unique=True,
+            sqlite_where=sql_text("deadline_id IS NULL"),
+            postgresql_where=sql_text("deadline_id IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("deadline.id", ondelete="CASCADE"), nullable=True)
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    # "lead7", "lead1", "due", "digest:2026-W48", "admin-digest:2026-W48".
+    kind: str = Field(max_length=64)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # "claimed" until the send returns, then "sent", "empty" (digest with nothing
+    # to say) or "failed" (Telegram refused for good; kept so it is not retried).
+    status: str = "claimed"
+
+
+class DeadlineCompletion(SQLModel, table=True):
+    """A team's answer to "Đã hoàn thành / Chưa xong": the latest press counts."""
+
+    __table_args__ = (UniqueConstraint("deadline_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("deadline.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    user_name: str | None = None
+    done: bool
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,71 @@
+"""`cdsbot deadlines [--json] [--all] [--province P]`: the deadlines in the base.
+
+By default only deadlines not yet past (today in CDSBOT_TIMEZONE counts as not
+past); plan horizons ("giai đoạn 2021-2025") are never listed, they are not
+deadlines. ``--province`` takes any spelling and old or new names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from knowledge.deadline_queries import DeadlineView, UnknownProvinceError, list_deadlines
+from knowledge.library import Library
+
+_PRECISION = {
+    "day": "ngày",
+    "early_month": "đầu tháng",
+    "mid_month": "giữa tháng",
+    "late_month": "cuối tháng",
+    "month": "tháng",
+    "quarter": "quý",
+    "half_year": "nửa năm",
+    "year": "năm",
+}
+_TASK_WIDTH = 70
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _row(view: DeadlineView) -> str:
+    provinces = ", ".join(view.provinces) or "—"
+    agency = view.agency or "—"
+    return (
+        f"#{view.id:<5} {view.due.strftime('%d/%m/%Y')}  {_PRECISION.get(view.precision, view.precision):<10} "
+        f"doc #{view.document_id:<4} {_shorten(provinces, 20):<20}  {_shorten(agency, 30):<30}  "
+        f"{_shorten(view.task, _TASK_WIDTH)}"
+    )
+
+
+def cmd_deadlines(library: Library, args: argparse.Namespace, settings: Settings) -> int:
+    """Print the deadlines as JSON (a list of objects) or as a table; 2 on an unknown province."""
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    try:
+        views = list_deadlines(
+            library.engine,
+            library.gazetteer,
+            today=today,
+            include_past=bool(args.all),
+            provinces=[args.province] if args.province else [],
+        )
+    except UnknownProvinceError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([v.as_json() for v in views], ensure_ascii=False), flush=True)
+        return 0
+    if not views:
+        hint = "" if args.all else " sắp tới (thêm --all để xem cả hạn đã qua)"
+        print(f"Không có hạn chót nào{hint}.")
+        return 0
+    for view in views:
+        print(_row(view))
+    return 0
