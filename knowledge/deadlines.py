@@ -71,6 +71,12 @@ class _Keyed:
 
 def _keyed(text: str) -> _Keyed:
     """Normalize ``text`` word by word, remembering where every character came from."""
+    if unicodedata.is_normalized("NFC", text):
+        # The usual case: moving a tone mark inside an NFC syllable keeps its
+        # length, so offsets map one to one and the per-character walk is skipped.
+        normalized = normalize(text)
+        if len(normalized) == len(text):
+            return _Keyed(normalized, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     clusters: list[tuple[int, int]] = []
     i, n = 0, len(text)
     while i < n:
