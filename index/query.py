@@ -79,7 +79,7 @@ _MACHINE_NEXT = {"tinh", "chu", "moc", "quet", "in", "bay", "phat", "anh", "lanh
 STOP_SYLLABLES = frozenset(
     """
     cua va cac nhung la co duoc cho voi trong ve tai thi nay do da se dang mot theo tu den ra vao
-    nhu cung khong de khi nhieu hon bi boi nen neu ma o tren duoi sau truoc lai con rat phai hoac moi tung
+    nhu cung khong de khi nhieu hon bi nen neu ma o tren duoi sau truoc lai con rat phai hoac moi tung
     nam thang ngay hien nay gi nao ai may bao nhieu gio sao the
     """.split()
 )

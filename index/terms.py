@@ -21,9 +21,10 @@ from index.text import fold, join_words, ngrams, normalize
 
 # Bumped whenever the terms derived from stored words change, so that a saved
 # index built with older terms is rebuilt from the stored words.
-TERMS_VERSION = 1
+TERMS_VERSION = 3
 
 _SYLLABLE_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_ROMAN_QUARTERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _PUNCT_ONLY_RE = re.compile(r"^[\W_]+$", re.UNICODE)
 
 
@@ -45,7 +46,12 @@ def stored_words(text: str) -> str:
 def syllables_of_words(words: Sequence[str]) -> list[str]:
     """Folded, lowercased syllables of word tokens ("Hải_Dương" → "hai", "duong")."""
     text = " ".join(words).replace("&", " va ")
-    return _SYLLABLE_RE.findall(fold(text).lower())
+    syllables = _SYLLABLE_RE.findall(fold(text).lower())
+    # Quarters come in Roman and Arabic numerals ("quý I-2022", "quý 1 năm 2022").
+    for i in range(len(syllables) - 1):
+        if syllables[i] == "quy" and syllables[i + 1] in _ROMAN_QUARTERS:
+            syllables[i + 1] = _ROMAN_QUARTERS[syllables[i + 1]]
+    return syllables
 
 
 class TermMaker:

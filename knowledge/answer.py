@@ -148,11 +148,18 @@ class Snippet:
     score: float
 
 
-def choose_snippet(passage: str, query: Query, idf: IdfLookup) -> Snippet:
-    """The one to three sentences that answer, at most ~80 words, and what to mark."""
+TermsOf = Callable[[str], set[str]]
+
+
+def choose_snippet(passage: str, query: Query, idf: IdfLookup, terms_of: TermsOf) -> Snippet:
+    """The one to three sentences that answer, at most ~80 words, and what to mark.
+
+    ``terms_of`` gives a sentence's index terms (the same terms passages are
+    indexed with, concepts included, so "quý 1" meets "quý I").
+    """
     sents = [s for line in passage.split("\n") for s in sentences(line)] or [passage]
     wanted = question_terms(query)
-    scored = [_Scored(s, _sentence_score(s, wanted, query.kind, idf), i) for i, s in enumerate(sents)]
+    scored = [_Scored(s, _sentence_score(s, terms_of(s), wanted, query.kind, idf), i) for i, s in enumerate(sents)]
     best = max(scored, key=lambda s: (s.score, -s.index))
     chosen = [best]
     words = word_count(best.text)
@@ -173,21 +180,26 @@ def choose_snippet(passage: str, query: Query, idf: IdfLookup) -> Snippet:
     return Snippet(snippet, _highlights(snippet, wanted, query.kind, idf), best.score)
 
 
-def _sentence_score(sentence: str, wanted: set[str], kind: AnswerKind, idf: IdfLookup) -> float:
-    syl = syllables_of_words([sentence])
-    present = set(syl) | set(ngrams(syl, 2))
+def _sentence_score(sentence: str, present: set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup) -> float:
     score = sum(idf(t) for t in wanted & present)
-    if score and _has_answer_shape(sentence, kind):
-        score *= 1.5
-        if kind is AnswerKind.QUANTITY and _counts_what_is_asked(sentence, wanted):
-            score *= 1.3
+    if score and kind is not AnswerKind.OTHER and kind is not AnswerKind.LIST:
+        # "bao nhiêu", "ai", "khi nào" want a figure, a name, a date: a sentence
+        # without one (a headline, a summary) only repeats the question's words.
+        if _has_answer_shape(sentence, kind):
+            score *= 1.5
+            if kind is AnswerKind.QUANTITY and _counts_what_is_asked(sentence, wanted):
+                score *= 1.6
+        else:
+            score *= 0.6
     # A long sentence matches more by chance; damp it gently.
-    return score / (1.0 + 0.01 * max(0, len(syl) - 25))
+    return score / (1.0 + 0.01 * max(0, len(sentence.split()) - 25))
 
 
 def _has_answer_shape(sentence: str, kind: AnswerKind) -> bool:
-    if kind in (AnswerKind.QUANTITY, AnswerKind.RANK):
-        return bool(_KEY_RE.search(sentence))
+    if kind is AnswerKind.QUANTITY:
+        return bool(_COUNT_RE.search(sentence))
+    if kind is AnswerKind.RANK:
+        return bool(_RANK_ONLY_RE.search(sentence) or _COUNT_RE.search(sentence))
     if kind is AnswerKind.TIME:
         return bool(_TIME_RE.search(sentence))
     if kind is AnswerKind.PERSON:

@@ -416,10 +416,13 @@ class Library:
             ranked = self._rerank(query, hits, rows)
             idf = self.index.idf
             unknown_idf = _unknown_idf(len(self.index))
+            def terms_of(sentence: str) -> set[str]:
+                return set(self.terms.terms([sentence]))
+
             # A passage whose best sentence answers the question's shape (a number
             # for "bao nhiêu", a name for "ai") beats one that only shares words.
             shortlist = [
-                (score, pair, choose_snippet(pair[1].text, query, idf)) for score, pair in ranked[:_SHORTLIST]
+                (score, pair, choose_snippet(pair[1].text, query, idf, terms_of)) for score, pair in ranked[:_SHORTLIST]
             ]
             top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
             shortlist.sort(key=lambda item: -item[0] * (0.6 + 0.4 * item[2].score / top_sentence))

@@ -31,19 +31,21 @@ def split_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MA
     passages: list[list[str]] = []
     current: list[str] = []
     current_words = 0
+    only_headings = True  # a heading never makes a passage on its own
     for paragraph in paragraphs:
         is_heading = word_count(paragraph) <= _HEADING_MAX_WORDS and not re.search(r"[.!?…:;]$", paragraph)
-        if current and current_words >= min_words:
+        if current and current_words >= min_words and not only_headings:
             passages.append(current)
-            current, current_words = [], 0
+            current, current_words, only_headings = [], 0, True
         # A heading keeps its own line so snippets never run it into the next sentence.
         for sentence in [paragraph + "\n"] if is_heading else sentences(paragraph):
             n = word_count(sentence)
-            if current and current_words + n > max_words and current_words >= min_words // 2:
+            if current and current_words + n > max_words and current_words >= min_words and not only_headings:
                 passages.append(current)
-                current, current_words = [], 0
+                current, current_words, only_headings = [], 0, True
             current.append(sentence)
             current_words += n
+            only_headings = only_headings and is_heading
     if current:
         if passages and current_words < min_words and _words(passages[-1]) + current_words <= max_words * 1.2:
             passages[-1].extend(current)

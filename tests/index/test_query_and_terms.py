@@ -77,3 +77,16 @@ def test_case_and_segmentation_do_not_change_terms() -> None:
 
 def test_years_in_question_are_kept_for_time_preference(reader: QueryReader) -> None:
     assert reader.read("Kết quả chuyển đổi số năm 2023").years == (2023,)
+
+
+def test_roman_and_arabic_quarters_are_the_same_terms() -> None:
+    assert syllables_of_words(["quý", "I-2022"]) == syllables_of_words(["quý", "1", "2022"])
+
+
+def test_heading_never_forms_a_passage_alone() -> None:
+    from knowledge.passages import split_passages
+
+    heading = "Ban Chỉ đạo chuyển đổi số tỉnh họp đánh giá tình hình thực hiện nhiệm vụ 6 tháng đầu năm 2022 tại tỉnh"
+    body = " ".join(["Chủ tịch UBND tỉnh chủ trì cuộc họp với các sở, ngành và địa phương trong tỉnh."] * 10)
+    passages = split_passages(f"{heading}\n\n{body}")
+    assert passages[0].startswith(heading) and len(passages[0].split()) > len(heading.split())
