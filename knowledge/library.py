@@ -458,9 +458,8 @@ class Library:
         self, query: Query, hits: Sequence[Hit], rows: dict[int, tuple[Document, Passage]]
     ) -> list[tuple[float, tuple[Document, Passage]]]:
         """BM25 order, adjusted for the province and the time the question names."""
-        asked_provinces = {
-            related for name in self.gazetteer.find(query.text) for related in self.gazetteer.related(name)
-        }
+        asked_names = set(self.gazetteer.find(query.text))
+        asked_provinces = {related for name in asked_names for related in self.gazetteer.related(name)}
         dates = [d.published.toordinal() for d, _ in rows.values() if d.published]
         oldest, newest = (min(dates), max(dates)) if dates else (0, 0)
         ranked: list[tuple[float, tuple[Document, Passage]]] = []
@@ -474,8 +473,12 @@ class Library:
                 related for name in document.province_list for related in self.gazetteer.related(name)
             }
             if asked_provinces:
-                if doc_provinces & asked_provinces:
+                # The province named beats the unit it merged into (or out of):
+                # "Vĩnh Phúc" prefers Vĩnh Phúc's articles over other Phú Thọ ones.
+                if asked_names & set(document.province_list):
                     factor *= 1.5
+                elif doc_provinces & asked_provinces:
+                    factor *= 1.2
                 elif doc_provinces:
                     factor *= 0.6
             if query.years:
