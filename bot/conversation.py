@@ -1,0 +1,569 @@
+"""The conversation, independent of Telegram: a question, command or button in, a :class:`Reply` out.
+
+Telegram handlers and the terminal chat (``cdsbot chat``) both go through
+here, so what a newcomer tries in the terminal is what officials get in
+Telegram. Every function is synchronous (library calls, SQL): handlers run
+them with ``bot.app.run_blocking``; the terminal calls them directly.
+
+Replies are Telegram HTML. Answers are rendered by ``bot.render``; the views
+only this module shows (document list, one document's passages, statistics)
+escape document text here with ``html.escape`` before it meets a tag.
+
+Buttons carry their state in callback data (Telegram allows 64 bytes):
+``src:<question_id>:<n>`` the whole passage of citation n,
+``more:<question_id>:<n>`` citation n in place of the current one,
+``fb:<question_id>:<1|0>`` a 👍/👎, ``docs:<page>`` and ``doc:<id>:<page>``
+the paginated lists. A question id is enough to find the citations again:
+from a small in-memory cache, or by asking the logged question once more.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.app import Services, all_commands
+from bot.render import TELEGRAM_LIMIT, answer_html, format_date, not_found_html, split_message
+from knowledge.answer import Answer, Citation
+from knowledge.errors import NotFoundError
+from knowledge.statistics import popular_questions, question_key, question_text, record_feedback, usage_report
+
+ANSWER_CITATIONS = 5
+DOCUMENTS_PER_PAGE = 5
+EXAMPLES = 3
+ANSWER_CACHE_SIZE = 512
+EXAMPLES_TTL_SECONDS = 600.0
+RATE_WINDOW_SECONDS = 60.0
+MAX_QUESTION_CHARS = 1000
+# Room left under Telegram's 4096 characters for the header of a document page.
+_PAGE_BUDGET = TELEGRAM_LIMIT - 600
+_MAX_PROVINCES_SHOWN = 12
+
+Button = tuple[str, str]
+Keyboard = list[list[Button]]
+
+THANKS = "Cảm ơn góp ý!"
+STALE = "Câu hỏi này đã cũ, vui lòng hỏi lại."
+NOT_ADMIN = "Xin lỗi, lệnh /thongke chỉ dành cho quản trị viên."
+ASK_USAGE = (
+    "Bạn muốn hỏi gì? Gõ câu hỏi sau lệnh, ví dụ:\n"
+    "/hoi Hải Dương xếp hạng chuyển đổi số thứ mấy năm 2023?"
+)
+SOURCE_USAGE = "Cách dùng: /nguon ID, ví dụ /nguon 3. Gõ /tailieu để xem mã các tài liệu."
+NON_TEXT = "Tôi chỉ đọc được tin nhắn văn bản. Hãy gõ câu hỏi của bạn"
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking and through what: for the question log, the rate limit and /thongke."""
+
+    channel: str
+    chat_id: int | None = None
+    user_id: int | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to show: Telegram HTML and an inline keyboard of (label, callback data)."""
+
+    html: str
+    buttons: Keyboard = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[str]:
+        """The message cut under Telegram's length limit; buttons go under the last part."""
+        return split_message(self.html)
+
+
+@dataclass(frozen=True)
+class ButtonResult:
+    """What pressing a button does: a short notice, and a message to edit in place or to send."""
+
+    toast: str | None = None
+    reply: Reply | None = None
+    edit: bool = False
+
+
+@dataclass(frozen=True)
+class InlineArticle:
+    """One result of an inline query (``@bot câu hỏi`` typed in any chat)."""
+
+    id: str
+    title: str
+    description: str
+    html: str
+
+
+# ------------------------------------------------------------------ state
+class SlidingWindow:
+    """At most ``limit`` events per user in any ``window`` seconds.
+
+    A sliding window rather than a per-minute counter, so a burst at the end
+    of one minute and the start of the next is still a burst.
+    """
+
+    def __init__(self, limit: int, window: float = RATE_WINDOW_SECONDS) -> None:
+        self.limit = limit
+        self.window = window
+        self._events: dict[int, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, user_id: int, now: float) -> float:
+        """Record an event and return 0, or return the seconds to wait (nothing recorded)."""
+        if self.limit <= 0:
+            return 0.0
+        with self._lock:
+            events = self._events.setdefault(user_id, deque())
+            while events and events[0] <= now - self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                return max(0.1, events[0] + self.window - now)
+            events.append(now)
+            if len(self._events) > 10_000:
+                self._forget_idle(now)
+            return 0.0
+
+    def _forget_idle(self, now: float) -> None:
+        for user_id in [u for u, e in self._events.items() if not e or e[-1] <= now - self.window]:
+            del self._events[user_id]
+
+
+class ConversationState:
+    """Per-process memory: recent answers (for buttons), rate-limit windows, cached examples.
+
+    Lives in ``Services.state`` and is shared by concurrently running
+    handlers (``concurrent_updates``) and their worker threads, hence the lock.
+    """
+
+    def __init__(self, *, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.rate = SlidingWindow(per_minute)
+        self._answers: OrderedDict[int, Answer] = OrderedDict()
+        self._examples: tuple[float, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def remember(self, answer: Answer) -> None:
+        if answer.question_id is None:
+            return
+        with self._lock:
+            self._answers[answer.question_id] = answer
+            self._answers.move_to_end(answer.question_id)
+            while len(self._answers) > ANSWER_CACHE_SIZE:
+                self._answers.popitem(last=False)
+
+    def recall(self, question_id: int) -> Answer | None:
+        with self._lock:
+            answer = self._answers.get(question_id)
+            if answer is not None:
+                self._answers.move_to_end(question_id)
+            return answer
+
+    def cached_examples(self) -> list[str] | None:
+        with self._lock:
+            if self._examples and self.clock() - self._examples[0] < EXAMPLES_TTL_SECONDS:
+                return list(self._examples[1])
+            return None
+
+    def store_examples(self, examples: list[str]) -> None:
+        with self._lock:
+            self._examples = (self.clock(), list(examples))
+
+    def forget_examples(self) -> None:
+        with self._lock:
+            self._examples = None
+
+
+def state_of(services: Services) -> ConversationState:
+    """The conversation state of this process, created on first use."""
+    state = services.state.get("conversation")
+    if state is None:
+        state = services.state.setdefault(
+            "conversation", ConversationState(per_minute=services.settings.rate_limit_per_minute)
+        )
+    assert isinstance(state, ConversationState)
+    return state
+
+
+# -------------------------------------------------------------- questions
+def ask(services: Services, question: str, asker: Asker) -> Reply:
+    """Answer a question: the best citation with buttons, or "no info" with examples that work."""
+    question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+    if not question:
+        return Reply(html.escape(ASK_USAGE))
+    state = state_of(services)
+    if asker.user_id is not None and not asker.is_admin:
+        wait = state.rate.admit(asker.user_id, state.clock())
+        if wait:
+            return Reply(html.escape(throttled_message(services.settings.rate_limit_per_minute, wait)))
+    answer = services.library.ask(
+        question, k=ANSWER_CITATIONS, log_as=(asker.channel, asker.chat_id, asker.user_id)
+    )
+    if not answer.found or not answer.citations:
+        return Reply(not_found_html(examples(services)))
+    state.remember(answer)
+    return Reply(answer_html(answer, first_citation=0), answer_buttons(answer, 0))
+
+
+def throttled_message(per_minute: int, wait: float) -> str:
+    return (
+        f"Bạn đang hỏi hơi nhanh 🙂 Mỗi người được hỏi tối đa {per_minute} câu mỗi phút. "
+        f"Vui lòng chờ khoảng {math.ceil(wait)} giây rồi hỏi tiếp."
+    )
+
+
+def answer_buttons(answer: Answer, shown: int) -> Keyboard:
+    """Nguồn / Kết quả khác for the citation shown, then 👍 / 👎 for the answer."""
+    qid = answer.question_id
+    if qid is None:
+        return []
+    row: list[Button] = [("📄 Nguồn", f"src:{qid}:{shown}")]
+    if shown > 0:
+        row.append(("◀ Kết quả trước", f"more:{qid}:{shown - 1}"))
+    if shown + 1 < len(answer.citations):
+        row.append(("Kết quả khác ▶", f"more:{qid}:{shown + 1}"))
+    return [row, [("👍", f"fb:{qid}:1"), ("👎", f"fb:{qid}:0")]]
+
+
+def examples(services: Services, limit: int = EXAMPLES) -> list[str]:
+    """Questions the base does answer: the most asked ones, then ones built from documents' provinces.
+
+    Each built question is tried before it is offered, so a suggestion never
+    leads to another "no info". Cached for a few minutes: a miss should not
+    cost a dozen searches.
+    """
+    state = state_of(services)
+    cached = state.cached_examples()
+    if cached is not None:
+        return cached[:limit]
+    library = services.library
+    chosen: list[str] = []
+    seen: set[str] = set()
+
+    def offer(question: str) -> None:
+        key = question_key(question)
+        if key and key not in seen and len(chosen) < limit:
+            seen.add(key)
+            chosen.append(question)
+
+    for question in popular_questions(library.engine, limit=limit):
+        offer(question)
+    provinces_seen: set[str] = set()
+    for document in library.documents(limit=20):
+        if len(chosen) >= limit:
+            break
+        province = next((p for p in document.provinces if p not in provinces_seen), None)
+        if province is None:
+            continue
+        provinces_seen.add(province)
+        candidate = f"Chuyển đổi số ở {province} đạt kết quả gì?"
+        trial = library.ask(candidate, k=1)
+        if trial.found and trial.citations and trial.citations[0].document_id == document.id:
+            offer(candidate)
+    state.store_examples(chosen)
+    return chosen
+
+
+def press(services: Services, data: str, asker: Asker) -> ButtonResult:
+    """What a button does, from its callback data."""
+    kind, _, rest = data.partition(":")
+    try:
+        numbers = [int(part) for part in rest.split(":")] if rest else []
+    except ValueError:
+        return ButtonResult(toast="Nút này không còn dùng được.")
+    if kind == "docs" and len(numbers) == 1:
+        return ButtonResult(reply=documents_page(services, numbers[0]), edit=True)
+    if kind == "doc" and len(numbers) == 2:
+        return ButtonResult(reply=document_page(services, numbers[0], numbers[1]), edit=True)
+    if kind == "fb" and len(numbers) == 2:
+        stored = record_feedback(
+            services.library.engine,
+            question_id=numbers[0],
+            user_id=asker.user_id if asker.user_id is not None else 0,
+            helpful=bool(numbers[1]),
+        )
+        return ButtonResult(toast=THANKS if stored else STALE)
+    if kind in ("src", "more") and len(numbers) == 2:
+        answer = _answer_for(services, numbers[0])
+        n = numbers[1]
+        if answer is None or not 0 <= n < len(answer.citations):
+            return ButtonResult(toast=STALE)
+        if kind == "src":
+            return ButtonResult(reply=Reply(passage_html(answer.citations[n], n + 1)))
+        return ButtonResult(
+            reply=Reply(answer_html(answer, first_citation=n), answer_buttons(answer, n)), edit=True
+        )
+    return ButtonResult(toast="Nút này không còn dùng được.")
+
+
+def _answer_for(services: Services, question_id: int) -> Answer | None:
+    """The answer a button refers to: cached, or asked again from the question log (after a restart)."""
+    state = state_of(services)
+    answer = state.recall(question_id)
+    if answer is not None:
+        return answer
+    text = question_text(services.library.engine, question_id)
+    if text is None:
+        return None
+    answer = services.library.ask(text, k=ANSWER_CITATIONS)
+    if not answer.found:
+        return None
+    answer = replace(answer, question_id=question_id)
+    state.remember(answer)
+    return answer
+
+
+def inline_articles(services: Services, query: str, limit: int = ANSWER_CITATIONS) -> list[InlineArticle]:
+    """The top citations as inline results, each message a complete answer.
+
+    Inline queries arrive as the user types, so they are neither logged
+    (the log would fill with half-typed prefixes) nor rate limited.
+    """
+    query = " ".join(query.split())[:MAX_QUESTION_CHARS]
+    if len(query) < 3:
+        return []
+    answer = services.library.ask(query, k=limit)
+    if not answer.found:
+        return []
+    articles = []
+    for n, citation in enumerate(answer.citations):
+        message = answer_html(answer, first_citation=n)
+        articles.append(
+            InlineArticle(
+                id=f"p{citation.passage_id}",
+                title=citation.title[:200],
+                description=_shorten(citation.snippet, 200),
+                html=message if len(message) <= TELEGRAM_LIMIT else split_message(message)[0],
+            )
+        )
+    return articles
+
+
+# --------------------------------------------------------------- commands
+def start(services: Services, *, bot_username: str | None = None) -> Reply:
+    """What the bot knows: how many documents, which provinces, and questions to try."""
+    library = services.library
+    count = library.document_count()
+    provinces = library.provinces_covered()
+    lines = [
+        "👋 Xin chào! Tôi là <b>trợ lý chuyển đổi số</b>. Tôi trả lời câu hỏi về chuyển đổi số "
+        "từ các bài viết và văn bản chỉ đạo đã được nạp, kèm trích dẫn nguồn.",
+        "",
+    ]
+    if count == 0:
+        lines.append("Cơ sở dữ liệu chưa có tài liệu nào; quản trị viên cần thêm tài liệu trước.")
+        return Reply("\n".join(lines))
+    known = f"📚 Cơ sở dữ liệu có <b>{count}</b> tài liệu"
+    if provinces:
+        shown = ", ".join(html.escape(p) for p in provinces[:_MAX_PROVINCES_SHOWN])
+        more = f" và {len(provinces) - _MAX_PROVINCES_SHOWN} tỉnh/thành khác" if len(provinces) > _MAX_PROVINCES_SHOWN else ""
+        known += f" về {len(provinces)} tỉnh/thành: {shown}{more}"
+    lines.append(known + ".")
+    questions = examples(services)
+    if questions:
+        lines += ["", "Bạn có thể hỏi, ví dụ:", *(f"• {html.escape(q)}" for q in questions)]
+    lines += ["", _how_to_ask(bot_username), "Gõ /help để xem các lệnh, /tailieu để xem danh sách tài liệu."]
+    return Reply("\n".join(lines))
+
+
+def help_reply(*, bot_username: str | None = None) -> Reply:
+    """Every command the bot registers, and the ways to ask."""
+    lines = ["<b>Các lệnh</b>"]
+    lines += [f"/{command} — {html.escape(description)}" for command, description in all_commands()]
+    lines += ["", _how_to_ask(bot_username)]
+    if bot_username:
+        lines.append(f"Ở bất kỳ cuộc trò chuyện nào, gõ @{html.escape(bot_username)} câu hỏi để chèn câu trả lời.")
+    return Reply("\n".join(lines))
+
+
+def _how_to_ask(bot_username: str | None) -> str:
+    mention = f"nhắc @{html.escape(bot_username)}" if bot_username else "nhắc tên bot"
+    return (
+        "Trong trò chuyện riêng, cứ gõ câu hỏi. "
+        f"Trong nhóm, dùng /hoi câu hỏi, {mention} hoặc trả lời tin nhắn của bot."
+    )
+
+
+def documents_page(services: Services, page: int = 0) -> Reply:
+    """One page of the documents, newest first, with ◀ ▶."""
+    library = services.library
+    total = library.document_count()
+    if total == 0:
+        return Reply("Cơ sở dữ liệu chưa có tài liệu nào.")
+    pages = math.ceil(total / DOCUMENTS_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    documents = library.documents(offset=page * DOCUMENTS_PER_PAGE, limit=DOCUMENTS_PER_PAGE)
+    lines = [f"📚 <b>Tài liệu trong cơ sở dữ liệu</b> ({total}) — trang {page + 1}/{pages}", ""]
+    for d in documents:
+        lines.append(f"<b>#{d.id}</b> {html.escape(d.title)}")
+        lines.append(f"    🗓 {format_date(d.published)} · {d.passages} đoạn")
+    if documents:
+        lines += ["", f"Gõ /nguon ID để xem một tài liệu, ví dụ /nguon {documents[0].id}."]
+    return Reply("\n".join(lines), _pager(page, pages, lambda p: f"docs:{p}"))
+
+
+def source_command(services: Services, args: str) -> Reply:
+    """/nguon ID: parse the id or say how to use the command."""
+    raw = args.strip().lstrip("#")
+    if not raw.isdigit():
+        return Reply(html.escape(SOURCE_USAGE))
+    return document_page(services, int(raw), 0)
+
+
+def document_page(services: Services, document_id: int, page: int = 0) -> Reply:
+    """One document's metadata and a page of its passages, with ◀ ▶."""
+    try:
+        document, passages = services.library.document(document_id)
+    except NotFoundError as exc:
+        return Reply(html.escape(f"{exc.user_message} Gõ /tailieu để xem danh sách tài liệu."))
+    header = [f"📄 <b>{html.escape(document.title)}</b>", f"Mã tài liệu: #{document.id} · {format_date(document.published)}"]
+    if document.source:
+        header.append(f"Nguồn: {source_html(document.source)}")
+    if document.province_list:
+        header.append("Tỉnh/thành: " + html.escape(", ".join(document.province_list)))
+    blocks = [_passage_block(p.position, p.text) for p in passages]
+    pages = _pack(blocks, _PAGE_BUDGET - sum(len(h) + 1 for h in header))
+    page = min(max(page, 0), len(pages) - 1) if pages else 0
+    header.append(f"{len(passages)} đoạn — trang {page + 1}/{max(len(pages), 1)}")
+    body = pages[page] if pages else []
+    text = "\n".join(header) + "\n\n" + "\n\n".join(body)
+    return Reply(text.rstrip(), _pager(page, len(pages), lambda p: f"doc:{document_id}:{p}"))
+
+
+def _passage_block(position: int, text: str) -> str:
+    return f"<b>Đoạn {position + 1}</b>\n{html.escape(text)}"
+
+
+def _pack(blocks: list[str], budget: int) -> list[list[str]]:
+    """Group passages into pages under a character budget; an over-long passage is cut."""
+    pages: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for block in blocks:
+        if len(block) > budget:
+            block = _cut_block(block, budget)
+        if current and used + len(block) + 2 > budget:
+            pages.append(current)
+            current, used = [], 0
+        current.append(block)
+        used += len(block) + 2
+    if current:
+        pages.append(current)
+    return pages
+
+
+def _cut_block(block: str, budget: int) -> str:
+    # Cut at a space so an escaped entity (&amp;) is never split; the block's
+    # only tags are in its first line, which is kept whole.
+    cut = block.rfind(" ", 0, budget - 2)
+    return block[: cut if cut > 0 else budget - 2] + " …"
+
+
+def _pager(page: int, pages: int, data: Callable[[int], str]) -> Keyboard:
+    row: list[Button] = []
+    if page > 0:
+        row.append(("◀", data(page - 1)))
+    if page + 1 < pages:
+        row.append(("▶", data(page + 1)))
+    return [row] if row else []
+
+
+def passage_html(citation: Citation, number: int) -> str:
+    """The whole passage behind citation ``number``, under its title, date and source."""
+    lines = [f"📄 [{number}] <b>{html.escape(citation.title)}</b>", format_date(citation.published)]
+    if citation.source:
+        lines[-1] += " — " + source_html(citation.source)
+    lines[-1] += f" — #{citation.document_id}, đoạn {citation.position + 1}"
+    return "\n".join(lines) + "\n\n" + html.escape(citation.passage)
+
+
+def source_html(source: str) -> str:
+    if source.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(source, quote=True)}">{html.escape(source.split("://", 1)[1][:60])}</a>'
+    return html.escape(source)
+
+
+def statistics(services: Services, asker: Asker, *, days: int = 7) -> Reply:
+    """/thongke for admins: questions per day, the most asked, the recent ones without an answer."""
+    if not asker.is_admin:
+        return Reply(html.escape(NOT_ADMIN))
+    tz = ZoneInfo(services.settings.timezone)
+    report = usage_report(services.library.engine, tz=tz, days=days)
+    unanswered = sum(d.unanswered for d in report.days)
+    lines = [
+        f"📊 <b>Thống kê {days} ngày qua</b>",
+        f"Tổng: {report.total} câu hỏi, {unanswered} câu chưa có câu trả lời.",
+        f"Đánh giá: 👍 {report.helpful} · 👎 {report.unhelpful}",
+        "",
+        "<b>Theo ngày</b>",
+    ]
+    lines += [f"{_day(d.day)}: {d.asked} câu" + (f" ({d.unanswered} chưa trả lời)" if d.unanswered else "") for d in report.days]
+    lines += ["", "<b>Hỏi nhiều nhất</b>"]
+    if report.top_questions:
+        lines += [f"{i}. {html.escape(_shorten(q, 120))} — {n} lần" for i, (q, n) in enumerate(report.top_questions, 1)]
+    else:
+        lines.append("Chưa có câu hỏi nào.")
+    lines += ["", "<b>Câu hỏi chưa có câu trả lời gần đây</b>"]
+    if report.unanswered:
+        lines += [f"• {when:%d/%m %H:%M} — {html.escape(_shorten(q, 120))}" for when, q in report.unanswered]
+    else:
+        lines.append("Không có.")
+    return Reply("\n".join(lines))
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d/%m")
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def unknown_command(command: str) -> Reply:
+    return Reply(
+        f"Tôi chưa hiểu lệnh {html.escape(command)}. Gõ /help để xem các lệnh, hoặc cứ gõ câu hỏi của bạn."
+    )
+
+
+def non_text(services: Services) -> Reply:
+    """Stickers, photos, voice…: say what the bot reads, with one question to copy."""
+    questions = examples(services, 1)
+    hint = f", ví dụ: «{html.escape(questions[0])}»" if questions else ""
+    return Reply(f"{NON_TEXT}{hint}.")
+
+
+# ----------------------------------------------------------------- router
+_TELEGRAM_ONLY = "Lệnh này chỉ dùng được trong Telegram."
+
+
+def respond(services: Services, text: str, asker: Asker, *, bot_username: str | None = None) -> Reply:
+    """A line typed by the user, command or question (the terminal chat's single entry point)."""
+    text = text.strip()
+    if not text.startswith("/"):
+        return ask(services, text, asker)
+    head, _, args = text[1:].partition(" ")
+    command = head.split("@", 1)[0].lower()
+    if command == "start":
+        return start(services, bot_username=bot_username)
+    if command in ("help", "trogiup"):
+        return help_reply(bot_username=bot_username)
+    if command == "hoi":
+        return ask(services, args, asker)
+    if command == "tailieu":
+        page = int(args) - 1 if args.strip().isdigit() else 0
+        return documents_page(services, page)
+    if command == "nguon":
+        return source_command(services, args)
+    if command == "thongke":
+        return statistics(services, asker)
+    if command in {c for c, _ in all_commands()}:
+        return Reply(html.escape(_TELEGRAM_ONLY))
+    return unknown_command("/" + head)

@@ -1,0 +1,146 @@
+"""``cdsbot run``: serve Telegram by long polling, or by webhook with ``--webhook-url``.
+
+Startup problems an operator can fix (no token, a malformed or revoked token,
+no network) end with one Vietnamese line on stderr and a non-zero exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import sys
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
+
+from bot.app import CdsApplication, Services, all_commands, build_application, run_blocking
+from bot.config import Settings
+from knowledge.library import Library
+
+log = logging.getLogger(__name__)
+
+# What @BotFather hands out: the bot's numeric id, a colon, then the secret.
+TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,128}")
+# Telegram accepts 1-256 of these characters in X-Telegram-Bot-Api-Secret-Token.
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+EXIT_CONFIG = 2
+EXIT_TELEGRAM = 1
+
+
+class _QuietStartup(logging.Filter):
+    """Hide PTB's tracebacks for a failed start; run_bot reports the cause in one line itself.
+
+    Only until the application is running: later errors keep their full logs.
+    """
+
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.application = application
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        failed = record.exc_info is not None and isinstance(record.exc_info[1], TelegramError)
+        return not (failed and not self.application.running)
+
+
+def token_problem(settings: Settings) -> str | None:
+    """Why the configured token cannot work, in one Vietnamese line; None when it looks right."""
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
+        return (
+            "Thiếu TELEGRAM_BOT_TOKEN: hãy lấy token từ @BotFather rồi đặt vào biến môi trường "
+            "hoặc tệp .env (TELEGRAM_BOT_TOKEN=123456789:ABC...)."
+        )
+    if not TOKEN_RE.fullmatch(settings.telegram_bot_token.get_secret_value()):
+        return (
+            "TELEGRAM_BOT_TOKEN không đúng định dạng: token có dạng <số>:<chuỗi ký tự>, "
+            "ví dụ 123456789:AAH... (sao chép nguyên văn từ @BotFather)."
+        )
+    return None
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends with every webhook update; generated when not configured.
+
+    Replicas behind one URL must share CDSBOT_WEBHOOK_SECRET: each start
+    calls setWebhook, and a generated secret would lock the others out.
+    """
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    return secrets.token_urlsafe(32)
+
+
+def prepare_application(services: Services) -> CdsApplication:
+    """The application with its start and shutdown hooks: commands registered, index saved."""
+    application = build_application(services)
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        log.info("@%s is starting", app.bot.username)
+        try:
+            await app.bot.set_my_commands(all_commands())
+        except TelegramError as exc:
+            # The menu is a convenience; the bot still answers without it.
+            log.warning("could not register the command menu: %s", exc)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        await run_blocking(services.library.save_index)
+
+    application.post_init = post_init
+    application.post_shutdown = post_shutdown
+    return application
+
+
+def run_bot(
+    settings: Settings,
+    library: Library,
+    *,
+    webhook_url: str | None = None,
+    port: int = 8443,
+    listen: str = "0.0.0.0",
+) -> int:
+    """Serve until interrupted (Ctrl-C, SIGTERM); return the process exit code."""
+    problem = token_problem(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_CONFIG
+    secret = webhook_secret(settings) if webhook_url else None
+    if secret is not None and not SECRET_RE.fullmatch(secret):
+        print(
+            "CDSBOT_WEBHOOK_SECRET không hợp lệ: chỉ dùng chữ, số, '_' và '-' (tối đa 256 ký tự).",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    for name in ("bot", "knowledge"):
+        logging.getLogger(name).setLevel(settings.log_level.upper())
+    application = prepare_application(Services(settings=settings, library=library))
+    quiet = _QuietStartup(application)
+    ptb_log = logging.getLogger("telegram.ext")
+    ptb_log.addFilter(quiet)
+    try:
+        if webhook_url:
+            application.run_webhook(
+                listen=listen,
+                port=port,
+                url_path=urlsplit(webhook_url).path.lstrip("/"),
+                webhook_url=webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print("Telegram từ chối TELEGRAM_BOT_TOKEN: token sai hoặc đã bị thu hồi, hãy lấy lại từ @BotFather.", file=sys.stderr)
+        return EXIT_CONFIG
+    except TelegramError as exc:
+        # BadRequest is a NetworkError in PTB; only a real network failure says "cannot connect".
+        if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+            print(f"Không kết nối được tới máy chủ Telegram: {exc.message}", file=sys.stderr)
+        else:
+            print(f"Telegram báo lỗi khi khởi động bot: {exc.message}", file=sys.stderr)
+        return EXIT_TELEGRAM
+    finally:
+        ptb_log.removeFilter(quiet)
+    return 0

@@ -1,0 +1,231 @@
+"""The conversation without Telegram: commands, pagination, buttons, rate limit, statistics, terminal chat."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from bot import conversation
+from bot.app import Services, all_commands
+from bot.config import Settings
+from bot.conversation import Asker, SlidingWindow
+from bot.render import TELEGRAM_LIMIT
+from bot.terminal_chat import html_to_text, run_chat
+from knowledge.library import DocumentInput, Library
+from knowledge.models import Feedback, QuestionLog
+from knowledge.statistics import popular_questions, usage_report
+
+QUESTION = "Hải Dương xếp hạng chuyển đổi số thứ mấy năm 2023?"
+USER = Asker(channel="telegram", chat_id=42, user_id=42)
+ADMIN = Asker(channel="telegram", chat_id=900, user_id=900, is_admin=True)
+
+
+@pytest.fixture
+def services(tmp_path: Path, demo_library: Library) -> Services:
+    settings = Settings(_env_file=None, data_dir=tmp_path, demo=False, admin_ids=frozenset({900}))  # type: ignore[call-arg]
+    return Services(settings=settings, library=demo_library)
+
+
+def log_question(library: Library, question: str, found: bool, asked_at: datetime) -> None:
+    with Session(library.engine) as session:
+        session.add(QuestionLog(question=question, found=found, asked_at=asked_at, channel="telegram"))
+        session.commit()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_start_counts_documents_and_provinces_and_offers_answerable_examples(services: Services) -> None:
+    reply = conversation.start(services, bot_username="cdsbot_test_bot")
+    assert "<b>10</b> tài liệu về 8 tỉnh/thành" in reply.html and "Vĩnh Phúc" in reply.html
+    assert "@cdsbot_test_bot" in reply.html
+    examples = conversation.examples(services)
+    assert len(examples) == 3
+    for example in examples:
+        assert example in reply.html
+        assert services.library.ask(example).found
+
+
+def test_examples_prefer_the_most_asked_answered_questions(services: Services) -> None:
+    now = datetime.now(timezone.utc)
+    for question, found in [(QUESTION, True), ("hai duong xep hang chuyen doi so thu may nam 2023", True),
+                            ("Vĩnh Phúc có bao nhiêu tổ công nghệ số cộng đồng?", True),
+                            ("thời tiết hôm nay", False), ("thời tiết hôm nay", False)]:
+        log_question(services.library, question, found, now)
+    assert popular_questions(services.library.engine, limit=2) == [
+        QUESTION,
+        "Vĩnh Phúc có bao nhiêu tổ công nghệ số cộng đồng?",
+    ]
+    assert conversation.examples(services)[:2] == popular_questions(services.library.engine, limit=2)
+
+
+def test_help_lists_every_registered_command(services: Services) -> None:
+    reply = conversation.help_reply()
+    for command, _ in all_commands():
+        assert f"/{command} —" in reply.html
+
+
+def test_documents_are_paginated_newest_first(services: Services) -> None:
+    first = conversation.documents_page(services, 0)
+    assert "trang 1/2" in first.html
+    assert first.html.index("#7") < first.html.index("#6") < first.html.index("#10")
+    assert first.buttons == [[("▶", "docs:1")]]
+    last = conversation.documents_page(services, 99)
+    assert "trang 2/2" in last.html and last.buttons == [[("◀", "docs:0")]]
+    assert "#5" in last.html and "#7" not in last.html
+
+
+def test_document_passages_are_paginated_under_telegram_limit(services: Services) -> None:
+    paragraph = (
+        "Sở Khoa học và Công nghệ tỉnh Bắc Ninh báo cáo tiến độ chuyển đổi số quý {n} năm 2025 & "
+        "đề xuất giải pháp <mới> cho các xã, phường trong tỉnh. " * 6
+    )
+    text = "\n\n".join(paragraph.format(n=n) for n in range(1, 25))
+    result = services.library.ingest(DocumentInput(text=text, title="Báo cáo <dài> & chi tiết", added_by="test"))
+    assert result.status == "added" and result.document_id is not None and result.passages > 4
+    first = conversation.document_page(services, result.document_id, 0)
+    assert "Báo cáo &lt;dài&gt; &amp; chi tiết" in first.html and "&lt;mới&gt;" in first.html
+    assert first.buttons == [[("▶", f"doc:{result.document_id}:1")]]
+    pages = int(first.html.split("trang 1/")[1].split()[0])
+    assert pages > 1
+    seen = 0
+    for page in range(pages):
+        reply = conversation.document_page(services, result.document_id, page)
+        assert len(reply.parts) == 1 and len(reply.html) <= TELEGRAM_LIMIT
+        seen += reply.html.count("<b>Đoạn ")
+    assert seen == result.passages
+
+
+def test_source_command_explains_usage_and_unknown_ids(services: Services) -> None:
+    assert "Cách dùng: /nguon ID" in conversation.source_command(services, "abc").html
+    assert "Không có tài liệu số 999" in conversation.source_command(services, "999").html
+    assert "Mã tài liệu: #3" in conversation.source_command(services, "#3").html
+
+
+def test_respond_routes_commands_and_questions(services: Services) -> None:
+    assert "<b>Các lệnh</b>" in conversation.respond(services, "/trogiup", USER).html
+    assert "trang 2/2" in conversation.respond(services, "/tailieu 2", USER).html
+    assert "13/63" in conversation.respond(services, f"/hoi@cdsbot_test_bot {QUESTION}", USER).html
+    assert "Tôi chưa hiểu lệnh /khong_co" in conversation.respond(services, "/khong_co", USER).html
+    assert "quản trị viên" in conversation.respond(services, "/thongke", USER).html
+
+
+# --------------------------------------------------------------------------- answers and buttons
+
+
+def test_answer_buttons_fit_telegram_callback_limit(services: Services) -> None:
+    answer = services.library.ask(QUESTION, k=conversation.ANSWER_CITATIONS)
+    # Question ids grow for years; even a 64-bit one keeps the data under 64 bytes.
+    answer = replace(answer, question_id=2**63 - 1)
+    for shown in range(len(answer.citations)):
+        data = [d for row in conversation.answer_buttons(answer, shown) for _, d in row]
+        assert data and all(len(d.encode()) <= 64 for d in data)
+
+
+def test_more_and_source_buttons_follow_the_citations(services: Services) -> None:
+    reply = conversation.ask(services, QUESTION, USER)
+    qid = int(reply.buttons[0][0][1].split(":")[1])
+    more = conversation.press(services, f"more:{qid}:1", USER)
+    assert more.edit and more.reply is not None and "[2]" in more.reply.html
+    source = conversation.press(services, f"src:{qid}:0", USER)
+    assert not source.edit and source.reply is not None
+    assert "cao hơn 1 bậc so với năm 2021. Theo trụ cột" in source.reply.html
+    assert conversation.press(services, f"src:{qid}:99", USER).toast == conversation.STALE
+    assert conversation.press(services, "src:123456:0", USER).toast == conversation.STALE
+    assert conversation.press(services, "fb:123456:1", USER).toast == conversation.STALE
+    assert conversation.press(services, "src:x:y", USER).toast
+
+
+def test_feedback_last_vote_wins(services: Services) -> None:
+    reply = conversation.ask(services, QUESTION, USER)
+    qid = int(reply.buttons[0][0][1].split(":")[1])
+    assert conversation.press(services, f"fb:{qid}:1", USER).toast == conversation.THANKS
+    assert conversation.press(services, f"fb:{qid}:0", USER).toast == conversation.THANKS
+    with Session(services.library.engine) as session:
+        votes = session.exec(select(Feedback)).all()
+    assert [(v.question_id, v.user_id, v.helpful) for v in votes] == [(qid, 42, False)]
+
+
+def test_rate_limit_is_a_sliding_window_per_user() -> None:
+    window = SlidingWindow(limit=2, window=60)
+    assert window.admit(1, 0.0) == 0 and window.admit(1, 10.0) == 0
+    assert window.admit(1, 30.0) == pytest.approx(30.0)
+    assert window.admit(2, 30.0) == 0
+    assert window.admit(1, 60.5) == 0  # the first question left the window
+    assert window.admit(1, 61.0) > 0
+    assert SlidingWindow(limit=0).admit(1, 0.0) == 0  # 0 switches the limit off
+
+
+def test_rate_limited_question_is_not_logged(services: Services) -> None:
+    services.settings.rate_limit_per_minute = 1
+    conversation.ask(services, QUESTION, USER)
+    throttled = conversation.ask(services, QUESTION, USER)
+    assert "tối đa 1 câu mỗi phút" in throttled.html
+    assert "13/63" in conversation.ask(services, QUESTION, ADMIN).html
+    with Session(services.library.engine) as session:
+        assert len(session.exec(select(QuestionLog)).all()) == 2
+
+
+def test_inline_articles_are_complete_answers(services: Services) -> None:
+    articles = conversation.inline_articles(services, QUESTION)
+    assert len(articles) >= 2 and len({a.id for a in articles}) == len(articles)
+    assert "<b>thứ 13/63</b>" in articles[0].html and "[1]" in articles[0].html and "[2]" in articles[1].html
+    assert conversation.inline_articles(services, "ab") == []
+    with Session(services.library.engine) as session:
+        assert session.exec(select(QuestionLog)).all() == []
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_usage_report_counts_local_days_and_merges_spellings(services: Services) -> None:
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    library = services.library
+    # 17:30 UTC is already the next day in Vietnam.
+    log_question(library, QUESTION, True, datetime(2025, 3, 1, 17, 30, tzinfo=timezone.utc))
+    log_question(library, "hai duong xep hang chuyen doi so thu may nam 2023", True, datetime(2025, 3, 1, 16, 0, tzinfo=timezone.utc))
+    log_question(library, "thời tiết", False, datetime(2025, 3, 3, 2, 0, tzinfo=timezone.utc))
+    log_question(library, "cũ quá", False, datetime(2025, 2, 1, 2, 0, tzinfo=timezone.utc))
+    report = usage_report(library.engine, tz=tz, days=3, now=datetime(2025, 3, 3, 5, 0, tzinfo=timezone.utc))
+    assert [(d.day.day, d.asked, d.unanswered) for d in report.days] == [(1, 1, 0), (2, 1, 0), (3, 1, 1)]
+    assert report.top_questions[0] == (QUESTION, 2)
+    assert [q for _, q in report.unanswered] == ["thời tiết", "cũ quá"]
+
+
+def test_statistics_reply_for_admin(services: Services) -> None:
+    conversation.ask(services, QUESTION, USER)
+    conversation.ask(services, "Thời tiết ở Đà Lạt hôm nay thế nào?", USER)
+    html = conversation.statistics(services, ADMIN).html
+    assert "Tổng: 2 câu hỏi, 1 câu chưa có câu trả lời." in html
+    assert f"1. {QUESTION} — 1 lần" in html
+
+
+# --------------------------------------------------------------------------- terminal chat
+
+
+def test_html_to_text_strips_tags_and_unescapes() -> None:
+    text = html_to_text('Xếp <b>13/63</b> &amp; &lt;script&gt; — <a href="https://x.vn/a?b=1&amp;c=2">x.vn/a</a>')
+    assert text == "Xếp 13/63 & <script> — x.vn/a"
+    assert html_to_text("<b>13/63</b>", bold=True) == "\033[1m13/63\033[0m"
+
+
+def test_terminal_chat_goes_through_the_conversation(services: Services) -> None:
+    stdin = io.StringIO(f"/tailieu\n/nguon 3\n{QUESTION}\n2\n1\n4\n/thoat\nkhông đọc tới đây\n")
+    stdout = io.StringIO()
+    assert run_chat(services.settings, services.library, stdin=stdin, stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "10 tài liệu" in out  # the welcome is /start
+    assert "trang 1/2" in out and "Mã tài liệu: #3" in out
+    assert "xếp thứ 13/63 tỉnh" in out and "<b>" not in out
+    assert "[2] Kết quả khác ▶" in out and "📄 [2]" in out
+    assert "(Cảm ơn góp ý!)" in out
+    with Session(services.library.engine) as session:
+        [logged] = session.exec(select(QuestionLog)).all()
+        [vote] = session.exec(select(Feedback)).all()
+    assert logged.channel == "terminal" and vote.question_id == logged.id
