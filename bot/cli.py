@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -65,7 +66,7 @@ def _print_json(obj: object) -> None:
 
 
 # ---------------------------------------------------------------- commands
-def cmd_ask(library: Library, args: argparse.Namespace) -> int:
+def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> int:
     questions: Iterator[str]
     if args.question == "-":
         questions = (line.strip() for line in sys.stdin if line.strip())
@@ -73,12 +74,22 @@ def cmd_ask(library: Library, args: argparse.Namespace) -> int:
         questions = iter([args.question])
     for question in questions:
         answer = library.ask(question, k=args.k, log_as=("cli", None, None))
+        if not answer.found and not args.json:
+            answer = replace(answer, suggestions=tuple(_examples(settings, library)))
         if args.json:
             _print_json(answer_json(answer))
         else:
             print(answer_plain(answer, bold=sys.stdout.isatty()))
             print()
     return 0
+
+
+def _examples(settings: Settings, library: Library) -> list[str]:
+    """Questions the base does answer, as the bot offers them (imported late: it pulls in Telegram)."""
+    from bot.app import Services
+    from bot.conversation import examples
+
+    return examples(Services(settings, library))
 
 
 def _files(paths: Sequence[str]) -> Iterator[Path]:
@@ -250,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     library = open_library(settings)
     if args.command == "ask":
-        return cmd_ask(library, args)
+        return cmd_ask(library, args, settings)
     if args.command == "ingest":
         return cmd_ingest(library, args, settings)
     if args.command == "docs":

@@ -30,7 +30,15 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.app import Services, all_commands
-from bot.render import TELEGRAM_LIMIT, answer_html, format_date, not_found_html, split_message
+from bot.render import (
+    TELEGRAM_LIMIT,
+    answer_html,
+    format_date,
+    not_found_html,
+    passage_html,
+    source_html,
+    split_message,
+)
 from knowledge.answer import Answer, Citation
 from knowledge.errors import NotFoundError
 from knowledge.statistics import popular_questions, question_key, question_text, record_feedback, usage_report
@@ -473,21 +481,6 @@ def _pager(page: int, pages: int, data: Callable[[int], str]) -> Keyboard:
     if page + 1 < pages:
         row.append(("▶", data(page + 1)))
     return [row] if row else []
-
-
-def passage_html(citation: Citation, number: int) -> str:
-    """The whole passage behind citation ``number``, under its title, date and source."""
-    lines = [f"📄 [{number}] <b>{html.escape(citation.title)}</b>", format_date(citation.published)]
-    if citation.source:
-        lines[-1] += " — " + source_html(citation.source)
-    lines[-1] += f" — #{citation.document_id}, đoạn {citation.position + 1}"
-    return "\n".join(lines) + "\n\n" + html.escape(citation.passage)
-
-
-def source_html(source: str) -> str:
-    if source.startswith(("http://", "https://")):
-        return f'<a href="{html.escape(source, quote=True)}">{html.escape(source.split("://", 1)[1][:60])}</a>'
-    return html.escape(source)
 
 
 def statistics(services: Services, asker: Asker, *, days: int = 7) -> Reply:

@@ -50,16 +50,29 @@ def citation_line_plain(number: int, citation: Citation) -> str:
     return " — ".join(parts)
 
 
+def source_html(source: str | None) -> str:
+    """A source as a link when it is a URL, as escaped text otherwise."""
+    if not source:
+        return ""
+    if source.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(source, quote=True)}">{html.escape(_short_url(source))}</a>'
+    return html.escape(source)
+
+
+def passage_html(citation: Citation, number: int) -> str:
+    """The whole passage behind citation ``number``, under its title, date and source."""
+    lines = [f"📄 [{number}] <b>{html.escape(citation.title)}</b>", format_date(citation.published)]
+    if citation.source:
+        lines[-1] += " — " + source_html(citation.source)
+    lines[-1] += f" — #{citation.document_id}, đoạn {citation.position + 1}"
+    return "\n".join(lines) + "\n\n" + html.escape(citation.passage)
+
+
 def citation_line_html(number: int, citation: Citation) -> str:
     title = html.escape(citation.title)
-    source = citation.source or ""
-    if source.startswith(("http://", "https://")):
-        source_html = f'<a href="{html.escape(source, quote=True)}">{html.escape(_short_url(source))}</a>'
-    else:
-        source_html = html.escape(source)
     parts = [f"[{number}] <i>{title}</i>", format_date(citation.published)]
-    if source_html:
-        parts.append(source_html)
+    if citation.source:
+        parts.append(source_html(citation.source))
     parts.append(f"#{citation.document_id}, đoạn {citation.position + 1}")
     return " — ".join(parts)
 

@@ -102,7 +102,8 @@ class Query:
 
     @property
     def is_empty(self) -> bool:
-        return not self.content_syllables
+        """No word to search for: only question words, numbers or punctuation ("3", "?")."""
+        return not any(any(ch.isalpha() for ch in s) for s in self.content_syllables)
 
 
 class QueryReader:

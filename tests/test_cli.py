@@ -114,3 +114,17 @@ def test_eval_prints_hit_rates(demo_env: Path, tmp_path: Path, capsys: pytest.Ca
     assert main(["eval", str(questions)]) == 0
     out = capsys.readouterr().out
     assert "hit@1 1.000" in out and "refusal accuracy 1.000" in out
+
+
+def test_refusal_offers_questions_the_base_answers(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ask", "Giá vàng hôm nay bao nhiêu?"])
+    out = capsys.readouterr().out
+    assert "Bạn có thể hỏi" in out
+    suggestion = next(line for line in out.splitlines() if line.strip().startswith("•")).strip("• ").strip()
+    assert main(["ask", "--json", suggestion]) == 0
+    assert json.loads(capsys.readouterr().out)["found"] is True
+
+
+def test_a_bare_number_is_not_a_question(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ask", "--json", "3"])
+    assert json.loads(capsys.readouterr().out)["found"] is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import Forbidden
 
 from bot.app import CdsApplication, CdsContext
 
@@ -16,6 +17,8 @@ SORRY = "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Vui lòng thử lạ
 async def on_error(update: object, context: CdsContext) -> None:
     """Log the exception with the update that caused it; answer the user if there is one."""
     log.error("error while handling an update", exc_info=context.error)
+    if isinstance(context.error, Forbidden):
+        return  # the bot was blocked or removed: an apology could not arrive either
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id, SORRY)
