@@ -30,3 +30,20 @@ def test_lower_layers_never_import_upper_ones(package: str) -> None:
         if _imports(path) & set(FORBIDDEN[package])
     }
     assert offenders == {}
+
+
+def test_every_bot_command_is_documented_in_the_readme() -> None:
+    from bot.app import all_commands
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [command for command, _ in all_commands() if f"/{command}" not in readme]
+    assert missing == []
+
+
+def test_every_cli_command_is_documented_in_the_readme() -> None:
+    from bot.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices  # noqa: SLF001
+    assert [c for c in commands if f"cdsbot {c}" not in readme] == []
