@@ -40,9 +40,10 @@ _MERGE_RATIO = 2
 # Removed passages keep their postings (and their slot) until their segment is
 # merged; past this share of dead slots everything is merged to reclaim them.
 _MAX_DEAD_SHARE = 0.25
-# Term counts fit in uint16 for any real passage; larger or fractional counts
-# make a segment fall back to float32.
-_MAX_SMALL_TF = np.iinfo(np.uint16).max
+# Term counts are stored in the narrowest of these that holds a segment's
+# counts exactly: passages almost never repeat a term 256 times, so postings
+# cost 4 bytes of slot and 1 of count; fractional counts fall back to float32.
+_TF_DTYPES = (np.uint8, np.uint16)
 
 Variant = Literal["lucene", "okapi"]
 
@@ -295,6 +296,7 @@ class Bm25Index:
         directory.mkdir(parents=True, exist_ok=True)
         manifest_path = directory / "manifest.json"
         manifest_path.unlink(missing_ok=True)
+        (directory / "vocabulary.txt").unlink(missing_ok=True)  # format 1 kept the terms there
         n = self._n_slots
         alive = self._alive[:n]
         arrays: dict[str, np.ndarray] = {
@@ -539,8 +541,14 @@ class Bm25Index:
             self._grow_terms(n_terms)
             self._df[:n_terms] += segment.term_counts()
             self._segments.append(segment)
-            while len(self._segments) > 1 and self._segments[-1].nnz * _MERGE_RATIO >= self._segments[-2].nnz:
-                self._merge(len(self._segments) - 2)
+            # Merge the run of newest segments that pairwise merging would
+            # collapse, in one pass rather than one copy per pair.
+            start, merged_nnz = len(self._segments) - 1, segment.nnz
+            while start > 0 and merged_nnz * _MERGE_RATIO >= self._segments[start - 1].nnz:
+                start -= 1
+                merged_nnz += self._segments[start].nnz
+            if start < len(self._segments) - 1:
+                self._merge(start)
         dead = self._n_slots - len(self._slot_of)
         if dead and dead > _MAX_DEAD_SHARE * self._n_slots:
             self._merge(0)
@@ -585,9 +593,13 @@ class Bm25Index:
 
 
 def _compact_tfs(tfs: np.ndarray) -> np.ndarray:
-    """Term counts as uint16 when they are whole numbers that fit, else float32."""
-    if tfs.dtype == np.uint16:
-        return tfs
-    if tfs.size == 0 or (tfs.min() >= 0 and tfs.max() <= _MAX_SMALL_TF and np.all(tfs == np.floor(tfs))):
-        return tfs.astype(np.uint16)
-    return tfs.astype(np.float32)
+    """Term counts in the narrowest dtype of ``_TF_DTYPES`` that holds them, else float32."""
+    if tfs.dtype == _TF_DTYPES[0] or tfs.size == 0:
+        return tfs.astype(_TF_DTYPES[0], copy=False)
+    low, high = tfs.min(), tfs.max()
+    whole = tfs.dtype.kind in "ui" or bool(np.all(tfs == np.floor(tfs)))
+    if whole and low >= 0:
+        for dtype in _TF_DTYPES:
+            if high <= np.iinfo(dtype).max:
+                return tfs.astype(dtype, copy=False)
+    return tfs.astype(np.float32, copy=False)

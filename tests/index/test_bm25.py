@@ -105,3 +105,172 @@ def test_many_small_additions_merge_segments_and_keep_scores() -> None:
 
 def test_empty_index_returns_nothing() -> None:
     assert Bm25Index().search(["anything"], 3) == []
+
+
+def test_document_frequency_counts_only_live_passages_after_removals() -> None:
+    index = Bm25Index()
+    index.add_many((i, ["chung", f"rieng{i}"]) for i in range(10))
+    index.add_many((i, ["chung", "moi"]) for i in range(10, 14))
+    for pid in (0, 3, 11):
+        index.remove(pid)
+    assert index.document_frequency("chung") == 11
+    assert index.document_frequency("moi") == 3
+    assert index.document_frequency("rieng3") == 0
+    assert index.document_frequency("never") == 0
+
+
+def test_idf_after_removals_equals_idf_of_index_built_without_them() -> None:
+    docs = _corpus(seed=13, n=80)
+    removed = {2, 9, 40, 41, 79}
+    index = Bm25Index()
+    index.add_many(enumerate(docs))
+    for pid in removed:
+        index.remove(pid)
+    fresh = Bm25Index()
+    fresh.add_many((i, d) for i, d in enumerate(docs) if i not in removed)
+    for term in ("t0", "t1", "t5", "t30"):
+        assert index.idf(term) == pytest.approx(fresh.idf(term))
+
+
+def test_removing_most_passages_across_segments_keeps_okapi_scores_exact() -> None:
+    docs = _corpus(seed=17, n=150)
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    for start in range(0, len(docs), 25):
+        index.add_many((i, docs[i]) for i in range(start, start + 25))
+    removed = set(range(0, 150, 3)) | set(range(1, 150, 7))  # past the share that forces a merge
+    for pid in removed:
+        index.remove(pid)
+    kept = [i for i in range(len(docs)) if i not in removed]
+    reference = BM25Okapi([docs[i] for i in kept])
+    for query in (["t0", "t2", "t9"], ["t1", "t40", "t3"]):
+        np.testing.assert_allclose(
+            _dense(index, query, len(docs))[kept], reference.get_scores(query), rtol=1e-5, atol=1e-6
+        )
+    assert index.passage_ids() == set(kept)
+
+
+def test_index_saved_after_removals_loads_without_them(tmp_path: Path) -> None:
+    docs = _corpus(seed=19, n=120)
+    index = Bm25Index()
+    index.add_many(enumerate(docs[:60]))
+    index.add_many((i + 60, d) for i, d in enumerate(docs[60:]))
+    for pid in (1, 30, 61, 100):
+        index.remove(pid)
+    index.save(tmp_path)
+    loaded, _ = Bm25Index.load(tmp_path)
+    assert loaded.passage_ids() == index.passage_ids()
+    assert 30 not in loaded
+    for term in ("t0", "t3", "t12"):
+        assert loaded.document_frequency(term) == index.document_frequency(term)
+        assert loaded.idf(term) == index.idf(term)
+    for query in (["t0", "t7"], ["t1", "t2", "t3"], {"t4": 2.0, "t9": 0.5}):
+        assert loaded.search(query, 15) == index.search(query, 15)
+    loaded.add(500, ["t1", "moi"])
+    assert loaded.search(["moi"], 1)[0].passage_id == 500
+    assert loaded.document_frequency("t1") == index.document_frequency("t1") + 1
+
+
+def test_readded_passage_replaces_its_terms() -> None:
+    index = Bm25Index()
+    index.add_many([(1, ["cu", "chung"]), (2, ["chung"])])
+    index.add(1, ["moi", "chung"])
+    assert index.document_frequency("cu") == 0
+    assert [h.passage_id for h in index.search(["moi"], 5)] == [1]
+    assert len(index) == 2
+
+
+def test_ties_are_broken_by_lower_id_even_at_the_cut() -> None:
+    index = Bm25Index()
+    index.add_many((pid, ["giong", "nhau"]) for pid in (42, 7, 19, 3, 88, 15, 61))
+    index.add_many([(100, ["khac"])])
+    assert [h.passage_id for h in index.search(["giong"], 4)] == [3, 7, 15, 19]
+
+
+def test_large_and_fractional_term_counts_score_exactly() -> None:
+    docs = [["lap"] * 300 + ["mot"], ["lap", "hai"], ["ba"] * 70_000 + ["lap"], ["mot", "bon"]]
+    reference = BM25Okapi(docs)
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    index.add_many(enumerate(docs))
+    for query in (["lap"], ["ba", "mot"]):
+        np.testing.assert_allclose(_dense(index, query, len(docs)), reference.get_scores(query), rtol=1e-5)
+    weighted = Bm25Index()
+    weighted.add_many([(1, {"a": 0.5, "b": 1.0}), (2, {"a": 1.0})])  # type: ignore[list-item]
+    assert weighted.search(["a"], 2)[0].passage_id == 2
+
+
+def test_negative_weights_still_report_every_matching_passage() -> None:
+    index = Bm25Index()
+    index.add_many([(1, ["tot"]), (2, ["xau"]), (3, ["khac"])])
+    ids, scores = index.scores({"tot": 1.0, "xau": -1.0})
+    by_id = dict(zip(ids.tolist(), scores.tolist()))
+    assert set(by_id) == {1, 2}
+    assert by_id[1] > 0 > by_id[2]
+    assert [h.passage_id for h in index.search({"tot": 1.0, "xau": -1.0}, 5)] == [1, 2]
+
+
+def test_terms_first_seen_in_a_later_segment_are_found() -> None:
+    index = Bm25Index()
+    index.add_many((i, ["cu"]) for i in range(200))
+    index.add_many([(500, ["moi", "cu"])])
+    assert [h.passage_id for h in index.search(["moi"], 3)] == [500]
+
+
+def test_save_interrupted_before_manifest_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = Bm25Index()
+    index.add_many([(1, ["a"])])
+    index.save(tmp_path)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("index.bm25.np.savez", crash)
+    with pytest.raises(OSError):
+        index.save(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        Bm25Index.load(tmp_path)
+
+
+def test_index_of_another_format_is_refused(tmp_path: Path) -> None:
+    index = Bm25Index()
+    index.add_many([(1, ["a"])])
+    index.save(tmp_path)
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 2', '"format": 1'), encoding="utf-8")
+    with pytest.raises(ValueError, match="format"):
+        Bm25Index.load(tmp_path)
+
+
+def test_interleaved_additions_removals_and_searches_match_rank_bm25() -> None:
+    rng = random.Random(23)
+    docs = _corpus(seed=29, n=400)
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    live: dict[int, list[str]] = {}
+    next_id = 0
+    for step in range(250):
+        roll = rng.random()
+        if roll < 0.15:
+            batch = range(next_id, next_id + rng.randint(1, 30))
+            index.add_many((pid, docs[pid % len(docs)]) for pid in batch)
+            live.update((pid, docs[pid % len(docs)]) for pid in batch)
+            next_id = batch.stop
+        elif roll < 0.55 or not live:
+            index.add(next_id, docs[next_id % len(docs)])
+            live[next_id] = docs[next_id % len(docs)]
+            next_id += 1
+        elif roll < 0.85:
+            pid = rng.choice(sorted(live))
+            assert index.remove(pid)
+            del live[pid]
+        else:
+            pid = rng.choice(sorted(live))
+            live[pid] = docs[rng.randrange(len(docs))]
+            index.add(pid, live[pid])
+        if step % 10 == 0:
+            index.search(["t0"], 1)  # seals what is pending, so segments pile up and merge
+    kept = sorted(live)
+    reference = BM25Okapi([live[pid] for pid in kept])
+    for query in (["t0", "t3"], ["t1", "t8", "t8", "t60"]):
+        np.testing.assert_allclose(
+            _dense(index, query, next_id)[kept], reference.get_scores(query), rtol=1e-5, atol=1e-6
+        )
+    assert index.passage_ids() == set(kept)
