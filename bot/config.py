@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     rate_limit_per_minute: int = 20
     max_upload_mb: int = 20
+    link_timeout_seconds: float = 20.0
     reminder_lead_days: Annotated[tuple[int, ...], NoDecode] = (7, 1, 0)
     reminder_time: time = time(8, 0)
     log_level: str = "INFO"

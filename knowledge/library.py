@@ -111,7 +111,9 @@ class Library:
         self.terms = TermMaker()
         self.reader = QueryReader(self.terms)
         self._params = params or Bm25Params()
-        self._lock = threading.RLock()
+        # Held while the index and the database change together (ingest, remove,
+        # revisions) and while searching, so no search sees half an update.
+        self.lock = threading.RLock()
         self.index = self._load_saved_index() or Bm25Index(self._params)
         self.sync()
 
@@ -135,7 +137,7 @@ class Library:
         Returns (added, removed). Passages are indexed from the tokens stored at
         ingest, so this never runs the word segmenter.
         """
-        with self._lock, Session(self.engine) as session:
+        with self.lock, Session(self.engine) as session:
             db_ids = set(session.exec(select(Passage.id)).all())
             stale = self.index.passage_ids() - db_ids
             missing = sorted(db_ids - self.index.passage_ids())
@@ -156,7 +158,7 @@ class Library:
         """Write the index cache so the next start skips rebuilding it."""
         if self.index_dir is None:
             return
-        with self._lock:
+        with self.lock:
             self.index.save(self.index_dir, {"terms_version": TERMS_VERSION})
 
     # --------------------------------------------------------------- ingest
@@ -178,9 +180,9 @@ class Library:
         except ParseError as exc:
             log.info("parse failed for %s: %s", filename, exc.detail or exc.user_message)
             return IngestResult(status="error", error=exc.user_message)
-        return self.ingest(self._input_from_parsed(parsed, filename, title, source, published, provinces, added_by))
+        return self.ingest(self.input_from_parsed(parsed, filename, title, source, published, provinces, added_by))
 
-    def _input_from_parsed(
+    def input_from_parsed(
         self,
         parsed: ParsedText,
         filename: str,
@@ -190,6 +192,7 @@ class Library:
         provinces: Sequence[str] | None,
         added_by: str,
     ) -> DocumentInput:
+        """Merge what the caller says, what the file format says (front matter, HTML meta) and defaults."""
         meta_published = parse_user_date(parsed.meta.get("published", "")) if parsed.meta.get("published") else None
         meta_provinces = [p.strip() for p in parsed.meta.get("provinces", "").split(",") if p.strip()]
         return DocumentInput(
@@ -206,10 +209,10 @@ class Library:
     def ingest(self, doc: DocumentInput) -> IngestResult:
         """Add one document with its passages and deadlines, or nothing at all."""
         try:
-            prepared = self._prepare(doc)
+            prepared = self.prepare(doc)
         except UserFacingError as exc:
             return IngestResult(status="error", error=exc.user_message)
-        with self._lock:
+        with self.lock:
             with Session(self.engine) as session:
                 existing = session.exec(
                     select(Document).where(Document.content_hash == prepared.document.content_hash)
@@ -240,7 +243,7 @@ class Library:
                     deadlines=tuple(stored.deadlines),
                 )
 
-    def _prepare(self, doc: DocumentInput) -> _Prepared:
+    def prepare(self, doc: DocumentInput) -> _Prepared:
         """Everything slow (cleaning, segmentation, extraction) happens before the transaction."""
         raw = doc.text
         text = clean_text(raw)
@@ -313,7 +316,7 @@ class Library:
     # --------------------------------------------------------------- remove
     def remove(self, document_id: int) -> Document:
         """Delete a document, its passages and deadlines, and drop them from the index."""
-        with self._lock, Session(self.engine) as session:
+        with self.lock, Session(self.engine) as session:
             document = session.get(Document, document_id)
             if document is None:
                 raise NotFoundError(f"Không có tài liệu số {document_id}.", f"no document {document_id}")
@@ -408,7 +411,7 @@ class Library:
     def _answer(self, query: Query, k: int) -> Answer:
         if query.is_empty:
             return Answer(question=query.text, found=False, kind=query.kind)
-        with self._lock:
+        with self.lock:
             hits = self.index.search(query.terms, _CANDIDATES)
             if not hits:
                 return Answer(question=query.text, found=False, kind=query.kind)

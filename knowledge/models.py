@@ -17,6 +17,9 @@ def utcnow() -> datetime:
 class Document(SQLModel, table=True):
     """An article or directive as an admin added it."""
 
+    # "#12" in old answers and reminders must never name a different document.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     title: str
     source: str | None = None
@@ -36,6 +39,10 @@ class Document(SQLModel, table=True):
 
 class Passage(SQLModel, table=True):
     """A run of whole sentences from one document, with its word tokens from ingest."""
+
+    # Never reuse ids of deleted passages: the saved index is reconciled by id,
+    # and a reused id would keep the old passage's terms.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(
