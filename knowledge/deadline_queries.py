@@ -135,7 +135,8 @@ def topics_match(view: DeadlineView, topics: Sequence[str]) -> bool:
 # --------------------------------------------------------------------------
 
 
-def _view(deadline: Deadline, document: Document, position: int | None) -> DeadlineView:
+def view_of(deadline: Deadline, document: Document | None = None, position: int | None = None) -> DeadlineView:
+    """A deadline as handlers and the CLI show it; ``document`` adds where it comes from."""
     assert deadline.id is not None
     return DeadlineView(
         id=deadline.id,
@@ -149,11 +150,11 @@ def _view(deadline: Deadline, document: Document, position: int | None) -> Deadl
         quote=deadline.quote,
         is_horizon=deadline.is_horizon,
         added_by=deadline.added_by,
-        document_title=document.title,
-        document_source=document.source,
-        document_published=document.published,
+        document_title=document.title if document else "",
+        document_source=document.source if document else None,
+        document_published=document.published if document else None,
         passage_position=position,
-        manual=document.content_hash == _MANUAL_DOCUMENT_HASH,
+        manual=document is not None and document.content_hash == _MANUAL_DOCUMENT_HASH,
     )
 
 
@@ -173,7 +174,7 @@ def deadlines_between(
     if not include_horizons:
         statement = statement.where(col(Deadline.is_horizon).is_(False))
     statement = statement.order_by(col(Deadline.due), col(Deadline.id))
-    return [_view(d, doc, pos) for d, doc, pos in session.exec(statement).all()]
+    return [view_of(d, doc, pos) for d, doc, pos in session.exec(statement).all()]
 
 
 def list_deadlines(
@@ -226,7 +227,7 @@ def get_deadline(engine: Engine, deadline_id: int) -> DeadlineView:
         ).first()
     if row is None:
         raise NotFoundError(f"Không có hạn chót số {deadline_id}.", f"no deadline {deadline_id}")
-    return _view(*row)
+    return view_of(*row)
 
 
 # --------------------------------------------------------------------------

@@ -54,7 +54,7 @@ from bot.app import CdsApplication, CdsContext, Services, run_blocking
 from bot.reminders import due_label
 from bot.render import format_date, source_html
 from bot.uploads import UploadInputError, UploadMetadata, check_upload_size, fetch_page, link_in, parse_caption
-from knowledge.deadline_queries import DeadlineView
+from knowledge.deadline_queries import view_of
 from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.library import IngestResult
 from knowledge.models import Deadline
@@ -193,23 +193,7 @@ def admin_help_html() -> str:
 
 
 def _deadline_line(deadline: Deadline) -> str:
-    view = DeadlineView(
-        id=deadline.id or 0,
-        document_id=deadline.document_id,
-        passage_id=deadline.passage_id,
-        due=deadline.due,
-        precision=deadline.precision,
-        task=deadline.task,
-        agency=deadline.agency,
-        provinces=tuple(deadline.province_list),
-        quote=deadline.quote,
-        is_horizon=deadline.is_horizon,
-        added_by=deadline.added_by,
-        document_title="",
-        document_source=None,
-        document_published=None,
-        passage_position=None,
-    )
+    view = view_of(deadline)
     task = deadline.task if len(deadline.task) <= _TASK_CHARS else deadline.task[: _TASK_CHARS - 1] + "…"
     return f"• {html.escape(due_label(view))} — {html.escape(task)}"
 
