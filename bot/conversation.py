@@ -39,7 +39,7 @@ from bot.render import (
     source_html,
     split_message,
 )
-from knowledge.answer import Answer, Citation
+from knowledge.answer import Answer
 from knowledge.errors import NotFoundError
 from knowledge.statistics import popular_questions, question_key, question_text, record_feedback, usage_report
 

@@ -11,8 +11,8 @@ passages' worth of re-indexing from their stored tokens, never a re-tokenize.
 from __future__ import annotations
 
 import hashlib
-import math
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field

@@ -29,8 +29,8 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from index.text import canonical, split_words
-from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.deadlines import DeadlineMatch
+from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.library import MAX_TITLE_CHARS, IngestResult, Library, _Prepared
 from knowledge.models import Deadline, Document, Passage
 from knowledge.parsers import ParseError, parse_document

@@ -24,10 +24,10 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from knowledge.db import make_engine
 from knowledge.deadline_queries import (
     UnknownProvinceError,
+    add_deadline,
     delete_deadline,
     list_deadlines,
     parse_manual_deadline,
-    add_deadline,
 )
 from knowledge.errors import UserFacingError
 from knowledge.models import Deadline, DeadlineCompletion, Document, ReminderSent
