@@ -245,20 +245,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class RedactSecrets(logging.Filter):
+    """Replace secrets in every log line: httpx and PTB log request URLs, which carry the bot token."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(settings: Settings, *, verbose: bool, serving: bool) -> None:
+    """One format for every command; the bot logs at CDSBOT_LOG_LEVEL, one-shot commands only warnings."""
+    level = logging.DEBUG if verbose else (settings.log_level.upper() if serving else logging.WARNING)
+    # force: an imported library may already have configured the root logger.
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s]
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets(secrets))
+    if not verbose:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Opt in to python-telegram-bot's timedelta durations now rather than on its schedule.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = Settings()
     except ValidationError as exc:
         print(f"Cấu hình không hợp lệ: {exc.errors()[0]['loc']} — {exc.errors()[0]['msg']}", file=sys.stderr)
         return 2
+    configure_logging(settings, verbose=args.verbose, serving=args.command == "run")
     library = open_library(settings)
     if args.command == "ask":
         return cmd_ask(library, args, settings)

@@ -128,3 +128,21 @@ def test_refusal_offers_questions_the_base_answers(demo_env: Path, capsys: pytes
 def test_a_bare_number_is_not_a_question(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["ask", "--json", "3"])
     assert json.loads(capsys.readouterr().out)["found"] is False
+
+
+def test_bot_token_never_reaches_the_logs(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from bot.cli import RedactSecrets
+
+    token = "123456:SECRET-token-value"
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets([token]))
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    try:
+        logger.warning("HTTP Request: POST https://api.telegram.org/bot%s/getMe", token)
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert token not in err and "/bot***/getMe" in err
