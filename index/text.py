@@ -16,7 +16,10 @@ _TONE_MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
 # Combining marks that are part of the vowel letter itself (â ê ô ă ơ ư).
 _VOWEL_SHAPE_MARKS = {"\u0302", "\u0306", "\u031b"}
 _VOWELS = set("aeiouy")
-_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+# The two conventions differ only where "oa", "oe" or "uy" carry the tone
+# (hoà/hòa, khoẻ/khỏe, thuý/thúy); only words with such a pair are rewritten.
+_PAIR = "[oòóỏõọOÒÓỎÕỌ][aàáảãạeèéẻẽẹAÀÁẢÃẠEÈÉẺẼẸ]|[uùúủũụUÙÚỦŨỤ][yỳýỷỹỵYỲÝỶỸỴ]"
+_WORD_RE = re.compile(rf"[^\W\d_]*(?:{_PAIR})[^\W\d_]*", re.UNICODE)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -94,9 +97,14 @@ def fold(text: str) -> str:
     return stripped.replace("đ", "d").replace("Đ", "D")
 
 
+# Letters with marks (Latin-1 Supplement to Extended-B, Latin Extended
+# Additional) and combining marks: finding the first one is enough.
+_MARKED_RE = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f]")
+
+
 def has_diacritics(text: str) -> bool:
     """True when the text carries any Vietnamese mark (so it was typed with them)."""
-    return fold(text) != text
+    return _MARKED_RE.search(text) is not None
 
 
 def canonical(text: str) -> str:
