@@ -28,6 +28,7 @@ TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,128}")
 # Telegram accepts 1-256 of these characters in X-Telegram-Bot-Api-Secret-Token.
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
+INDEX_SYNC_SECONDS = 60
 EXIT_CONFIG = 2
 EXIT_TELEGRAM = 1
 
@@ -84,6 +85,16 @@ def prepare_application(services: Services) -> CdsApplication:
         except TelegramError as exc:
             # The menu is a convenience; the bot still answers without it.
             log.warning("could not register the command menu: %s", exc)
+
+        if app.job_queue is not None:
+            # Replicas share one database but each holds its own index: pick up
+            # what another process added or removed (ids only, no re-tokenizing).
+            app.job_queue.run_repeating(_sync_index, interval=INDEX_SYNC_SECONDS, first=INDEX_SYNC_SECONDS)
+
+    async def _sync_index(context: object) -> None:
+        added, removed = await run_blocking(services.library.sync)
+        if added or removed:
+            log.info("index caught up with the database: %d passages added, %d removed", added, removed)
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         await run_blocking(services.library.save_index)

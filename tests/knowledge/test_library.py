@@ -143,3 +143,13 @@ def test_postgres_stores_and_answers_like_sqlite(postgres_engine) -> None:  # ty
     assert answer.found and "1.239" in answer.citations[0].snippet
     library.remove(result.document_id or 0)
     assert library.document_count() == 0
+
+
+def test_second_process_sees_documents_added_by_the_first_after_sync(demo_dir: Path) -> None:
+    first, second = open_library(demo_dir), open_library(demo_dir)
+    question = "Vĩnh Phúc có bao nhiêu tổ công nghệ số cộng đồng với bao nhiêu thành viên hỗ trợ người dân?"
+    added = first.ingest(DocumentInput(text=DIRECTIVE))
+    assert second.sync() == (added.passages, 0)
+    assert any(c.document_id == added.document_id for c in second.ask(question).citations)
+    first.remove(added.document_id or 0)
+    assert second.sync() == (0, added.passages)
