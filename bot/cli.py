@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.logs import configure_logging
 from bot.render import answer_plain
 from bot.services import open_library
 from knowledge.answer import Answer
@@ -243,34 +244,6 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--all", action="store_true", help="kể cả hạn đã qua")
     deadlines.add_argument("--province", help="chỉ hạn chót của tỉnh này")
     return parser
-
-
-class RedactSecrets(logging.Filter):
-    """Replace secrets in every log line: httpx and PTB log request URLs, which carry the bot token."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        super().__init__()
-        self._secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
-
-
-def configure_logging(settings: Settings, *, verbose: bool, serving: bool) -> None:
-    """One format for every command; the bot logs at CDSBOT_LOG_LEVEL, one-shot commands only warnings."""
-    level = logging.DEBUG if verbose else (settings.log_level.upper() if serving else logging.WARNING)
-    # force: an imported library may already have configured the root logger.
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
-    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s]
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets(secrets))
-    if not verbose:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

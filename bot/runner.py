@@ -17,8 +17,15 @@ from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.app import CdsApplication, Services, all_commands, build_application, run_blocking
+from bot.app import (
+    CdsApplication,
+    Services,
+    all_commands,
+    build_application,
+    run_blocking,
+)
 from bot.config import Settings
+from bot.logs import redact_also
 from knowledge.library import Library
 
 log = logging.getLogger(__name__)
@@ -118,6 +125,8 @@ def run_bot(
         print(problem, file=sys.stderr)
         return EXIT_CONFIG
     secret = webhook_secret(settings) if webhook_url else None
+    if secret is not None:
+        redact_also(secret)
     if secret is not None and not SECRET_RE.fullmatch(secret):
         print(
             "CDSBOT_WEBHOOK_SECRET không hợp lệ: chỉ dùng chữ, số, '_' và '-' (tối đa 256 ký tự).",

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logging() -> Iterator[None]:
+    """`main` configures the root logger for the process; give it back after each test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
@@ -131,18 +143,20 @@ def test_a_bare_number_is_not_a_question(demo_env: Path, capsys: pytest.CaptureF
 
 
 def test_bot_token_never_reaches_the_logs(capsys: pytest.CaptureFixture[str]) -> None:
-    import logging
-
-    from bot.cli import RedactSecrets
+    from bot.logs import RedactingFormatter
 
     token = "123456:SECRET-token-value"
     handler = logging.StreamHandler()
-    handler.addFilter(RedactSecrets([token]))
+    handler.setFormatter(RedactingFormatter([token]))
     logger = logging.getLogger("test.redaction")
     logger.addHandler(handler)
     try:
         logger.warning("HTTP Request: POST https://api.telegram.org/bot%s/getMe", token)
+        try:
+            raise RuntimeError(f"Invalid token {token}")
+        except RuntimeError:
+            logger.exception("start failed")
     finally:
         logger.removeHandler(handler)
     err = capsys.readouterr().err
-    assert token not in err and "/bot***/getMe" in err
+    assert token not in err and "/bot***/getMe" in err and "Invalid token ***" in err

@@ -1,0 +1,52 @@
+"""Logging set-up: one format, and no secret ever written to a log."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from bot.config import Settings
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets in the finished line, tracebacks included.
+
+    httpx and python-telegram-bot log request URLs, which carry the bot token,
+    and some Telegram errors quote it; redacting the formatted text catches
+    every place it can appear.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__(FORMAT)
+        self._secrets = {s for s in secrets if s}
+
+    def add_secret(self, secret: str) -> None:
+        if secret:
+            self._secrets.add(secret)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def configure_logging(settings: Settings, *, verbose: bool, serving: bool) -> None:
+    """The bot logs at CDSBOT_LOG_LEVEL; one-shot commands show only warnings."""
+    level = logging.DEBUG if verbose else (settings.log_level.upper() if serving else logging.WARNING)
+    # force: an imported library may already have configured the root logger.
+    logging.basicConfig(level=level, force=True)
+    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s]
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(RedactingFormatter(secrets))
+    if not verbose:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def redact_also(secret: str) -> None:
+    """Hide a secret made after logging was set up (a generated webhook secret)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, RedactingFormatter):
+            handler.formatter.add_secret(secret)
