@@ -317,7 +317,12 @@ class Bm25Index:
                 )
                 segment_slots.append(postings.shape[1])
         arrays["segment_slots"] = np.array(segment_slots, dtype=np.int64)
-        np.savez(directory / "postings.npz", **arrays)
+        # Written aside and renamed: another process saving at the same time
+        # never leaves a half-written file under the real name.
+        partial_postings = directory / f"postings.{os.getpid()}.partial"
+        with partial_postings.open("wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(partial_postings, directory / "postings.npz")
         del arrays
         manifest = {
             "format": FORMAT_VERSION,
@@ -327,7 +332,7 @@ class Bm25Index:
             "segments": len(segment_slots),
             "extra": dict(extra or {}),
         }
-        partial = directory / "manifest.json.partial"
+        partial = directory / f"manifest.{os.getpid()}.partial"
         partial.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, manifest_path)
 

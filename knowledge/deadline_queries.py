@@ -14,7 +14,6 @@ saying "Hải Dương". Siblings are not related: a "Hòa Bình" team is not sen
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,13 +27,12 @@ from sqlmodel import Session, col, select
 from index.text import canonical, fold
 from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.metadata import parse_user_date
-from knowledge.models import Deadline, Document, Passage
+from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
 from knowledge.provinces import Gazetteer
 
 # Hand-added deadlines need a document (deadline.document_id is NOT NULL):
 # they all hang off this one, which has no passages and so never answers a question.
 MANUAL_DOCUMENT_TITLE = "Hạn chót do quản trị viên nhập"
-_MANUAL_DOCUMENT_HASH = hashlib.sha256(b"cdsbot:manual-deadlines").hexdigest()
 MAX_TASK_CHARS = 500
 
 
@@ -154,7 +152,7 @@ def view_of(deadline: Deadline, document: Document | None = None, position: int 
         document_source=document.source if document else None,
         document_published=document.published if document else None,
         passage_position=position,
-        manual=document is not None and document.content_hash == _MANUAL_DOCUMENT_HASH,
+        manual=document is not None and document.content_hash == MANUAL_DEADLINES_HASH,
     )
 
 
@@ -263,17 +261,17 @@ def parse_manual_deadline(text: str, gazetteer: Gazetteer) -> ManualDeadline:
 
 
 def _manual_document_id(session: Session) -> int:
-    existing = session.exec(select(Document.id).where(Document.content_hash == _MANUAL_DOCUMENT_HASH)).first()
+    existing = session.exec(select(Document.id).where(Document.content_hash == MANUAL_DEADLINES_HASH)).first()
     if existing is not None:
         return existing
-    document = Document(title=MANUAL_DOCUMENT_TITLE, content_hash=_MANUAL_DOCUMENT_HASH, added_by="admin")
+    document = Document(title=MANUAL_DOCUMENT_TITLE, content_hash=MANUAL_DEADLINES_HASH, added_by="admin")
     try:
         with session.begin_nested():
             session.add(document)
         assert document.id is not None
         return document.id
     except IntegrityError:  # another process created it first
-        return session.exec(select(Document.id).where(Document.content_hash == _MANUAL_DOCUMENT_HASH)).one()
+        return session.exec(select(Document.id).where(Document.content_hash == MANUAL_DEADLINES_HASH)).one()
 
 
 def add_deadline(engine: Engine, manual: ManualDeadline, *, added_by: str) -> DeadlineView:

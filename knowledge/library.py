@@ -14,6 +14,7 @@ import hashlib
 import logging
 import math
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +35,7 @@ from knowledge.answer import Answer, Citation, choose_snippet, coverage
 from knowledge.deadlines import extract_deadlines
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.metadata import clean_text, detect_metadata, parse_user_date
-from knowledge.models import Deadline, Document, Meta, Passage, QuestionLog
+from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Meta, Passage, QuestionLog
 from knowledge.parsers import ParsedText, ParseError, parse_document
 from knowledge.passages import split_passages
 from knowledge.provinces import Gazetteer, load_gazetteer
@@ -123,13 +124,32 @@ class Library:
             return None
         try:
             index, extra = Bm25Index.load(self.index_dir)
-        except (OSError, ValueError, KeyError) as exc:
+        except Exception as exc:  # noqa: BLE001 - only a cache: any damage means rebuild it
             log.warning("saved index unusable, rebuilding from stored tokens: %s", exc)
             return None
-        if extra.get("terms_version") != TERMS_VERSION or index.params != self._params:
-            log.info("saved index built with other settings; rebuilding from stored tokens")
+        if extra != self._cache_identity() or index.params != self._params:
+            log.info("saved index belongs to other settings or another database; rebuilding from stored tokens")
             return None
         return index
+
+    def _cache_identity(self) -> dict[str, object]:
+        """What a saved index must match: our term version and this very database.
+
+        Passage ids of two databases overlap, so a cache copied next to
+        another database (or a switched CDSBOT_DATABASE_URL) must not be trusted.
+        """
+        with Session(self.engine) as session:
+            row = session.get(Meta, "database_id")
+            if row is None:
+                row = Meta(key="database_id", value=uuid.uuid4().hex)
+                session.add(row)
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    row = session.get(Meta, "database_id")
+                    assert row is not None
+            return {"terms_version": TERMS_VERSION, "database_id": row.value}
 
     def sync(self, progress: ProgressCallback | None = None) -> tuple[int, int]:
         """Make the index hold exactly the passages in the database.
@@ -159,7 +179,7 @@ class Library:
         if self.index_dir is None:
             return
         with self.lock:
-            self.index.save(self.index_dir, {"terms_version": TERMS_VERSION})
+            self.index.save(self.index_dir, self._cache_identity())
 
     # --------------------------------------------------------------- ingest
     def ingest_bytes(
@@ -213,7 +233,9 @@ class Library:
         except UserFacingError as exc:
             return IngestResult(status="error", error=exc.user_message)
         with self.lock:
-            with Session(self.engine) as session:
+            # expire_on_commit=False: the stored rows stay readable after the
+            # commit without one SELECT per row while the lock is held.
+            with Session(self.engine, expire_on_commit=False) as session:
                 existing = session.exec(
                     select(Document).where(Document.content_hash == prepared.document.content_hash)
                 ).first()
@@ -307,19 +329,16 @@ class Library:
             for position, match in prepared.deadlines
         ]
         session.add_all(deadlines)
+        session.flush()
         session.commit()
-        for obj in (document, *rows, *deadlines):
-            session.refresh(obj)
-            session.expunge(obj)
+        session.expunge_all()
         return _Stored(document, rows, deadlines)
 
     # --------------------------------------------------------------- remove
     def remove(self, document_id: int) -> Document:
         """Delete a document, its passages and deadlines, and drop them from the index."""
         with self.lock, Session(self.engine) as session:
-            document = session.get(Document, document_id)
-            if document is None:
-                raise NotFoundError(f"Không có tài liệu số {document_id}.", f"no document {document_id}")
+            document = get_article(session, document_id)
             passage_ids = list(session.exec(select(Passage.id).where(Passage.document_id == document_id)).all())
             session.exec(delete(Deadline).where(col(Deadline.document_id) == document_id))  # type: ignore[call-overload]
             session.exec(delete(Passage).where(col(Passage.document_id) == document_id))  # type: ignore[call-overload]
@@ -339,6 +358,7 @@ class Library:
             statement = (
                 select(Document, func.coalesce(counts.c.n, 0))
                 .join(counts, counts.c.document_id == Document.id, isouter=True)
+                .where(Document.content_hash != MANUAL_DEADLINES_HASH)
                 .order_by(col(Document.published).desc().nulls_last(), col(Document.id).desc())
                 .offset(offset)
             )
@@ -359,7 +379,8 @@ class Library:
 
     def document_count(self) -> int:
         with Session(self.engine) as session:
-            return int(session.exec(select(func.count()).select_from(Document)).one())
+            statement = select(func.count()).select_from(Document).where(Document.content_hash != MANUAL_DEADLINES_HASH)
+            return int(session.exec(statement).one())
 
     def document(self, document_id: int) -> tuple[Document, list[Passage]]:
         with Session(self.engine) as session:
@@ -416,7 +437,13 @@ class Library:
             if not hits:
                 return Answer(question=query.text, found=False, kind=query.kind)
             rows = self._rows_for(hits)
+            # Another process may have removed passages since our last sync.
+            for hit in hits:
+                if hit.passage_id not in rows:
+                    self.index.remove(hit.passage_id)
             ranked = self._rerank(query, hits, rows)
+            if not ranked:
+                return Answer(question=query.text, found=False, kind=query.kind)
             idf = self.index.idf
             unknown_idf = _unknown_idf(len(self.index))
             def terms_of(sentence: str) -> set[str]:
@@ -556,7 +583,8 @@ class Library:
         with Session(self.engine) as session:
             if session.get(Meta, "demo_loaded") is not None:
                 return []
-        results = [
+        # A base that already holds real documents never gets demo articles mixed in.
+        results = [] if self.document_count() else [
             self.ingest_bytes(data, name, added_by="demo") for name, data in demo_documents()
         ]
         with Session(self.engine) as session:
@@ -581,6 +609,18 @@ class _Stored:
     document: Document
     passages: list[Passage]
     deadlines: list[Deadline]
+
+
+def get_article(session: Session, document_id: int) -> Document:
+    """A document an admin may remove, correct or replace.
+
+    The placeholder that holds hand-entered deadlines is not one: removing it
+    would silently delete every deadline an admin typed in.
+    """
+    document = session.get(Document, document_id)
+    if document is None or document.content_hash == MANUAL_DEADLINES_HASH:
+        raise NotFoundError(f"Không có tài liệu số {document_id}.", f"no document {document_id}")
+    return document
 
 
 def content_hash(text: str) -> str:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timezone
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
+
+
+# Hand-entered deadlines hang off one placeholder document with this content
+# hash; it is not an article: hidden from lists and never removed or replaced.
+MANUAL_DEADLINES_HASH = hashlib.sha256(b"cdsbot:manual-deadlines").hexdigest()
 
 
 def utcnow() -> datetime:
@@ -57,6 +63,10 @@ class Passage(SQLModel, table=True):
 class Deadline(SQLModel, table=True):
     """A date by which a directive wants something done."""
 
+    # Reminder buttons carry the deadline id: a reused id would let an old
+    # button mark a different deadline done.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(
         sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), index=True, nullable=False)
@@ -82,11 +92,15 @@ class Deadline(SQLModel, table=True):
 class QuestionLog(SQLModel, table=True):
     """Every question asked, so admins see what users need and what the base lacks."""
 
+    # Answer buttons carry the question id; never hand it to another question.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     asked_at: datetime = Field(default_factory=utcnow, index=True)
     channel: str = "cli"
-    chat_id: int | None = None
-    user_id: int | None = None
+    # Telegram ids outgrow 32 bits (supergroups are -100…, newer accounts > 2^31).
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     question: str = Field(sa_column=Column(Text, nullable=False))
     found: bool
     top_document_id: int | None = None
@@ -102,7 +116,7 @@ class Feedback(SQLModel, table=True):
     question_id: int = Field(
         sa_column=Column(Integer, ForeignKey("questionlog.id", ondelete="CASCADE"), nullable=False)
     )
-    user_id: int
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     helpful: bool
     given_at: datetime = Field(default_factory=utcnow)
 

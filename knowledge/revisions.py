@@ -30,8 +30,8 @@ from sqlmodel import Session, col, select
 
 from index.text import canonical, split_words
 from knowledge.deadlines import DeadlineMatch
-from knowledge.errors import NotFoundError, UserFacingError
-from knowledge.library import MAX_TITLE_CHARS, IngestResult, Library, _Prepared
+from knowledge.errors import UserFacingError
+from knowledge.library import MAX_TITLE_CHARS, IngestResult, Library, _Prepared, get_article
 from knowledge.models import Deadline, Document, Passage
 from knowledge.parsers import ParseError, parse_document
 
@@ -72,9 +72,7 @@ def update_metadata(
     provinces at ingest, so they follow a province correction.
     """
     with Session(library.engine) as session:
-        document = session.get(Document, document_id)
-        if document is None:
-            raise NotFoundError(f"Không có tài liệu số {document_id}.", f"no document {document_id}")
+        document = get_article(session, document_id)
         if title is not None and title.strip():
             document.title = title.strip()[:MAX_TITLE_CHARS]
         if source is not None and source.strip():
@@ -141,9 +139,7 @@ def _replace(
     document_id: int,
     prepared: _Prepared,
 ) -> Revision:
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFoundError(f"Không có tài liệu số {document_id}.", f"no document {document_id}")
+    document = get_article(session, document_id)
     new = prepared.document
     if new.content_hash == document.content_hash:
         raise RevisionError(
@@ -278,10 +274,7 @@ def supersede(library: Library, old_id: int, new_id: int) -> Revision:
     if old_id == new_id:
         raise RevisionError("Không thể thay một tài liệu bằng chính nó.", f"supersede {old_id} by itself")
     with library.lock, Session(library.engine) as session:
-        old, new = session.get(Document, old_id), session.get(Document, new_id)
-        if old is None or new is None:
-            missing = old_id if old is None else new_id
-            raise NotFoundError(f"Không có tài liệu số {missing}.", f"no document {missing}")
+        old, new = get_article(session, old_id), get_article(session, new_id)
         old_passage_ids = list(session.exec(select(Passage.id).where(Passage.document_id == old_id)).all())
         fresh: dict[tuple[date, str], list[Deadline]] = defaultdict(list)
         for deadline in session.exec(select(Deadline).where(Deadline.document_id == new_id)).all():

@@ -153,3 +153,59 @@ def test_second_process_sees_documents_added_by_the_first_after_sync(demo_dir: P
     assert any(c.document_id == added.document_id for c in second.ask(question).citations)
     first.remove(added.document_id or 0)
     assert second.sync() == (0, added.passages)
+
+
+def test_answer_survives_passages_removed_by_another_process(demo_dir: Path) -> None:
+    bot_side, shell_side = open_library(demo_dir), open_library(demo_dir)
+    for summary in shell_side.documents():
+        shell_side.remove(summary.id)
+    answer = bot_side.ask("Hải Dương xếp hạng bao nhiêu?")  # its index still holds every passage
+    assert not answer.found
+
+
+def test_corrupt_index_cache_is_rebuilt_not_fatal(demo_dir: Path) -> None:
+    (demo_dir / "index" / "postings.npz").write_bytes(b"PK\x03\x04 truncated")
+    library = open_library(demo_dir)
+    assert library.ask("Hải Dương xếp hạng bao nhiêu?").found
+
+
+def test_index_cache_of_another_database_is_not_trusted(demo_dir: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    library = open_library(other)
+    library.ingest(DocumentInput(text=DIRECTIVE))
+    library.engine.dispose()
+    # The demo data dir's cache now sits next to a database with overlapping passage ids.
+    (other / "cdsbot.sqlite3").replace(demo_dir / "cdsbot.sqlite3")
+    for suffix in ("-wal", "-shm"):
+        (demo_dir / f"cdsbot.sqlite3{suffix}").unlink(missing_ok=True)
+    moved = open_library(demo_dir)
+    answer = moved.ask("Vĩnh Phúc có bao nhiêu tổ công nghệ số cộng đồng?")
+    assert answer.found and "1.239" in answer.citations[0].snippet
+    assert len(moved.index) == _counts(moved)[1]
+
+
+def test_demo_base_is_never_mixed_into_a_base_with_real_documents(empty_library: Library) -> None:
+    empty_library.ingest(DocumentInput(text=DIRECTIVE))
+    assert empty_library.load_demo_once() == []
+    assert empty_library.document_count() == 1
+
+
+def test_placeholder_of_hand_entered_deadlines_is_hidden_and_kept(empty_library: Library) -> None:
+    from datetime import date
+
+    from knowledge.deadline_queries import add_deadline, list_deadlines, parse_manual_deadline
+    from knowledge.errors import NotFoundError
+
+    manual = parse_manual_deadline("30/09/2030 | Hoàn thành số hoá hồ sơ | Sở Nội vụ | Hải Dương", empty_library.gazetteer)
+    deadline = add_deadline(empty_library.engine, manual, added_by="admin:1")
+    assert empty_library.documents() == [] and empty_library.document_count() == 0
+    with pytest.raises(NotFoundError):
+        empty_library.remove(deadline.document_id)
+    assert len(list_deadlines(empty_library.engine, empty_library.gazetteer, today=date(2026, 1, 1))) == 1
+
+
+def test_postgres_logs_questions_from_supergroups_and_new_accounts(postgres_engine) -> None:  # type: ignore[no-untyped-def]
+    library = Library(postgres_engine)
+    answer = library.ask("Hải Dương xếp hạng bao nhiêu?", log_as=("telegram", -1001234567890, 6123456789))
+    assert answer.question_id is not None

@@ -11,7 +11,12 @@ from datetime import date
 
 import pytest
 
-from knowledge.metadata import DetectedMetadata, clean_text, detect_metadata, parse_user_date
+from knowledge.metadata import (
+    DetectedMetadata,
+    clean_text,
+    detect_metadata,
+    parse_user_date,
+)
 
 TODAY = date(2024, 6, 1)
 

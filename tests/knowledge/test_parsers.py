@@ -19,7 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
-from knowledge.parsers import SUPPORTED_EXTENSIONS, ParsedText, ParseError, parse_document
+from knowledge.parsers import (
+    SUPPORTED_EXTENSIONS,
+    ParsedText,
+    ParseError,
+    parse_document,
+)
 
 VIETNAMESE = "Chuyển đổi số là nhiệm vụ trọng tâm của tỉnh Hải Dương trong giai đoạn 2021-2025."
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"

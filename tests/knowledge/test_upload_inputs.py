@@ -22,7 +22,12 @@ from sqlmodel import Session, select
 
 from knowledge.library import Library
 from knowledge.models import Deadline, Document, Passage
-from knowledge.revisions import likely_previous_version, replace_document, supersede, update_metadata
+from knowledge.revisions import (
+    likely_previous_version,
+    replace_document,
+    supersede,
+    update_metadata,
+)
 
 # ------------------------------------------------------------------ the documents
 # Each supported format carries one fact no demo document has, and a question
