@@ -79,6 +79,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("#xhs", "xã hội số", ("xa hoi so", "xhs")),
     Concept("#cqs", "chính quyền số", ("chinh quyen so", "cqs")),
     Concept("#bcd", "Ban Chỉ đạo", ("bcd", "ban chi dao")),
+    # Rankings are reported as "xếp thứ", "đứng thứ", "xếp hạng": one idea.
+    Concept("#xephang", "xếp hạng", ("xep hang", "xep thu", "dung thu", "hang thu")),
     Concept("#dtt", "đô thị thông minh", ("dtt", "do thi thong minh")),
 )
 

@@ -76,13 +76,16 @@ _MACHINE_NEXT = {"tinh", "chu", "moc", "quet", "in", "bay", "phat", "anh", "lanh
 
 # Function words that carry no topic; excluded from the coverage check that
 # decides whether the base answers at all (they still score through BM25).
-STOP_SYLLABLES = frozenset(
+STOP_WORDS = frozenset(
     """
-    cua va cac nhung la co duoc cho voi trong ve tai thi nay do da se dang mot theo tu den ra vao
-    nhu cung khong de khi nhieu hon bi nen neu ma o tren duoi sau truoc lai con rat phai hoac moi tung
-    nam thang ngay hien nay gi nao ai may bao nhieu gio sao the
+    của và các những là có được cho với trong về tại thì này đó đã sẽ đang một theo từ đến ra vào
+    như cũng không để khi nhiều hơn bị nên nếu mà ở trên dưới sau trước lại còn rất phải hoặc mỗi từng
+    năm tháng ngày hiện nay gì nào ai mấy bao nhiêu giờ sao thế
     """.split()
 )
+# Without marks "đá", "báo", "tư", "Nam" fold onto "đã", "bao", "từ", "năm":
+# a question typed with marks is checked against the accented list instead.
+STOP_SYLLABLES = frozenset(fold(w) for w in STOP_WORDS)
 
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
 
@@ -99,6 +102,8 @@ class Query:
     typed_without_diacritics: bool = False
     wants_recent: bool = False
     bigrams: tuple[str, ...] = field(default=())
+    # For each content syllable: does it carry meaning (not a function word)?
+    meaningful: tuple[bool, ...] = field(default=())
 
     @property
     def is_empty(self) -> bool:
@@ -120,6 +125,11 @@ class QueryReader:
         syl = _content_syllables(accented, typed_with_marks=has_diacritics(text))
         # Terms depend on syllables only, so the question skips word segmentation.
         folded_syl = syllables_of_words(syl)
+        marked = has_diacritics(text)
+        meaningful = tuple(
+            (s not in STOP_WORDS) if marked else (fold(s) not in STOP_SYLLABLES)
+            for s in (syl if len(syl) == len(folded_syl) else folded_syl)
+        )
         terms: dict[str, float] = {}
         for term in self._terms.terms(syl):
             terms[term] = terms.get(term, 0.0) + 1.0
@@ -134,6 +144,7 @@ class QueryReader:
             typed_without_diacritics=not has_diacritics(text),
             wants_recent=wants_recent,
             bigrams=tuple(ngrams(folded_syl, 2)),
+            meaningful=meaningful,
         )
 
 

@@ -21,7 +21,7 @@ from index.text import fold, join_words, ngrams, normalize
 
 # Bumped whenever the terms derived from stored words change, so that a saved
 # index built with older terms is rebuilt from the stored words.
-TERMS_VERSION = 3
+TERMS_VERSION = 5
 
 _SYLLABLE_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _ROMAN_QUARTERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
@@ -35,7 +35,8 @@ def tokenize(text: str) -> list[str]:
     underthesea joins "Hà Nội" but not "hà nội"; only the output is lowercased.
     """
     words = word_tokenize(normalize(text))
-    return [w.lower() for w in words if not _PUNCT_ONLY_RE.match(w)]
+    # "%" is kept: it is read as "phần trăm", which is how people ask for it.
+    return [w.lower() for w in words if w == "%" or not _PUNCT_ONLY_RE.match(w)]
 
 
 def stored_words(text: str) -> str:
@@ -45,7 +46,7 @@ def stored_words(text: str) -> str:
 
 def syllables_of_words(words: Sequence[str]) -> list[str]:
     """Folded, lowercased syllables of word tokens ("Hải_Dương" → "hai", "duong")."""
-    text = " ".join(words).replace("&", " va ")
+    text = " ".join(words).replace("&", " va ").replace("%", " phan tram ")
     syllables = _SYLLABLE_RE.findall(fold(text).lower())
     # Quarters come in Roman and Arabic numerals ("quý I-2022", "quý 1 năm 2022").
     for i in range(len(syllables) - 1):

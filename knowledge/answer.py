@@ -109,7 +109,7 @@ def question_terms(query: Query) -> set[str]:
     bigrams that include a function word ("của Hải") say nothing of the topic.
     """
     syl = list(query.content_syllables)
-    content = [s not in STOP_SYLLABLES for s in syl]
+    content = list(query.meaningful) if len(query.meaningful) == len(syl) else [s not in STOP_SYLLABLES for s in syl]
     wanted: set[str] = set()
     paired = [False] * len(syl)
     for i in range(len(syl) - 1):
@@ -121,22 +121,50 @@ def question_terms(query: Query) -> set[str]:
     return wanted
 
 
-def coverage(query: Query, passage_terms: set[str], idf: IdfLookup, unknown_idf: float) -> float:
+def coverage(
+    query: Query, passage_terms: set[str], idf: IdfLookup, unknown_idf: float, ignore: frozenset[str] = frozenset()
+) -> float:
     """Share of the question's information (IDF mass) that the passage contains.
 
     Terms the base has never seen weigh the most: a question about the
-    weather shares "Hà Nội" with the base, but not "thời tiết".
+    weather shares "Hà Nội" with the base, but not "thời tiết". A share built
+    on one lone syllable is no evidence ("bạn là ai" meets "Ban Chỉ đạo"):
+    it takes a shared pair of syllables, an abbreviation's concept, or two
+    shared words. ``ignore`` leaves out the province named: it says where,
+    not what, and is checked on its own.
     """
-    wanted = question_terms(query)
-    if not wanted:
+    wanted = {
+        t for t in question_terms(query) if t not in ignore and not any(part in ignore for part in t.split("_"))
+    }
+    # A concept the base never mentions is only another spelling of words
+    # that are already counted.
+    wanted = {t for t in wanted if not (t.startswith("#") and not idf(t))}
+    matched = wanted & passage_terms
+    strong = any("_" in t or t.startswith("#") for t in matched) or len(matched) >= 2
+    if not wanted or not strong:
         return 0.0
     total = found = 0.0
     for term in wanted:
-        weight = idf(term) or unknown_idf
+        weight = _weight(term, idf, unknown_idf)
         total += weight
-        if term in passage_terms:
+        if term in matched:
             found += weight
     return found / total if total else 0.0
+
+
+def _weight(term: str, idf: IdfLookup, unknown_idf: float) -> float:
+    """How much a question term says; an unseen pair of known words is a wording, not a new topic.
+
+    "xếp hạng" never appearing where the base says "xếp thứ" should not weigh
+    like "thời tiết", which names something the base never covers.
+    """
+    seen = idf(term)
+    if seen:
+        return seen
+    parts = term.split("_")
+    if len(parts) == 2 and all(idf(p) for p in parts):
+        return max(idf(p) for p in parts)
+    return unknown_idf
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from index.bm25 import Bm25Index, Bm25Params, Hit
 from index.query import Query, QueryReader
-from index.terms import TERMS_VERSION, TermMaker, tokenize
+from index.terms import TERMS_VERSION, TermMaker, syllables_of_words, tokenize
 from index.text import canonical, join_words, split_words
 from knowledge.answer import Answer, Citation, choose_snippet, coverage
 from knowledge.deadlines import extract_deadlines
@@ -37,6 +37,7 @@ from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Meta, Passage, QuestionLog
 from knowledge.parsers import ParsedText, ParseError, parse_document
+from knowledge.parsers.encodings import is_vietnamese_syllable
 from knowledge.passages import split_passages
 from knowledge.provinces import Gazetteer, load_gazetteer
 
@@ -464,16 +465,69 @@ class Library:
             best_document, best_passage = ranked[0][1]
             # The title speaks for every passage ("Hải Dương" may be named only there).
             best_terms = set(self.terms.terms(split_words(best_passage.tokens))) | set(
-                self.terms.terms([best_document.title, *best_document.province_list])
+                self.terms.terms(
+                    [
+                        best_document.title,
+                        *best_document.province_list,
+                        # A question may use the name the province has had since a merger.
+                        *filter(None, map(self.gazetteer.successor, best_document.province_list)),
+                    ]
+                )
             )
-            share = coverage(query, best_terms, idf, unknown_idf)
-        found = share >= MIN_COVERAGE
+            places = frozenset(t for name in self.gazetteer.find(query.text) for t in self.terms.terms([name]))
+            share = coverage(query, best_terms, idf, unknown_idf, ignore=places)
+            found = (
+                share >= MIN_COVERAGE
+                and not self._names_something_unknown(query)
+                and self._about_asked_province(query, best_document, best_terms)
+            )
         return Answer(
             question=query.text,
             found=found,
             citations=tuple(citations) if found else (),
             kind=query.kind,
         )
+
+    def _names_something_unknown(self, query: Query) -> bool:
+        """A name the base has never seen ("Vinamilk", "iPhone") means the question is about something else.
+
+        Only words that are not Vietnamese syllables count: an unseen ordinary
+        word ("vậy", "nhé") is just how people type.
+        """
+        return any(
+            self.index.document_frequency(s) == 0
+            and s.isalpha()
+            and not is_vietnamese_syllable(s)
+            and not any(t.startswith("#") for t in self.terms.terms([s]))  # "tttt" is TT&TT
+            for s, meaningful in zip(query.content_syllables, query.meaningful)
+            if meaningful
+        )
+
+    def _about_asked_province(self, query: Query, document: Document, passage_terms: set[str]) -> bool:
+        """A figure about Hải Dương is no answer to a question about Ninh Thuận."""
+        asked = self.gazetteer.find(query.text)
+        if not asked:
+            return True
+        if self._linked(asked, document.province_list):
+            return True
+        for name in asked:
+            spelled = "_".join(syllables_of_words([name]))
+            if spelled in passage_terms:
+                return True
+        return False
+
+    def _linked(self, asked: Iterable[str], provinces: Iterable[str]) -> bool:
+        """Whether a named province is one of these, or merged into or out of one of them.
+
+        "Hải Phòng" is linked to Hải Dương (merged into it in 2025) and the
+        other way round; Vĩnh Phúc and Hòa Bình, both now in Phú Thọ, are not.
+        """
+        asked_set, document_set = set(asked), set(provinces)
+        if asked_set & document_set:
+            return True
+        successors_of_asked = {self.gazetteer.successor(a) for a in asked_set}
+        successors_of_document = {self.gazetteer.successor(p) for p in document_set}
+        return bool(successors_of_asked & document_set or successors_of_document & asked_set)
 
     def _rows_for(self, hits: Sequence[Hit]) -> dict[int, tuple[Document, Passage]]:
         with Session(self.engine) as session:
@@ -489,7 +543,6 @@ class Library:
     ) -> list[tuple[float, tuple[Document, Passage]]]:
         """BM25 order, adjusted for the province and the time the question names."""
         asked_names = set(self.gazetteer.find(query.text))
-        asked_provinces = {related for name in asked_names for related in self.gazetteer.related(name)}
         dates = [d.published.toordinal() for d, _ in rows.values() if d.published]
         oldest, newest = (min(dates), max(dates)) if dates else (0, 0)
         ranked: list[tuple[float, tuple[Document, Passage]]] = []
@@ -499,17 +552,14 @@ class Library:
                 continue
             document, passage = pair
             factor = 1.0
-            doc_provinces = {
-                related for name in document.province_list for related in self.gazetteer.related(name)
-            }
-            if asked_provinces:
+            if asked_names:
                 # The province named beats the unit it merged into (or out of):
                 # "Vĩnh Phúc" prefers Vĩnh Phúc's articles over other Phú Thọ ones.
                 if asked_names & set(document.province_list):
                     factor *= 1.5
-                elif doc_provinces & asked_provinces:
+                elif self._linked(asked_names, document.province_list):
                     factor *= 1.2
-                elif doc_provinces:
+                elif document.province_list:
                     factor *= 0.6
             if query.years:
                 in_time = (document.published and document.published.year in query.years) or any(
@@ -531,8 +581,10 @@ class Library:
         score: float,
         query: Query,
     ) -> Citation:
+        # The "(nay thuộc …)" note belongs to the province the cited document is about.
         asked = self.gazetteer.find(query.text)
-        note = next((self.gazetteer.merger_note(p) for p in asked if self.gazetteer.merger_note(p)), None)
+        cited = [p for p in document.province_list if self._linked(asked, [p])]
+        note = next((self.gazetteer.merger_note(p) for p in cited if self.gazetteer.merger_note(p)), None)
         return Citation(
             document_id=document.id or 0,
             title=document.title,

@@ -178,6 +178,11 @@ _ABBREVIATION_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZĐƯƠĂÂÊÔ")
 _WORD_SEPARATORS_RE = re.compile(r"[\s\x21-\x40\x5b-\x60\x7b-\x7e\u2010-\u206f]+")
 
 
+def is_vietnamese_syllable(word: str) -> bool:
+    """Whether a word (with or without marks) is shaped like one Vietnamese syllable."""
+    return _is_syllable(word)
+
+
 def _is_syllable(word: str) -> bool:
     decomposed = unicodedata.normalize("NFD", word.lower())
     if sum(ch in _TONE_MARKS for ch in decomposed) > 1:

@@ -72,3 +72,27 @@ def test_year_in_question_prefers_documents_of_that_time(demo_library: Library) 
 def test_question_is_logged_when_asked_from_a_channel(demo_library: Library) -> None:
     answer = demo_library.ask("Hải Dương xếp hạng bao nhiêu?", log_as=("telegram", 5, 7))
     assert answer.question_id is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["bạn là ai", "cho hỏi", "tỉnh", "báo cáo tài chính của Vinamilk", "kết quả bóng đá hôm qua", "3"],
+)
+def test_a_lone_shared_word_or_an_unknown_name_is_no_answer(demo_library: Library, question: str) -> None:
+    assert not demo_library.ask(question).found
+
+
+def test_a_figure_about_another_province_is_no_answer(demo_library: Library) -> None:
+    # The base has Hải Dương's online-filing rate, not Ninh Thuận's.
+    assert not demo_library.ask("Ninh Thuận tỷ lệ hồ sơ trực tuyến bao nhiêu?").found
+
+
+def test_new_province_name_finds_the_merged_province_and_says_so(demo_library: Library) -> None:
+    answer = demo_library.ask("Hải Phòng xếp hạng chuyển đổi số bao nhiêu?")
+    assert answer.found and "13/63" in answer.citations[0].snippet
+    assert answer.citations[0].province_note == "Hải Dương (nay thuộc TP. Hải Phòng)"
+
+
+def test_percent_questions_meet_the_percent_sign(demo_library: Library) -> None:
+    answer = demo_library.ask("Hà Giang bao nhiêu phần trăm cơ quan cấp tỉnh dùng chữ ký số cá nhân?")
+    assert answer.found and "80%" in answer.citations[0].snippet
