@@ -24,20 +24,27 @@ Time comes from a :class:`Clock` so tests can move it; every function takes
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Literal, Protocol
+from typing import Literal, ParamSpec, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from index.text import canonical
-from knowledge.deadline_queries import DeadlineView, deadlines_between, provinces_match, topics_match
+from knowledge.deadline_queries import (
+    DeadlineView,
+    deadlines_between,
+    provinces_match,
+    topics_match,
+)
 from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.models import Deadline, DeadlineCompletion, ReminderSent, Subscription
 from knowledge.provinces import Gazetteer
@@ -233,6 +240,27 @@ def get_subscription(engine: Engine, chat_id: int) -> Subscription | None:
         return row
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _retry_on_conflict(func: Callable[P, R]) -> Callable[P, R]:
+    """Read-then-write upserts race: two presses at once both see no row and both insert.
+
+    The loser hits the unique key; running it again finds the winner's row and updates it.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except IntegrityError:
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_retry_on_conflict
 def subscribe(
     engine: Engine,
     *,
@@ -332,6 +360,7 @@ def subscription_matches(gazetteer: Gazetteer, subscription: Subscription, view:
 # --------------------------------------------------------------------------
 
 
+@_retry_on_conflict
 def record_completion(
     engine: Engine,
     *,

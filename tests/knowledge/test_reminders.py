@@ -484,3 +484,40 @@ def test_two_processes_on_postgres_claim_each_reminder_once(
     with Session(engine) as session:
         rows = session.exec(select(ReminderSent)).all()
     assert len(rows) == len(expected) and all(r.status == "sent" for r in rows)
+
+
+def test_two_simultaneous_completion_presses_both_succeed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    from datetime import date, datetime, timezone
+
+    from knowledge.db import make_engine
+    from knowledge.library import DocumentInput, Library
+    from knowledge.reminders import record_completion
+
+    library = Library(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+    result = library.ingest(
+        DocumentInput(
+            text="Kế hoạch số hoá\n\nUBND tỉnh yêu cầu Sở Nội vụ hoàn thành số hoá hồ sơ trước ngày 30/6/2030.",
+            published=date(2029, 1, 5),
+        )
+    )
+    deadline_id = result.deadlines[0].id
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def press(user: int) -> None:
+        barrier.wait()
+        try:
+            record_completion(
+                library.engine, deadline_id=deadline_id, chat_id=-100, user_id=user, user_name=None,
+                done=True, now=datetime(2029, 6, 1, tzinfo=timezone.utc),
+            )
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
