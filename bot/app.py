@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    ContextTypes,
+    ExtBot,
+)
 
 from bot.config import Settings
 from knowledge.library import Library

@@ -24,7 +24,7 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -39,9 +39,16 @@ from bot.render import (
     source_html,
     split_message,
 )
-from knowledge.answer import Answer
+from bot.telegram_io import parse_id
+from knowledge.answer import NOT_FOUND_MESSAGE, Answer
 from knowledge.errors import NotFoundError
-from knowledge.statistics import popular_questions, question_key, question_text, record_feedback, usage_report
+from knowledge.statistics import (
+    popular_questions,
+    question_key,
+    question_text,
+    record_feedback,
+    usage_report,
+)
 
 ANSWER_CITATIONS = 5
 DOCUMENTS_PER_PAGE = 5
@@ -59,6 +66,7 @@ Keyboard = list[list[Button]]
 
 THANKS = "Cảm ơn góp ý!"
 STALE = "Câu hỏi này đã cũ, vui lòng hỏi lại."
+UNUSABLE_BUTTON = "Nút này không còn dùng được."
 NOT_ADMIN = "Xin lỗi, lệnh /thongke chỉ dành cho quản trị viên."
 ASK_USAGE = (
     "Bạn muốn hỏi gì? Gõ câu hỏi sau lệnh, ví dụ:\n"
@@ -66,6 +74,9 @@ ASK_USAGE = (
 )
 SOURCE_USAGE = "Cách dùng: /nguon ID, ví dụ /nguon 3. Gõ /tailieu để xem mã các tài liệu."
 NON_TEXT = "Tôi chỉ đọc được tin nhắn văn bản. Hãy gõ câu hỏi của bạn"
+_ASK_PROMPT = ASK_USAGE.split("\n", 1)[0]
+# Callback data prefixes of the buttons under an answer (see answer_buttons).
+_ANSWER_BUTTONS = ("src:", "more:", "fb:")
 
 
 @dataclass(frozen=True)
@@ -220,6 +231,19 @@ def ask(services: Services, question: str, asker: Asker) -> Reply:
     return Reply(answer_html(answer, first_citation=0), answer_buttons(answer, 0))
 
 
+def is_answer(text: str | None, callback_data: Iterable[str]) -> bool:
+    """Whether a message the bot sent answers a question, so that replying to it in a group asks another one.
+
+    Answers carry the Nguồn / Kết quả khác / 👍 buttons; a "no information"
+    answer and the /hoi prompt have none and are known by their text.
+    Everything else the bot posts (reminders, lists, confirmations) is not:
+    a team replying "ok" to a reminder is talking to each other.
+    """
+    if any(data.startswith(_ANSWER_BUTTONS) for data in callback_data):
+        return True
+    return (text or "").startswith((NOT_FOUND_MESSAGE, _ASK_PROMPT))
+
+
 def throttled_message(per_minute: int, wait: float) -> str:
     return (
         f"Bạn đang hỏi hơi nhanh 🙂 Mỗi người được hỏi tối đa {per_minute} câu mỗi phút. "
@@ -282,10 +306,10 @@ def examples(services: Services, limit: int = EXAMPLES) -> list[str]:
 def press(services: Services, data: str, asker: Asker) -> ButtonResult:
     """What a button does, from its callback data."""
     kind, _, rest = data.partition(":")
-    try:
-        numbers = [int(part) for part in rest.split(":")] if rest else []
-    except ValueError:
-        return ButtonResult(toast="Nút này không còn dùng được.")
+    parsed = [parse_id(part) for part in rest.split(":")] if rest else []
+    numbers = [n for n in parsed if n is not None]
+    if len(numbers) != len(parsed):
+        return ButtonResult(toast=UNUSABLE_BUTTON)
     if kind == "docs" and len(numbers) == 1:
         return ButtonResult(reply=documents_page(services, numbers[0]), edit=True)
     if kind == "doc" and len(numbers) == 2:
@@ -308,7 +332,7 @@ def press(services: Services, data: str, asker: Asker) -> ButtonResult:
         return ButtonResult(
             reply=Reply(answer_html(answer, first_citation=n), answer_buttons(answer, n)), edit=True
         )
-    return ButtonResult(toast="Nút này không còn dùng được.")
+    return ButtonResult(toast=UNUSABLE_BUTTON)
 
 
 def _answer_for(services: Services, question_id: int) -> Answer | None:
@@ -395,7 +419,7 @@ def _how_to_ask(bot_username: str | None) -> str:
     mention = f"nhắc @{html.escape(bot_username)}" if bot_username else "nhắc tên bot"
     return (
         "Trong trò chuyện riêng, cứ gõ câu hỏi. "
-        f"Trong nhóm, dùng /hoi câu hỏi, {mention} hoặc trả lời tin nhắn của bot."
+        f"Trong nhóm, dùng /hoi câu hỏi, {mention} hoặc trả lời (reply) một câu trả lời của bot."
     )
 
 
@@ -417,12 +441,18 @@ def documents_page(services: Services, page: int = 0) -> Reply:
     return Reply("\n".join(lines), _pager(page, pages, lambda p: f"docs:{p}"))
 
 
+def documents_command(services: Services, args: str) -> Reply:
+    """/tailieu [trang]: the page asked for, the first one when the argument is not a page number."""
+    page = parse_id(args.strip())
+    return documents_page(services, page - 1 if page is not None else 0)
+
+
 def source_command(services: Services, args: str) -> Reply:
     """/nguon ID: parse the id or say how to use the command."""
-    raw = args.strip().lstrip("#")
-    if not raw.isdigit():
+    document_id = parse_id(args.strip().lstrip("#"))
+    if document_id is None:
         return Reply(html.escape(SOURCE_USAGE))
-    return document_page(services, int(raw), 0)
+    return document_page(services, document_id, 0)
 
 
 def document_page(services: Services, document_id: int, page: int = 0) -> Reply:
@@ -551,8 +581,7 @@ def respond(services: Services, text: str, asker: Asker, *, bot_username: str | 
     if command == "hoi":
         return ask(services, args, asker)
     if command == "tailieu":
-        page = int(args) - 1 if args.strip().isdigit() else 0
-        return documents_page(services, page)
+        return documents_command(services, args)
     if command == "nguon":
         return source_command(services, args)
     if command == "thongke":

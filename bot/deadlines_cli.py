@@ -14,7 +14,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from knowledge.deadline_queries import DeadlineView, UnknownProvinceError, list_deadlines
+from knowledge.deadline_queries import (
+    DeadlineView,
+    UnknownProvinceError,
+    list_deadlines,
+)
 from knowledge.library import Library
 
 _PRECISION = {

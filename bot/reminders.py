@@ -31,12 +31,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Job
 
 from bot.app import CdsApplication, CdsContext, Services, run_blocking
 from bot.config import Settings
-from bot.render import split_message
+from bot.render import shorten, source_html, split_message
 from knowledge.deadline_queries import DeadlineView
 from knowledge.provinces import Gazetteer
 from knowledge.reminders import (
@@ -65,6 +72,7 @@ CLOCK_KEY = "clock"
 CALLBACK_DONE = "dl:done:"
 CALLBACK_NOT_DONE = "dl:todo:"
 MAX_QUOTE_CHARS = 400
+MAX_AGENCY_CHARS = 200
 MAX_DIGEST_ITEMS = 20
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -131,17 +139,13 @@ def progress_text(progress: Progress | None) -> str | None:
     return f"{progress.done}/{progress.teams} đơn vị đăng ký đã báo hoàn thành"
 
 
-def source_html(view: DeadlineView) -> str:
-    """Where the deadline comes from: the document (linked when it has a URL) and the passage."""
+def deadline_source_html(view: DeadlineView) -> str:
+    """Where the deadline comes from: the document, its source (linked when a URL) and the passage."""
     if view.manual:
         return "Do quản trị viên nhập"
-    title = html.escape(view.document_title)
-    source = view.document_source or ""
-    if source.startswith(("http://", "https://")):
-        title = f'<a href="{html.escape(source, quote=True)}">{title}</a>'
-    elif source:
-        title = f"{title} — {html.escape(source)}"
-    parts = [f"<i>{title}</i>" if not title.startswith("<a") else title]
+    parts = [f"<i>{html.escape(view.document_title)}</i>"]
+    if view.document_source:
+        parts.append(source_html(view.document_source))
     if view.document_published:
         parts.append(view.document_published.strftime("%d/%m/%Y"))
     where = f"tài liệu #{view.document_id}"
@@ -158,13 +162,12 @@ def deadline_html(view: DeadlineView, today: date, progress: Progress | None = N
         f"📌 {html.escape(view.task)}",
     ]
     if view.agency:
-        lines.append(f"🏛 {html.escape(view.agency)}")
+        lines.append(f"🏛 {html.escape(shorten(view.agency, MAX_AGENCY_CHARS))}")
     if view.provinces:
         lines.append(f"📍 {html.escape(', '.join(view.provinces))}")
-    quote = view.quote if len(view.quote) <= MAX_QUOTE_CHARS else view.quote[: MAX_QUOTE_CHARS - 1] + "…"
     if not view.manual:
-        lines.append(f"<i>«{html.escape(quote)}»</i>")
-    lines.append(f"📄 {source_html(view)}")
+        lines.append(f"<i>«{html.escape(shorten(view.quote, MAX_QUOTE_CHARS))}»</i>")
+    lines.append(f"📄 {deadline_source_html(view)}")
     done = progress_text(progress)
     if done:
         lines.append(f"✅ {done}")
@@ -227,7 +230,7 @@ def _digest_items(views: tuple[DeadlineView, ...], today: date, progress: dict[i
         when = f"<b>{view.due.strftime('%d/%m/%Y')}</b> ({days_left_text(view.due, today)})"
         line = f"• {when} — {html.escape(view.task)}"
         if view.agency:
-            line += f" — {html.escape(view.agency)}"
+            line += f" — {html.escape(shorten(view.agency, MAX_AGENCY_CHARS))}"
         done = progress_text(progress.get(view.id))
         if done:
             line += f" — {done}"
@@ -273,24 +276,29 @@ class TickReport:
 
 
 async def _send(bot: Bot, claim: ReminderClaim, policy: ReminderPolicy, today: date) -> int:
-    """Send a claim's message(s); returns the id of the message carrying the buttons."""
+    """Send a claim's message, split under Telegram's limit; returns the id of the last part (with the buttons).
+
+    Not through ``bot.telegram_io``: its faults must reach :func:`deliver`,
+    which records them in the ledger.
+    """
     if claim.deadline is not None:
-        message = await bot.send_message(
-            claim.chat_id,
-            reminder_html(claim.deadline, today),
-            parse_mode=ParseMode.HTML,
-            reply_markup=completion_keyboard(claim.deadline.id),
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        text = reminder_html(claim.deadline, today)
+        markup: InlineKeyboardMarkup | None = completion_keyboard(claim.deadline.id)
+    else:
+        assert claim.digest is not None
+        text = digest_html(
+            claim.digest, today, for_admins=claim.kind.startswith("admin-"), horizon_days=policy.digest_horizon_days
         )
-        return message.message_id
-    assert claim.digest is not None
-    text = digest_html(
-        claim.digest, today, for_admins=claim.kind.startswith("admin-"), horizon_days=policy.digest_horizon_days
-    )
+        markup = None
+    parts = split_message(text)
     message_id = 0
-    for part in split_message(text):
+    for number, part in enumerate(parts, start=1):
         sent = await bot.send_message(
-            claim.chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            claim.chat_id,
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if number == len(parts) else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
         message_id = sent.message_id
     return message_id

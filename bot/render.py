@@ -13,6 +13,9 @@ from datetime import date
 from knowledge.answer import NOT_FOUND_MESSAGE, Answer, Citation
 
 TELEGRAM_LIMIT = 4096
+# A source is a URL or a short name ("Báo Hải Dương"); an admin can type
+# anything, so what is shown is capped to keep messages under the limit.
+MAX_SOURCE_CHARS = 200
 
 
 def format_date(value: date | None) -> str:
@@ -50,13 +53,18 @@ def citation_line_plain(number: int, citation: Citation) -> str:
     return " — ".join(parts)
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def source_html(source: str | None) -> str:
-    """A source as a link when it is a URL, as escaped text otherwise."""
+    """A source as a link when it is a URL, as escaped text (at most MAX_SOURCE_CHARS) otherwise."""
     if not source:
         return ""
     if source.startswith(("http://", "https://")):
         return f'<a href="{html.escape(source, quote=True)}">{html.escape(_short_url(source))}</a>'
-    return html.escape(source)
+    return html.escape(shorten(source, MAX_SOURCE_CHARS))
 
 
 def passage_html(citation: Citation, number: int) -> str:

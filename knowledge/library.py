@@ -35,7 +35,14 @@ from knowledge.answer import Answer, Citation, choose_snippet, coverage
 from knowledge.deadlines import extract_deadlines
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.metadata import clean_text, detect_metadata, parse_user_date
-from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Meta, Passage, QuestionLog
+from knowledge.models import (
+    MANUAL_DEADLINES_HASH,
+    Deadline,
+    Document,
+    Meta,
+    Passage,
+    QuestionLog,
+)
 from knowledge.parsers import ParsedText, ParseError, parse_document
 from knowledge.parsers.encodings import is_vietnamese_syllable
 from knowledge.passages import split_passages

@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timezone
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
-
 
 # Hand-entered deadlines hang off one placeholder document with this content
 # hash; it is not an article: hidden from lists and never removed or replaced.

@@ -31,7 +31,13 @@ from sqlmodel import Session, col, select
 from index.text import canonical, split_words
 from knowledge.deadlines import DeadlineMatch
 from knowledge.errors import UserFacingError
-from knowledge.library import MAX_TITLE_CHARS, IngestResult, Library, _Prepared, get_article
+from knowledge.library import (
+    MAX_TITLE_CHARS,
+    IngestResult,
+    Library,
+    _Prepared,
+    get_article,
+)
 from knowledge.models import Deadline, Document, Passage
 from knowledge.parsers import ParseError, parse_document
 

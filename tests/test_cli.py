@@ -149,6 +149,7 @@ def test_bot_token_never_reaches_the_logs(capsys: pytest.CaptureFixture[str]) ->
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter([token]))
     logger = logging.getLogger("test.redaction")
+    logger.propagate = False  # only our handler: others set up by earlier tests do not redact
     logger.addHandler(handler)
     try:
         logger.warning("HTTP Request: POST https://api.telegram.org/bot%s/getMe", token)

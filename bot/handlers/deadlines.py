@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app import CdsApplication, CdsContext, run_blocking
+from bot.conversation import UNUSABLE_BUTTON
 from bot.reminders import (
     CALLBACK_DONE,
     CALLBACK_NOT_DONE,
@@ -35,7 +40,15 @@ from bot.reminders import (
     reason_text,
     schedule_reminders,
 )
-from bot.render import split_message
+from bot.telegram_io import (
+    answer_callback,
+    command_argument,
+    edit_buttons,
+    edit_html,
+    parse_id,
+    reply_html,
+    send_html,
+)
 from knowledge.deadline_queries import (
     DeadlineView,
     add_deadline,
@@ -81,31 +94,20 @@ USAGE_SUA = "Cú pháp: /hanchot_sua SỐ dd/mm/yyyy | nhiệm vụ | cơ quan |
 ADMINS_ONLY = "Chỉ quản trị viên của bot mới dùng được lệnh này."
 GROUP_ADMINS_ONLY = "Trong nhóm, chỉ quản trị viên của nhóm mới đăng ký hoặc huỷ nhắc hạn chót cho cả nhóm."
 MAX_LISTED = 10
-_PREVIEW_OFF = LinkPreviewOptions(is_disabled=True)
 _DELETE = "dl:del:"
 _DELETE_OK = "dl:delok:"
 _DELETE_CANCEL = "dl:cancel:"
 
 
 def _argument_text(update: Update) -> str:
-    """Everything after the command, keeping "|" and line breaks (``context.args`` loses them)."""
     message = update.effective_message
-    parts = ((message.text or "") if message else "").split(None, 1)
-    return parts[1].strip() if len(parts) > 1 else ""
+    return command_argument(message) if message else ""
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Reply in HTML, split to Telegram's limit; the buttons go under the last part."""
     message = update.effective_message
     assert message is not None
-    parts = split_message(text)
-    for number, part in enumerate(parts, start=1):
-        await message.reply_text(
-            part,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=_PREVIEW_OFF,
-            reply_markup=markup if number == len(parts) else None,
-        )
+    await reply_html(message, text, markup)
 
 
 async def _may_manage_chat(update: Update, context: CdsContext) -> bool:
@@ -339,18 +341,24 @@ async def hanchot_sua(update: Update, context: CdsContext) -> None:
         await _reply(update, ADMINS_ONLY)
         return
     number, _, rest = _argument_text(update).lstrip("#").partition(" ")
-    if not number.isdigit() or not rest.strip():
+    deadline_id = parse_id(number)
+    if deadline_id is None or not rest.strip():
         await _reply(update, html.escape(USAGE_SUA))
         return
     try:
         manual = parse_manual_deadline(rest, services.library.gazetteer)
         view = await run_blocking(
-            edit_deadline, services.library.engine, int(number), manual, edited_by=f"telegram:{user.id}"
+            edit_deadline, services.library.engine, deadline_id, manual, edited_by=f"telegram:{user.id}"
         )
     except UserFacingError as exc:
         await _reply(update, html.escape(exc.user_message) + "\n" + html.escape(USAGE_SUA))
         return
     await _reply(update, "✏️ Đã sửa hạn chót:\n\n" + deadline_html(view, local_today(services)))
+
+
+def _button_deadline(query: CallbackQuery) -> int | None:
+    """The deadline id at the end of a button's callback data."""
+    return parse_id((query.data or "").rsplit(":", 1)[-1])
 
 
 async def on_delete_button(update: Update, context: CdsContext) -> None:
@@ -359,13 +367,19 @@ async def on_delete_button(update: Update, context: CdsContext) -> None:
     assert query is not None and query.data is not None
     services = context.services
     if not services.is_admin(query.from_user.id):
-        await query.answer(ADMINS_ONLY, show_alert=True)
+        await answer_callback(query, ADMINS_ONLY, show_alert=True)
         return
-    action, deadline_id = query.data.rsplit(":", 1)[0] + ":", int(query.data.rsplit(":", 1)[1])
+    deadline_id = _button_deadline(query)
+    if deadline_id is None or query.message is None:
+        await answer_callback(query, UNUSABLE_BUTTON)
+        return
+    await answer_callback(query)
+    # query.message may be an InaccessibleMessage (an old message): address it by chat and id.
+    message = query.message
+    action = query.data.rsplit(":", 1)[0] + ":"
     try:
         if action == _DELETE:
             view = await run_blocking(get_deadline, services.library.engine, deadline_id)
-            await query.answer()
             confirm = InlineKeyboardMarkup(
                 [
                     [
@@ -374,25 +388,20 @@ async def on_delete_button(update: Update, context: CdsContext) -> None:
                     ]
                 ]
             )
-            if query.message is not None:
-                await context.bot.send_message(
-                    query.message.chat.id,
-                    f"Xoá hạn chót #{view.id} «{html.escape(view.task)}»? Lịch nhắc và báo cáo hoàn thành"
-                    " của hạn này cũng bị xoá.",
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=confirm,
-                )
+            await send_html(
+                context.bot,
+                message.chat.id,
+                f"Xoá hạn chót #{view.id} «{html.escape(view.task)}»? Lịch nhắc và báo cáo hoàn thành"
+                " của hạn này cũng bị xoá.",
+                confirm,
+            )
         elif action == _DELETE_OK:
             view = await run_blocking(delete_deadline, services.library.engine, deadline_id)
-            await query.answer("Đã xoá.")
-            await query.edit_message_text(
-                f"🗑 Đã xoá hạn chót #{view.id} «{html.escape(view.task)}».", parse_mode=ParseMode.HTML
-            )
+            await edit_html(context.bot, message, f"🗑 Đã xoá hạn chót #{view.id} «{html.escape(view.task)}».")
         else:
-            await query.answer()
-            await query.edit_message_text(f"Đã giữ lại hạn chót #{deadline_id}.")
+            await edit_html(context.bot, message, f"Đã giữ lại hạn chót #{deadline_id}.")
     except NotFoundError as exc:
-        await query.answer(exc.user_message, show_alert=True)
+        await send_html(context.bot, message.chat.id, html.escape(exc.user_message))
 
 
 # --------------------------------------------------------------------------
@@ -401,14 +410,23 @@ async def on_delete_button(update: Update, context: CdsContext) -> None:
 
 
 async def on_completion_button(update: Update, context: CdsContext) -> None:
-    """Record "Đã hoàn thành" / "Chưa xong" for the chat the reminder was sent to."""
+    """Record "Đã hoàn thành" / "Chưa xong" for the chat the reminder was sent to.
+
+    The notice is shown at once, before the database is touched; in the rare
+    case the deadline was deleted meanwhile, a message in the chat says so.
+    """
     query = update.callback_query
     assert query is not None and query.data is not None
-    if query.message is None:
-        await query.answer()
+    deadline_id = _button_deadline(query)
+    message = query.message
+    if deadline_id is None or message is None:
+        await answer_callback(query, UNUSABLE_BUTTON)
         return
     done = query.data.startswith(CALLBACK_DONE)
-    deadline_id = int(query.data.rsplit(":", 1)[1])
+    if done:
+        await answer_callback(query, "Đã ghi nhận: đã hoàn thành. Bot sẽ không nhắc việc này nữa.")
+    else:
+        await answer_callback(query, "Đã ghi nhận: chưa xong. Bot sẽ tiếp tục nhắc.")
     services = context.services
     user = query.from_user
     try:
@@ -416,37 +434,43 @@ async def on_completion_button(update: Update, context: CdsContext) -> None:
             record_completion,
             services.library.engine,
             deadline_id=deadline_id,
-            chat_id=query.message.chat.id,
+            chat_id=message.chat.id,
             user_id=user.id,
             user_name=user.full_name,
             done=done,
             now=clock_of(services).now(),
         )
     except NotFoundError as exc:
-        await query.answer(exc.user_message, show_alert=True)
+        await send_html(context.bot, message.chat.id, html.escape(exc.user_message))
         return
-    if done:
-        await query.answer("Đã ghi nhận: đã hoàn thành. Bot sẽ không nhắc việc này nữa.")
-    else:
-        await query.answer("Đã ghi nhận: chưa xong. Bot sẽ tiếp tục nhắc.")
     if changed:
-        try:
-            await query.edit_message_reply_markup(completion_keyboard(deadline_id, done))
-        except BadRequest as exc:  # the same state pressed twice in two clients
-            if "not modified" not in exc.message.lower():
-                raise
+        # message may be an InaccessibleMessage (a reminder from long ago): edit it by chat and id.
+        await edit_buttons(context.bot, message, completion_keyboard(deadline_id, done))
 
 
 def register(application: CdsApplication) -> None:
-    """Add this module's handlers and the reminder job to the application."""
-    application.add_handler(CommandHandler("dangky", dangky))  # type: ignore[arg-type]
-    application.add_handler(CommandHandler("huydangky", huydangky))  # type: ignore[arg-type]
-    application.add_handler(CommandHandler("dsdangky", dsdangky))  # type: ignore[arg-type]
-    application.add_handler(CommandHandler("hanchot", hanchot))  # type: ignore[arg-type]
-    application.add_handler(CommandHandler("hanchot_them", hanchot_them))  # type: ignore[arg-type]
-    application.add_handler(CommandHandler("hanchot_sua", hanchot_sua))  # type: ignore[arg-type]
-    completion = rf"^(?:{CALLBACK_DONE}|{CALLBACK_NOT_DONE})\d+$"
-    application.add_handler(CallbackQueryHandler(on_completion_button, pattern=completion))  # type: ignore[arg-type]
-    deletion = rf"^(?:{_DELETE}|{_DELETE_OK}|{_DELETE_CANCEL})\d+$"
-    application.add_handler(CallbackQueryHandler(on_delete_button, pattern=deletion))  # type: ignore[arg-type]
+    """Add this module's handlers and the reminder job to the application.
+
+    Commands answer new messages only: an edited /hanchot_them must not add
+    the deadline a second time.
+    """
+    new_messages = filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            CommandHandler("dangky", dangky, filters=new_messages),  # type: ignore[arg-type]
+            CommandHandler("huydangky", huydangky, filters=new_messages),  # type: ignore[arg-type]
+            CommandHandler("dsdangky", dsdangky, filters=new_messages),  # type: ignore[arg-type]
+            CommandHandler("hanchot", hanchot, filters=new_messages),  # type: ignore[arg-type]
+            CommandHandler("hanchot_them", hanchot_them, filters=new_messages),  # type: ignore[arg-type]
+            CommandHandler("hanchot_sua", hanchot_sua, filters=new_messages),  # type: ignore[arg-type]
+            CallbackQueryHandler(
+                on_completion_button,  # type: ignore[arg-type]
+                pattern=rf"^(?:{CALLBACK_DONE}|{CALLBACK_NOT_DONE})[0-9]{{1,18}}$",
+            ),
+            CallbackQueryHandler(
+                on_delete_button,  # type: ignore[arg-type]
+                pattern=rf"^(?:{_DELETE}|{_DELETE_OK}|{_DELETE_CANCEL})[0-9]{{1,18}}$",
+            ),
+        ]
+    )
     schedule_reminders(application)

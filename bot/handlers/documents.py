@@ -34,32 +34,54 @@ from pathlib import PurePosixPath
 from typing import Literal
 from urllib.parse import urlsplit
 
+from sqlmodel import Session
 from telegram import (
     Bot,
     CallbackQuery,
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
+    MaybeInaccessibleMessage,
     Message,
-    MessageEntity,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import uploads
 from bot.app import CdsApplication, CdsContext, Services, run_blocking
+from bot.conversation import UNUSABLE_BUTTON
 from bot.reminders import due_label
 from bot.render import format_date, source_html
-from bot.uploads import UploadInputError, UploadMetadata, check_upload_size, fetch_page, link_in, parse_caption
-from knowledge.deadline_queries import view_of
+from bot.telegram_io import (
+    ReplyMarkup,
+    answer_callback,
+    command_argument,
+    edit_html,
+    parse_id,
+    reply_html,
+    send_html,
+)
+from bot.uploads import (
+    UploadInputError,
+    UploadMetadata,
+    check_upload_size,
+    fetch_page,
+    link_in,
+    parse_caption,
+)
+from knowledge.deadline_queries import DeadlineView, deadlines_between, view_of
 from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.library import IngestResult
-from knowledge.models import Deadline
 from knowledge.parsers import SUPPORTED_EXTENSIONS
-from knowledge.revisions import Revision, likely_previous_version, replace_document, supersede, update_metadata
+from knowledge.revisions import (
+    Revision,
+    likely_previous_version,
+    replace_document,
+    supersede,
+    update_metadata,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +96,9 @@ PENDING_SECONDS = 600.0
 DEADLINES_SHOWN = 5
 _TASK_CHARS = 120
 _CHAT_ACTION_EVERY = 4.5  # Telegram shows a chat action for about 5 seconds
-_PREVIEW_OFF = LinkPreviewOptions(is_disabled=True)
 _PREFIX = "tl:"
 _EDIT_MARKER = "✏️ Sửa tài liệu #"
-_EDIT_MARKER_RE = re.compile(r"^✏️ Sửa tài liệu #(\d+)")
+_EDIT_MARKER_RE = re.compile(r"^✏️ Sửa tài liệu #([0-9]{1,18})")
 
 ADMINS_ONLY = "Chỉ quản trị viên của bot mới dùng được lệnh này."
 NOT_ADMIN_UPLOAD = (
@@ -157,7 +178,7 @@ def _correction_target(services: Services, message: Message) -> int | None:
     if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
         match = _EDIT_MARKER_RE.match(replied.text or "")
         if match:
-            return int(match.group(1))
+            return parse_id(match.group(1))
     if message.from_user is None:
         return None
     pending = _expected(services, message.chat.id, message.from_user.id, "edit")
@@ -192,9 +213,8 @@ def admin_help_html() -> str:
     )
 
 
-def _deadline_line(deadline: Deadline) -> str:
-    view = view_of(deadline)
-    task = deadline.task if len(deadline.task) <= _TASK_CHARS else deadline.task[: _TASK_CHARS - 1] + "…"
+def _deadline_line(view: DeadlineView) -> str:
+    task = view.task if len(view.task) <= _TASK_CHARS else view.task[: _TASK_CHARS - 1] + "…"
     return f"• {html.escape(due_label(view))} — {html.escape(task)}"
 
 
@@ -209,11 +229,18 @@ def _metadata_lines(
     ]
 
 
-def summary_html(result: IngestResult, *, heading: str) -> str:
-    """What the bot understood of a stored document: metadata, passages, the first deadlines."""
+def summary_html(result: IngestResult, *, heading: str, deadlines: Sequence[DeadlineView] | None = None) -> str:
+    """What the bot understood of a stored document: metadata, passages, the first deadlines.
+
+    ``deadlines`` are the document's deadlines when ``result`` does not carry
+    them (a superseding document's come from the database); by default, the
+    ones the ingest extracted.
+    """
     lines = [heading, "", *_metadata_lines(result.title, result.published, result.provinces, result.source)]
     lines.append(f"📄 {result.passages} đoạn")
-    deadlines = sorted(result.deadlines, key=lambda d: d.due)
+    if deadlines is None:
+        deadlines = [view_of(d) for d in result.deadlines]
+    deadlines = sorted(deadlines, key=lambda d: d.due)
     if deadlines:
         lines.append(f"⏰ {len(deadlines)} hạn chót:")
         lines.extend(_deadline_line(d) for d in deadlines[:DEADLINES_SHOWN])
@@ -268,30 +295,34 @@ async def _busy(bot: Bot, chat_id: int, action: str) -> AsyncIterator[None]:
             await task
 
 
-async def _reply(message: Message, text: str, markup: InlineKeyboardMarkup | ForceReply | None = None) -> Message:
-    return await message.reply_text(
-        text, parse_mode=ParseMode.HTML, link_preview_options=_PREVIEW_OFF, reply_markup=markup, do_quote=False
-    )
+async def _reply(message: Message, text: str, markup: ReplyMarkup = None) -> Message | None:
+    return await reply_html(message, text, markup, quote=False)
 
 
-async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Edit the progress message; an unchanged text (a double edit) is not an error."""
-    try:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, link_preview_options=_PREVIEW_OFF, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-
-
-def _argument(message: Message) -> str:
-    text = message.text or ""
-    entity = next((e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None)
-    return text[entity.length :].strip() if entity else text.partition(" ")[2].strip()
+async def _show(
+    bot: Bot,
+    chat_id: int,
+    progress: MaybeInaccessibleMessage | None,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Turn a message (progress, confirmation) into ``text``; without one (its sending timed out), send ``text``."""
+    if progress is None:
+        await send_html(bot, chat_id, text, markup)
+    else:
+        await edit_html(bot, progress, text, markup)
 
 
 def _document_id(argument: str) -> int | None:
-    value = argument.strip().lstrip("#")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id(argument.strip().lstrip("#"))
+
+
+def _document_deadlines(services: Services, document_id: int) -> list[DeadlineView]:
+    """A stored document's deadlines, plan horizons included as at ingest (runs in a worker thread)."""
+    # deadline_queries selects by date only; filtering a few hundred rows here is cheap.
+    with Session(services.library.engine) as session:
+        views = deadlines_between(session, None, None, include_horizons=True)
+    return [view for view in views if view.document_id == document_id]
 
 
 def _file_name(name: str | None, mime_type: str | None) -> str:
@@ -318,15 +349,19 @@ async def _previous_version(services: Services, document_id: int) -> tuple[int, 
     return (previous.id, previous.title) if previous is not None and previous.id is not None else None
 
 
-async def _finish(progress: Message, services: Services, result: IngestResult, *, heading: str) -> None:
+async def _finish(
+    context: CdsContext, chat_id: int, progress: Message | None, result: IngestResult, *, heading: str
+) -> None:
     """Turn the progress message into the outcome: the summary with buttons, or why nothing was stored."""
+    services = context.services
     if result.status == "added" and result.document_id is not None:
         previous = await _previous_version(services, result.document_id)
-        await _edit(progress, summary_html(result, heading=heading), _document_buttons(result.document_id, previous))
+        text, markup = summary_html(result, heading=heading), _document_buttons(result.document_id, previous)
     elif result.status == "duplicate":
-        await _edit(progress, f"ℹ️ {html.escape(result.error or 'Tài liệu đã có trong cơ sở dữ liệu.')}")
+        text, markup = f"ℹ️ {html.escape(result.error or 'Tài liệu đã có trong cơ sở dữ liệu.')}", None
     else:
-        await _edit(progress, _failure_html(result.error or "Không đọc được tài liệu."))
+        text, markup = _failure_html(result.error or "Không đọc được tài liệu."), None
+    await _show(context.bot, chat_id, progress, text, markup)
 
 
 def _revision_heading(revision: Revision) -> str:
@@ -367,16 +402,19 @@ async def on_document(update: Update, context: CdsContext) -> None:
         await _reply(message, _failure_html(exc.user_message))
         return
     replacing = _expected(services, message.chat.id, user.id, "replace")
+    chat_id = message.chat.id
     progress = await _reply(message, f"⏳ Đang tải «{html.escape(name)}»…")
-    async with _busy(context.bot, message.chat.id, ChatAction.UPLOAD_DOCUMENT):
+    async with _busy(context.bot, chat_id, ChatAction.UPLOAD_DOCUMENT):
         try:
             telegram_file = await document.get_file()
             data = bytes(await telegram_file.download_as_bytearray())
         except TelegramError as exc:
             log.warning("download of %s failed: %s", name, exc)
-            await _edit(progress, _failure_html("Không tải được tệp từ Telegram. Hãy gửi lại sau ít phút."))
+            failure = _failure_html("Không tải được tệp từ Telegram. Hãy gửi lại sau ít phút.")
+            await _show(context.bot, chat_id, progress, failure)
             return
-    await _edit(progress, f"⏳ Đang phân tích «{html.escape(name)}»…")
+    if progress is not None:
+        await edit_html(context.bot, progress, f"⏳ Đang phân tích «{html.escape(name)}»…")
     if replacing is not None:
         _forget(services, message.chat.id, user.id)
     async with _busy(context.bot, message.chat.id, ChatAction.TYPING):
@@ -384,9 +422,9 @@ async def on_document(update: Update, context: CdsContext) -> None:
             _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
         )
     if isinstance(outcome, Revision):
-        await _finish(progress, services, outcome.result, heading=_revision_heading(outcome))
+        await _finish(context, chat_id, progress, outcome.result, heading=_revision_heading(outcome))
     else:
-        await _finish(progress, services, outcome, heading=f"✅ Đã lưu tài liệu #{outcome.document_id}")
+        await _finish(context, chat_id, progress, outcome, heading=f"✅ Đã lưu tài liệu #{outcome.document_id}")
 
 
 def _store_upload(
@@ -426,16 +464,18 @@ async def on_link(update: Update, context: CdsContext) -> None:
     url = link_in(message.text)
     assert url is not None
     services = context.services
+    chat_id = message.chat.id
     progress = await _reply(message, "⏳ Đang tải trang web…")
     timeout = services.settings.link_timeout_seconds
-    async with _busy(context.bot, message.chat.id, ChatAction.TYPING):
+    async with _busy(context.bot, chat_id, ChatAction.TYPING):
         try:
             page = await fetch_page(url, max_bytes=services.settings.max_upload_bytes, timeout=timeout)
         except UploadInputError as exc:
             log.info("link refused: %s", exc.detail)
-            await _edit(progress, _failure_html(exc.user_message))
+            await _show(context.bot, chat_id, progress, _failure_html(exc.user_message))
             return
-        await _edit(progress, "⏳ Đang phân tích trang web…")
+        if progress is not None:
+            await edit_html(context.bot, progress, "⏳ Đang phân tích trang web…")
         result = await run_blocking(
             services.library.ingest_bytes,
             page.data,
@@ -444,7 +484,7 @@ async def on_link(update: Update, context: CdsContext) -> None:
             added_by=_added_by(user.id),
             max_bytes=services.settings.max_upload_bytes,
         )
-    await _finish(progress, services, result, heading=f"✅ Đã lưu bài viết #{result.document_id}")
+    await _finish(context, chat_id, progress, result, heading=f"✅ Đã lưu bài viết #{result.document_id}")
 
 
 async def on_correction(update: Update, context: CdsContext) -> None:
@@ -485,7 +525,7 @@ async def on_remove_command(update: Update, context: CdsContext) -> None:
     if user is None or not context.services.is_admin(user.id):
         await _reply(message, html.escape(ADMINS_ONLY))
         return
-    document_id = _document_id(_argument(message))
+    document_id = _document_id(command_argument(message))
     if document_id is None:
         await _reply(message, html.escape(USAGE_XOA))
         return
@@ -497,7 +537,7 @@ async def _ask_to_remove(context: CdsContext, chat_id: int, document_id: int) ->
     try:
         document, passages = await run_blocking(context.services.library.document, document_id)
     except NotFoundError as exc:
-        await context.bot.send_message(chat_id, html.escape(exc.user_message), parse_mode=ParseMode.HTML)
+        await send_html(context.bot, chat_id, html.escape(exc.user_message))
         return
     confirm = InlineKeyboardMarkup(
         [
@@ -507,12 +547,12 @@ async def _ask_to_remove(context: CdsContext, chat_id: int, document_id: int) ->
             ]
         ]
     )
-    await context.bot.send_message(
+    await send_html(
+        context.bot,
         chat_id,
         f"Xoá tài liệu #{document_id} «{html.escape(document.title)}»? {len(passages)} đoạn và các hạn chót "
         "của tài liệu cũng bị xoá.",
-        parse_mode=ParseMode.HTML,
-        reply_markup=confirm,
+        confirm,
     )
 
 
@@ -524,7 +564,7 @@ async def on_replace_command(update: Update, context: CdsContext) -> None:
     if user is None or not services.is_admin(user.id):
         await _reply(message, html.escape(ADMINS_ONLY))
         return
-    document_id = _document_id(_argument(message))
+    document_id = _document_id(command_argument(message))
     if document_id is None:
         _forget(services, message.chat.id, user.id)
         await _reply(message, html.escape(USAGE_THAYTHE))
@@ -549,58 +589,56 @@ async def on_button(update: Update, context: CdsContext) -> None:
     assert query is not None and query.data is not None
     services = context.services
     if not services.is_admin(query.from_user.id):
-        await query.answer(ADMINS_ONLY, show_alert=True)
+        await answer_callback(query, ADMINS_ONLY, show_alert=True)
         return
     action, *ids = query.data.removeprefix(_PREFIX).split(":")
-    numbers = [int(i) for i in ids]
-    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    parsed = [parse_id(i) for i in ids]
+    numbers = [n for n in parsed if n is not None]
+    if len(numbers) != len(parsed) or len(numbers) != (2 if action == "sup" else 1):
+        await answer_callback(query, UNUSABLE_BUTTON)
+        return
+    await answer_callback(query)
+    # query.message may be an InaccessibleMessage (a button under an old message):
+    # it is addressed by chat and message id, never through its shortcuts.
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
     try:
         if action == "del":
-            await query.answer()
             await _ask_to_remove(context, chat_id, numbers[0])
         elif action == "ok":
             document = await run_blocking(services.library.remove, numbers[0])
-            await query.answer("Đã xoá.")
-            await _edit_query(query, f"🗑 Đã xoá tài liệu #{numbers[0]} «{html.escape(document.title)}».")
+            removed = f"🗑 Đã xoá tài liệu #{numbers[0]} «{html.escape(document.title)}»."
+            await _show(context.bot, chat_id, message, removed)
         elif action == "keep":
-            await query.answer()
-            await _edit_query(query, f"Đã giữ lại tài liệu #{numbers[0]}.")
+            await _show(context.bot, chat_id, message, f"Đã giữ lại tài liệu #{numbers[0]}.")
         elif action == "edit":
             await _ask_for_correction(query, context, chat_id, numbers[0])
         elif action == "sup":
-            revision = await run_blocking(supersede, services.library, numbers[0], numbers[1])
-            await query.answer("Đã thay.")
+            old_id, new_id = numbers[0], numbers[1]
+            revision = await run_blocking(supersede, services.library, old_id, new_id)
+            # supersede reports no deadlines: those kept moved onto the new document, so read them there.
+            deadlines = await run_blocking(_document_deadlines, services, new_id)
             heading = (
-                f"✅ Tài liệu #{numbers[1]} đã thay tài liệu #{numbers[0]} (đã xoá bản cũ). Hạn chót: giữ lại "
+                f"✅ Tài liệu #{new_id} đã thay tài liệu #{old_id} (đã xoá bản cũ). Hạn chót: giữ lại "
                 f"{revision.kept_deadlines}, bỏ {revision.retired_deadlines}."
             )
-            await _edit_query(query, summary_html(revision.result, heading=heading), _document_buttons(numbers[1]))
+            summary = summary_html(revision.result, heading=heading, deadlines=deadlines)
+            await _show(context.bot, chat_id, message, summary, _document_buttons(new_id))
     except UserFacingError as exc:
-        await query.answer(exc.user_message, show_alert=True)
+        await send_html(context.bot, chat_id, f"❌ {html.escape(exc.user_message)}")
 
 
 async def _ask_for_correction(query: CallbackQuery, context: CdsContext, chat_id: int, document_id: int) -> None:
     document, _ = await run_blocking(context.services.library.document, document_id)
-    await query.answer()
     _expect(context.services, chat_id, query.from_user.id, "edit", document_id)
-    await context.bot.send_message(
+    await send_html(
+        context.bot,
         chat_id,
         f"{_EDIT_MARKER}{document_id} «{html.escape(document.title)}»\n"
         "Trả lời tin nhắn này, mỗi dòng một mục cần sửa:\n"
         "<code>tiêu đề: …</code>\n<code>nguồn: …</code>\n<code>ngày: dd/mm/yyyy</code>\n<code>tỉnh: …</code>",
-        parse_mode=ParseMode.HTML,
-        reply_markup=ForceReply(input_field_placeholder="tiêu đề: …"),
+        ForceReply(input_field_placeholder="tiêu đề: …"),
     )
-
-
-async def _edit_query(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    try:
-        await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, link_preview_options=_PREVIEW_OFF, reply_markup=markup
-        )
-    except BadRequest as exc:  # the same button pressed twice
-        if "not modified" not in exc.message.lower():
-            raise
 
 
 def register(application: CdsApplication) -> None:
@@ -621,6 +659,9 @@ def register(application: CdsApplication) -> None:
             MessageHandler(private & filters.Document.ALL, on_document),  # type: ignore[arg-type]
             MessageHandler(admin_text & _Correction(services), on_correction),  # type: ignore[arg-type]
             MessageHandler(admin_text & _OnlyLink(), on_link),  # type: ignore[arg-type]
-            CallbackQueryHandler(on_button, pattern=rf"^{_PREFIX}(?:del|ok|keep|edit|sup):\d+(?::\d+)?$"),  # type: ignore[arg-type]
+            CallbackQueryHandler(
+                on_button,  # type: ignore[arg-type]
+                pattern=rf"^{_PREFIX}(?:del|ok|keep|edit|sup):[0-9]{{1,18}}(?::[0-9]{{1,18}})?$",
+            ),
         ]
     )

@@ -7,34 +7,41 @@ in the conversation module, shared with ``cdsbot chat``.
 
 from __future__ import annotations
 
-import asyncio
+import html
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
-    LinkPreviewOptions,
     Message,
     MessageEntity,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError
-from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import conversation
 from bot.app import CdsApplication, CdsContext, run_blocking
 from bot.conversation import Asker, Keyboard, Reply
+from bot.telegram_io import (
+    NO_PREVIEW,
+    answer_callback,
+    command_argument,
+    edit_html,
+    reply_html,
+    send_html,
+)
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Giới thiệu bot và câu hỏi mẫu"),
@@ -46,11 +53,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("trogiup", "Danh sách lệnh"),
 )
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-# A timeout or dropped connection is retried after these pauses; 429 flood
-# control is the rate limiter's job (AIORateLimiter), 400/403 are never retried.
-RETRY_PAUSES = (0.5, 2.0)
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+_ID = "[0-9]{1,18}"
+# The buttons conversation.press understands (see its module docstring);
+# anything else falls through to on_unknown_button.
+BUTTONS = rf"^(?:(?:src|more|fb|doc):{_ID}:{_ID}|docs:{_ID})$"
 
 
 # ------------------------------------------------------------------ sending
@@ -62,49 +69,9 @@ def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
-    """Retry a Bot API call on timeouts and network errors, with growing pauses."""
-    for pause in RETRY_PAUSES:
-        try:
-            return await call()
-        except BadRequest:
-            raise
-        except NetworkError as exc:
-            log.warning("Telegram call failed (%s); retrying in %.1fs", exc, pause)
-            await asyncio.sleep(pause)
-    return await call()
-
-
 async def send(message: Message, reply: Reply, *, quote: bool = False) -> None:
-    """Send a reply under ``message``, split under 4096 characters, buttons on the last part.
-
-    A chat that blocked or removed the bot (Forbidden) is logged and dropped:
-    retrying cannot help, and the error handler could not tell anyone either.
-    """
-    parts = reply.parts
-    for number, part in enumerate(parts):
-        last = number == len(parts) - 1
-        reply_parameters = (
-            ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
-            if quote and number == 0
-            else None
-        )
-        try:
-            await with_retries(
-                lambda part=part, last=last, rp=reply_parameters: message.get_bot().send_message(
-                    message.chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply.buttons) if last else None,
-                    link_preview_options=NO_PREVIEW,
-                    reply_parameters=rp,
-                    # In a forum group every part stays in the question's topic.
-                    message_thread_id=message.message_thread_id if message.is_topic_message else None,
-                )
-            )
-        except Forbidden as exc:
-            log.info("chat %s cannot be written to: %s", message.chat_id, exc.message)
-            return
+    """Send a reply in ``message``'s chat, quoting it when asked; long replies are split."""
+    await reply_html(message, reply.html, keyboard(reply.buttons), quote=quote)
 
 
 def asker_of(update: Update, context: CdsContext, channel: str = "telegram") -> Asker:
@@ -130,18 +97,12 @@ async def _answer(update: Update, context: CdsContext, question: str) -> None:
     await send(message, reply, quote=_in_group(message))
 
 
-def _command_argument(message: Message) -> str:
-    """Everything after the command, newlines kept (context.args would split them away)."""
-    text = message.text or ""
-    entity = next((e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None)
-    return text[entity.length :].strip() if entity else text.partition(" ")[2].strip()
-
-
 def addressed_question(message: Message, bot_id: int, bot_username: str | None) -> str | None:
     """The question in a group message meant for the bot, or None when it is not for the bot.
 
     A message is for the bot when it mentions @bot (the mention is removed from
-    the question) or replies to one of the bot's messages.
+    the question) or replies to one of the bot's answers; a reply to anything
+    else the bot posted (a reminder, a list) is people talking to each other.
     """
     text = message.text or ""
     mentioned = False
@@ -150,14 +111,26 @@ def addressed_question(message: Message, bot_id: int, bot_username: str | None) 
             mentioned = True
         elif bot_username and value.lower() == f"@{bot_username.lower()}":
             mentioned = True
-    replied = message.reply_to_message is not None and (
-        message.reply_to_message.from_user is not None and message.reply_to_message.from_user.id == bot_id
-    )
+    replied = _replies_to_an_answer(message, bot_id)
     if not (mentioned or replied):
         return None
     if bot_username:
         text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
     return text.strip(" \t\n,:;-–")
+
+
+def _replies_to_an_answer(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+        return False
+    markup = replied.reply_markup
+    callback_data = [
+        button.callback_data
+        for row in (markup.inline_keyboard if markup else ())
+        for button in row
+        if isinstance(button.callback_data, str)
+    ]
+    return conversation.is_answer(replied.text, callback_data)
 
 
 # ----------------------------------------------------------------- handlers
@@ -182,7 +155,7 @@ async def on_ask_command(update: Update, context: CdsContext) -> None:
     """/hoi câu hỏi — the way to ask in a group."""
     message = update.effective_message
     assert message is not None
-    await _answer(update, context, _command_argument(message))
+    await _answer(update, context, command_argument(message))
 
 
 async def on_start(update: Update, context: CdsContext) -> None:
@@ -204,16 +177,15 @@ async def on_documents(update: Update, context: CdsContext) -> None:
     """/tailieu [trang]: the documents, newest first."""
     message = update.effective_message
     assert message is not None
-    argument = _command_argument(message)
-    page = int(argument) - 1 if argument.isdigit() else 0
-    await send(message, await run_blocking(conversation.documents_page, context.services, page))
+    reply = await run_blocking(conversation.documents_command, context.services, command_argument(message))
+    await send(message, reply)
 
 
 async def on_source(update: Update, context: CdsContext) -> None:
     """/nguon ID: one document and its passages."""
     message = update.effective_message
     assert message is not None
-    reply = await run_blocking(conversation.source_command, context.services, _command_argument(message))
+    reply = await run_blocking(conversation.source_command, context.services, command_argument(message))
     await send(message, reply)
 
 
@@ -248,28 +220,44 @@ async def on_button(update: Update, context: CdsContext) -> None:
     """Nguồn, Kết quả khác, 👍/👎 and the ◀ ▶ of the lists."""
     query = update.callback_query
     assert query is not None and query.data is not None
+    # A vote's only answer is its notice, and recording it is one quick row;
+    # every other button is acknowledged at once, before any searching.
+    toast_only = query.data.startswith("fb:")
+    if not toast_only:
+        await answer_callback(query)
     result = await run_blocking(conversation.press, context.services, query.data, asker_of(update, context))
-    await query.answer(result.toast)
+    if toast_only:
+        await answer_callback(query, result.toast)
     message = query.message
-    if result.reply is None or not isinstance(message, Message):
+    if message is None:
+        return  # a button under an inline-mode message; ours have none
+    if result.reply is None:
+        if result.toast and not toast_only:
+            # Too late for a notice on the button: say it in the chat.
+            await send_html(context.bot, message.chat.id, html.escape(result.toast))
         return
-    parts = result.reply.parts
-    if result.edit and len(parts) == 1:
-        try:
-            await with_retries(
-                lambda: query.edit_message_text(
-                    parts[0],
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(result.reply.buttons) if result.reply else None,
-                    link_preview_options=NO_PREVIEW,
-                )
-            )
-        except BadRequest as exc:
-            # Two quick presses of the same button: the second changes nothing.
-            if "not modified" not in exc.message.lower():
-                raise
+    if result.edit:
+        markup = keyboard(result.reply.buttons)
+        await edit_html(context.bot, message, result.reply.html, markup)
         return
-    await send(message, result.reply, quote=_in_group(message))
+    # A button under an old message carries an InaccessibleMessage: address the chat by id.
+    in_group = message.chat.type in _GROUPS
+    await send_html(
+        context.bot,
+        message.chat.id,
+        result.reply.html,
+        keyboard(result.reply.buttons),
+        reply_to=message.message_id if in_group else None,
+        thread_id=message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None,
+    )
+
+
+async def on_unknown_button(update: Update, context: CdsContext) -> None:
+    """A button no handler knows (an old version's, or forged data): stop its spinner and say so."""
+    query = update.callback_query
+    assert query is not None
+    log.info("unknown button data %r", query.data)
+    await answer_callback(query, conversation.UNUSABLE_BUTTON)
 
 
 async def on_inline(update: Update, context: CdsContext) -> None:
@@ -295,8 +283,10 @@ def register(application: CdsApplication) -> None:
     """Add this module's handlers to the application (group 0, after documents and deadlines).
 
     Commands first, then text (private: always a question; groups: only when
-    addressed), then the catch-alls for unknown commands and non-text messages,
-    which must stay last so other modules' commands and uploads win.
+    addressed), then the catch-alls for unknown commands, non-text messages
+    and unknown buttons, which must stay last so other modules' commands,
+    uploads and buttons win (app.register_handlers registers this module
+    after documents and deadlines, all in group 0).
     """
     new_messages = filters.UpdateType.MESSAGE
     text = filters.TEXT & ~filters.COMMAND & new_messages
@@ -315,7 +305,8 @@ def register(application: CdsApplication) -> None:
                 filters.ChatType.PRIVATE & new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                 on_non_text,  # type: ignore[arg-type]
             ),
-            CallbackQueryHandler(on_button, pattern=r"^(src|more|fb|docs|doc):"),  # type: ignore[arg-type]
+            CallbackQueryHandler(on_button, pattern=BUTTONS),  # type: ignore[arg-type]
             InlineQueryHandler(on_inline),  # type: ignore[arg-type]
+            CallbackQueryHandler(on_unknown_button),  # type: ignore[arg-type]
         ]
     )

@@ -17,7 +17,12 @@ from docx.text.paragraph import Paragraph
 
 from knowledge.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
 from knowledge.parsers.errors import ParseError
-from knowledge.parsers.parsed_text import ParsedText, clean_line, clean_text, join_paragraphs
+from knowledge.parsers.parsed_text import (
+    ParsedText,
+    clean_line,
+    clean_text,
+    join_paragraphs,
+)
 
 MSG_CORRUPT = (
     "Tệp Word (.docx) bị hỏng hoặc không đúng định dạng. Hãy mở tệp bằng Word, "

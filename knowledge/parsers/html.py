@@ -24,7 +24,12 @@ from knowledge.parsers.encodings import (
     repair_legacy_text,
 )
 from knowledge.parsers.errors import ParseError
-from knowledge.parsers.parsed_text import ParsedText, clean_line, clean_text, join_paragraphs
+from knowledge.parsers.parsed_text import (
+    ParsedText,
+    clean_line,
+    clean_text,
+    join_paragraphs,
+)
 
 MSG_NO_MAIN_TEXT = (
     "Không tìm thấy nội dung chính trong trang web. Hãy lưu trang của chính bài viết "

@@ -9,6 +9,7 @@ signal handlers and close the test's event loop.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from tests.fake_telegram import FakeTelegram
 
 ADMIN = 900
 JSON = dict[str, Any]
+_old_presses = itertools.count(1)
 
 
 def bot_settings(tg: FakeTelegram, data_dir: Path, **overrides: Any) -> Settings:
@@ -80,6 +82,26 @@ class RunningBot:
             "sendMessage", count=before + 1, predicate=lambda p: p.get("chat_id") == chat_id
         )
         return calls[before]
+
+
+def press_on_old_message(tg: FakeTelegram, data: str, message: JSON, *, user_id: int) -> None:
+    """Press a button under a message Telegram no longer shows the bot (an old one).
+
+    The query then carries an InaccessibleMessage: only the chat, the message
+    id and a zero date, and PTB's ``query.edit_message_text`` style shortcuts
+    raise TypeError on it.
+    """
+    tg.push_update(
+        {
+            "callback_query": {
+                "id": f"old-{next(_old_presses)}",
+                "from": {"id": user_id, "is_bot": False, "first_name": "Test"},
+                "message": {"chat": message["chat"], "message_id": message["message_id"], "date": 0},
+                "chat_instance": "1",
+                "data": data,
+            }
+        }
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ lets the real JobQueue run it.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
@@ -22,11 +23,19 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from bot.app import CdsApplication, CdsContext, Services
 from bot.config import Settings
 from bot.handlers import deadlines
-from bot.reminders import CLOCK_KEY, JOB_NAME, TickReport, policy_from_settings, run_reminders, schedule_reminders
+from bot.reminders import (
+    CLOCK_KEY,
+    JOB_NAME,
+    TickReport,
+    policy_from_settings,
+    run_reminders,
+    schedule_reminders,
+)
 from knowledge.db import make_engine
 from knowledge.library import Library
 from knowledge.models import Deadline, DeadlineCompletion, Document
 from knowledge.reminders import ManualClock, get_subscription
+from tests.bot.conftest import press_on_old_message
 from tests.fake_telegram import FakeTelegram
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -300,6 +309,71 @@ async def test_not_done_keeps_the_reminders_coming(tg: FakeTelegram, bot: Bot, c
     assert any(m["text"].startswith(LEAD1) for m in messages_to(tg, USER)[before:])
 
 
+async def test_done_button_under_an_old_reminder_is_recorded(tg: FakeTelegram, bot: Bot, clock: ManualClock) -> None:
+    [deadline] = add_deadlines(bot.engine, (date(2026, 3, 12), "", "báo cáo số liệu"))
+    await command(tg, "/dangky tất cả")
+    clock.set(datetime(2026, 3, 5, 8, 0, tzinfo=TZ))
+    await bot.tick()
+    reminder = bot_message(tg, next(m for m in messages_to(tg, USER) if m["text"].startswith(LEAD7)))
+    sent = len(tg.calls("sendMessage"))
+    press_on_old_message(tg, f"dl:done:{deadline}", reminder, user_id=USER)
+    [answer] = await tg.wait_for("answerCallbackQuery")
+    assert "Đã ghi nhận: đã hoàn thành" in answer["text"]
+    [edit] = await tg.wait_for("editMessageReplyMarkup")
+    assert (edit["chat_id"], edit["message_id"]) == (USER, reminder["message_id"])
+    assert edit["reply_markup"]["inline_keyboard"][0][0]["text"].endswith("✓")
+    with Session(bot.engine) as session:
+        [done] = session.exec(select(DeadlineCompletion)).all()
+    assert (done.deadline_id, done.chat_id, done.done) == (deadline, USER, True)
+    assert len(tg.calls("sendMessage")) == sent  # no apology
+    assert not bot.errors
+
+
+async def test_long_reminder_arrives_in_parts_with_the_buttons_under_the_last(
+    tg: FakeTelegram, bot: Bot, clock: ManualClock
+) -> None:
+    task = "hoàn thành báo cáo chuyển đổi số của từng xã " * 120  # about 5 500 characters
+    [deadline] = add_deadlines(bot.engine, (date(2026, 3, 12), "", task.strip()))
+    await command(tg, "/dangky tất cả")
+    before = len(messages_to(tg, USER))
+    clock.set(datetime(2026, 3, 5, 8, 0, tzinfo=TZ))
+    report = await bot.tick()
+    assert (report.sent, report.failed) == (2, 0)
+    sent = messages_to(tg, USER)[before:]
+    start = next(i for i, m in enumerate(sent) if m["text"].startswith(LEAD7))
+    first, last = sent[start], sent[start + 1]
+    assert "reply_markup" not in first
+    assert [b["callback_data"] for b in last["reply_markup"]["inline_keyboard"][0]] == [
+        f"dl:done:{deadline}",
+        f"dl:todo:{deadline}",
+    ]
+    assert "bấm «Đã hoàn thành»" in last["text"]
+    assert all(r.status == 200 for r in tg.requests_for("sendMessage"))
+
+
+async def test_very_long_agency_and_source_are_shortened_in_the_reminder(
+    tg: FakeTelegram, bot: Bot, clock: ManualClock
+) -> None:
+    [deadline] = add_deadlines(bot.engine, (date(2026, 3, 12), "", "báo cáo số liệu"))
+    with Session(bot.engine) as session:
+        row = session.get(Deadline, deadline)
+        assert row is not None
+        document = session.get(Document, row.document_id)
+        assert document is not None
+        row.agency = "Sở Khoa học và Công nghệ " * 200
+        document.source = "Cổng thông tin điện tử tỉnh " * 200
+        session.add_all([row, document])
+        session.commit()
+    await command(tg, "/dangky tất cả")
+    clock.set(datetime(2026, 3, 5, 8, 0, tzinfo=TZ))
+    assert (await bot.tick()).sent == 2
+    [reminder] = [m for m in messages_to(tg, USER) if m["text"].startswith(LEAD7)]
+    assert "reply_markup" in reminder and len(reminder["text"]) < 1500
+    agency = next(line for line in reminder["text"].split("\n") if line.startswith("🏛"))
+    assert agency.endswith("…") and len(agency) <= 210
+    assert "Cổng thông tin điện tử tỉnh" in reminder["text"]
+
+
 # --------------------------------------------------------------------------- Telegram faults and restarts
 
 
@@ -426,6 +500,19 @@ async def test_admin_adds_and_deletes_a_deadline_by_hand(tg: FakeTelegram, bot: 
     assert "Đã xoá hạn chót" in edited["text"]
     with Session(bot.engine) as session:
         assert session.exec(select(Deadline)).all() == []
+
+
+async def test_editing_the_hanchot_them_message_does_not_add_the_deadline_again(tg: FakeTelegram, bot: Bot) -> None:
+    text = "/hanchot_them 30/09/2026 | Hoàn thành cổng DVC | Sở KH&CN | Hải Phòng"
+    update = tg.send_message(text, user_id=ADMIN)
+    await tg.wait_for("sendMessage")
+    edited = {**update["message"], "text": text + " ", "edit_date": int(time.time())}
+    tg.push_update({"edited_message": edited})
+    listing = await command(tg, "/hanchot", user_id=ADMIN)  # handled after the edit
+    assert listing["text"].count("Hoàn thành cổng DVC") == 1
+    with Session(bot.engine) as session:
+        assert len(session.exec(select(Deadline)).all()) == 1
+    assert len(tg.calls("sendMessage")) == 2  # the confirmation and the list, nothing for the edit
 
 
 async def test_admin_edits_a_deadline(tg: FakeTelegram, bot: Bot) -> None:

@@ -11,17 +11,24 @@ import asyncio
 import logging
 import socket
 import time
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from sqlmodel import Session, select
 
 from bot.app import Services
-from bot.conversation import THANKS
+from bot.conversation import SOURCE_USAGE, THANKS, UNUSABLE_BUTTON
+from bot.handlers.errors import SORRY
+from bot.reminders import CLOCK_KEY, policy_from_settings, run_reminders
+from knowledge.answer import NOT_FOUND_MESSAGE
+from knowledge.deadline_queries import ManualDeadline, add_deadline
 from knowledge.library import DocumentInput
 from knowledge.models import Feedback, QuestionLog
-from tests.bot.conftest import ADMIN, RunningBot
+from knowledge.reminders import ManualClock
+from tests.bot.conftest import ADMIN, RunningBot, press_on_old_message
 from tests.fake_telegram import FakeTelegram
 
 JSON = dict[str, Any]
@@ -84,6 +91,43 @@ async def test_reply_to_the_bot_in_a_group_is_a_question(bot: RunningBot) -> Non
     await bot.reply_to(f"/hoi {QUESTION}", user_id=7, chat_id=GROUP, chat_type="group")
     reply = await bot.reply_to(FOLDED, user_id=8, chat_id=GROUP, chat_type="group", reply_to_bot=True)
     assert TITLE in reply["text"]
+
+
+async def test_reply_to_a_no_information_answer_in_a_group_is_a_question(bot: RunningBot) -> None:
+    unknown = "/hoi Thời tiết ở Đà Lạt hôm nay thế nào?"
+    not_found = await bot.reply_to(unknown, user_id=7, chat_id=GROUP, chat_type="group")
+    assert NOT_FOUND_MESSAGE in not_found["text"]
+    reply = await bot.reply_to(QUESTION, user_id=8, chat_id=GROUP, chat_type="group", reply_to_bot=True)
+    assert TITLE in reply["text"]
+
+
+async def test_a_team_replying_ok_to_a_reminder_gets_no_answer(bot: RunningBot, tg: FakeTelegram) -> None:
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    clock = ManualClock(datetime(2030, 3, 5, 8, 0, tzinfo=tz))
+    bot.services.state[CLOCK_KEY] = clock
+    tg.chat_admins[GROUP] = [7]
+    deadline = ManualDeadline(due=date(2030, 3, 12), task="Nộp báo cáo chuyển đổi số", agency=None, provinces=())
+    add_deadline(bot.library.engine, deadline, added_by="test")
+    await bot.reply_to("/dangky tất cả", user_id=7, chat_id=GROUP, chat_type="supergroup")
+    policy = policy_from_settings(bot.services.settings)
+    await run_reminders(bot.app.bot, bot.library.engine, policy, bot.library.gazetteer, clock.now())
+    reminder = next(m for m in tg.bot_messages if "Nộp báo cáo chuyển đổi số" in m["text"] and "Nhắc" in m["text"])
+    sent = len(tg.calls("sendMessage"))
+    ok = {
+        "message_id": 99_001,
+        "from": {"id": 8, "is_bot": False, "first_name": "Test"},
+        "chat": reminder["chat"],
+        "date": int(time.time()),
+        "text": "ok",
+        "reply_to_message": reminder,
+    }
+    tg.push_update({"message": ok})
+    answer = await bot.reply_to(f"/hoi {QUESTION}", user_id=7, chat_id=GROUP, chat_type="supergroup")
+    assert TITLE in answer["text"]
+    await asyncio.sleep(0.3)  # time for a wrong "no information" answer to the "ok" to arrive
+    assert len(tg.calls("sendMessage")) == sent + 1
+    with Session(bot.library.engine) as session:
+        assert [q.question for q in session.exec(select(QuestionLog)).all()] == [QUESTION]
 
 
 async def test_hoi_command_in_a_group_answers_also_when_addressed_to_the_bot(bot: RunningBot) -> None:
@@ -179,6 +223,58 @@ async def test_buttons_still_work_after_a_restart(bot: RunningBot, tg: FakeTeleg
     assert TITLE in passage["text"]
 
 
+async def test_more_results_button_under_an_old_message_edits_it(bot: RunningBot, tg: FakeTelegram) -> None:
+    reply = await bot.reply_to(QUESTION)
+    answer_message = tg.last_bot_message(42)
+    press_on_old_message(tg, button(reply, "Kết quả khác"), answer_message, user_id=42)
+    [edit] = await tg.wait_for("editMessageText")
+    assert (edit["chat_id"], edit["message_id"]) == (42, answer_message["message_id"])
+    assert "[2]" in edit["text"]
+
+
+async def test_source_button_under_an_old_message_sends_the_passage(bot: RunningBot, tg: FakeTelegram) -> None:
+    reply = await bot.reply_to(QUESTION)
+    press_on_old_message(tg, button(reply, "Nguồn"), tg.last_bot_message(42), user_id=42)
+    [_, passage] = await tg.wait_for("sendMessage", count=2)
+    assert passage["chat_id"] == 42 and TITLE in passage["text"]
+
+
+async def test_button_pressed_too_late_still_does_its_work_without_an_apology(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    reply = await bot.reply_to(QUESTION)
+    tg.fail_next(
+        "answerCallbackQuery",
+        error_code=400,
+        description="Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
+    tg.send_callback(button(reply, "Kết quả khác"), message=tg.last_bot_message(42), user_id=42)
+    [edit] = await tg.wait_for("editMessageText")
+    assert "[2]" in edit["text"]
+    assert [r.status for r in tg.requests_for("answerCallbackQuery")] == [400]
+    assert not any(SORRY in m["text"] for m in tg.calls("sendMessage"))
+    assert not bot.errors
+
+
+async def test_button_is_acknowledged_before_the_answer_changes(bot: RunningBot, tg: FakeTelegram) -> None:
+    reply = await bot.reply_to(QUESTION)
+    tg.send_callback(button(reply, "Kết quả khác"), message=tg.last_bot_message(42), user_id=42)
+    await tg.wait_for("editMessageText")
+    methods = [r.method for r in tg.requests if r.method in ("answerCallbackQuery", "editMessageText")]
+    assert methods == ["answerCallbackQuery", "editMessageText"]
+
+
+@pytest.mark.parametrize("data", ["nut-la:1", "src:²:0", "more:1", "dl:done:99999999999999999999", "tl:ok:abc"])
+async def test_unknown_or_forged_button_is_answered_as_no_longer_usable(
+    bot: RunningBot, tg: FakeTelegram, data: str
+) -> None:
+    await bot.reply_to(QUESTION)
+    tg.send_callback(data, message=tg.last_bot_message(42), user_id=ADMIN)
+    [answer] = await tg.wait_for("answerCallbackQuery")
+    assert answer["text"] == UNUSABLE_BUTTON
+    assert len(tg.calls("sendMessage")) == 1 and not tg.calls("editMessageText")
+
+
 async def test_document_list_pages_with_buttons(bot: RunningBot, tg: FakeTelegram) -> None:
     first = await bot.reply_to("/tailieu")
     assert "trang 1/2" in first["text"] and "#7" in first["text"]
@@ -215,6 +311,24 @@ async def test_inline_query_returns_articles(bot: RunningBot, tg: FakeTelegram) 
     assert "13/63" in first["description"]
     content = first["input_message_content"]
     assert content["parse_mode"] == "HTML" and "<b>thứ 13/63</b>" in content["message_text"]
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("²", SOURCE_USAGE),  # "²".isdigit() is True, int("²") fails
+        ("99999999999999999999", SOURCE_USAGE),  # more than SQLite's 64-bit integers hold
+        ("999999999999999999", "Không có tài liệu số 999999999999999999."),
+    ],
+)
+async def test_nguon_with_an_id_that_is_not_a_document_number(
+    bot: RunningBot, tg: FakeTelegram, caplog: pytest.LogCaptureFixture, argument: str, expected: str
+) -> None:
+    reply = await bot.reply_to(f"/nguon {argument}")
+    assert expected in reply["text"]
+    await asyncio.sleep(0.1)
+    assert len(tg.calls("sendMessage")) == 1  # no apology after it
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_statistics_for_admins_only(bot: RunningBot) -> None:

@@ -25,6 +25,7 @@ from bot.app import CdsApplication, CdsContext, Services, build_application
 from bot.config import Settings
 from knowledge.library import Library
 from knowledge.models import Document
+from tests.bot.conftest import press_on_old_message
 from tests.fake_telegram import FakeTelegram
 from tests.knowledge.test_upload_inputs import (
     BAD_UPLOADS,
@@ -303,6 +304,15 @@ async def test_remove_command_with_a_wrong_id_or_from_a_non_admin(bot: UploadBot
     assert row_counts(bot.library)[0] == 1
 
 
+async def test_keep_button_under_an_old_confirmation_still_answers(bot: UploadBot) -> None:
+    await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
+    confirm = await bot.reply_to("/xoa 1", user_id=ADMIN)
+    press_on_old_message(bot.tg, button(confirm, "tl:keep:"), confirm, user_id=ADMIN)
+    [edit] = await bot.tg.wait_for("editMessageText", predicate=lambda c: c["message_id"] == confirm["message_id"])
+    assert edit["text"] == "Đã giữ lại tài liệu #1."
+    assert row_counts(bot.library)[0] == 1
+
+
 async def test_non_admin_cannot_press_an_admins_remove_button(bot: UploadBot) -> None:
     summary = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
     await bot.press("tl:ok:1", summary, user_id=USER, then_shows=False)
@@ -340,6 +350,19 @@ async def test_correction_with_an_impossible_date_changes_nothing(bot: UploadBot
         assert document is not None and document.published is None
 
 
+async def test_correction_with_a_very_long_source_is_confirmed_with_it_shortened(bot: UploadBot) -> None:
+    summary = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
+    await bot.press(button(summary, "tl:edit:"), summary)
+    source = "Cổng thông tin điện tử tỉnh Lạng Sơn " * 110  # about 4 000 characters
+    reply = await bot.reply_to(f"nguồn: {source.strip()}", user_id=ADMIN, reply_to_bot=True)
+    assert reply["text"].startswith("✏️ Đã sửa tài liệu #1")
+    shown = next(line for line in reply["text"].split("\n") if line.startswith("🔗 Nguồn:"))
+    assert shown.endswith("…") and len(shown) < 300
+    with Session(bot.library.engine) as session:
+        document = session.get(Document, 1)
+        assert document is not None and document.source == source.strip()
+
+
 async def test_metadata_lines_from_a_non_admin_are_just_a_question(bot: UploadBot) -> None:
     await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
     reply = await bot.reply_to("tiêu đề: Lạng Sơn chữ ký số")
@@ -371,6 +394,17 @@ async def test_upload_with_the_same_title_offers_to_replace_the_old_version(bot:
     assert bot.tg.last_bot_message(ADMIN)["text"].startswith("✅ Tài liệu #2 đã thay tài liệu #1")
     documents, _, deadlines = row_counts(bot.library)
     assert (documents, deadlines) == (1, 1)
+
+
+async def test_superseding_summary_lists_the_deadlines_it_kept(bot: UploadBot) -> None:
+    caption = "tiêu đề: Lạng Sơn cấp chữ ký số cho người dân"
+    await bot.upload(TXT_TEXT.encode(), "v1.txt", caption=caption)
+    summary = await bot.upload(REVISED, "v2.txt", caption=caption)
+    await bot.press(button(summary, "tl:sup:1:2"), summary)
+    text = bot.tg.last_bot_message(ADMIN)["text"]
+    assert "Hạn chót: giữ lại 1, bỏ 0." in text
+    assert "⏰ 1 hạn chót:" in text and "30/06/2026 — " in text
+    assert "Không thấy hạn chót nào" not in text
 
 
 # ------------------------------------------------------------------ links
