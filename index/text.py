@@ -90,11 +90,24 @@ def normalize(text: str) -> str:
     return _WORD_RE.sub(lambda m: _place_tone(m.group(0)), text)
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Each marked Latin letter to its bare letter, combining marks to nothing."""
+    table: dict[int, str | None] = {code: None for code in range(0x0300, 0x0370)}
+    for code in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        base = "".join(ch for ch in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(ch))
+        if base != chr(code) and base.isascii():
+            table[code] = base
+    table[ord("đ")], table[ord("Đ")] = "d", "D"
+    return table
+
+
+# A translation table, built once: folding runs on every passage and question.
+_FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
     """Strip every diacritic (đ → d), for matching what users type without them."""
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("đ", "d").replace("Đ", "D")
+    return text.translate(_FOLD)
 
 
 # Letters with marks (Latin-1 Supplement to Extended-B, Latin Extended
