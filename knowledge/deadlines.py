@@ -707,11 +707,17 @@ def _read(m: re.Match[str], k: str, sent: tuple[int, int], obliged: bool, publis
     return _Reading(resolved[0], resolved[1], horizon)
 
 
+# Every phrase the grammar reads holds a digit or one of these period words.
+_MAY_HOLD_A_DATE = re.compile(r"\d|quý|năm|nửa|tháng", re.IGNORECASE)
+
+
 def _sentence_matches(
     text: str, keyed: _Keyed, sent: tuple[int, int], published: date | None, include_horizons: bool
 ) -> list[DeadlineMatch]:
     """Deadlines in one sentence (``sent`` is a span of the normalized text)."""
     k = keyed.text
+    if not _MAY_HOLD_A_DATE.search(k, *sent):
+        return []  # the full grammar is costly; most sentences name no period at all
     matches = list(_PHRASE.finditer(k, *sent))
     if not matches:
         return []
