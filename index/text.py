@@ -22,19 +22,14 @@ _PAIR = "[oòóỏõọOÒÓỎÕỌ][aàáảãạeèéẻẽẹAÀÁẢÃẠE�
 _WORD_RE = re.compile(rf"[^\W\d_]*(?:{_PAIR})[^\W\d_]*", re.UNICODE)
 
 
-@lru_cache(maxsize=1 << 16)
-def _place_tone(syllable: str) -> str:
-    """Put the tone mark of one syllable where the classic orthography puts it.
+def split_tone(syllable: str) -> tuple[list[str], str | None]:
+    """A syllable's letters (each with its shape marks, tone removed) and its tone mark.
 
-    Vietnamese has two conventions for open syllables such as hoà/hòa or
-    thuý/thúy; documents mix them. We pick the classic one ("hòa", "thúy") and
-    move the mark there, so both spellings become the same string.
+    Where the tone sits is what the two spelling conventions disagree on, so
+    both normalization and the gazetteer's spelling variants start from here.
     """
     decomposed = unicodedata.normalize("NFD", syllable)
     tone = next((ch for ch in decomposed if ch in _TONE_MARKS), None)
-    if tone is None:
-        return syllable
-    # Letters without tone, each with its shape marks attached.
     letters: list[str] = []
     for ch in decomposed:
         if ch in _TONE_MARKS:
@@ -43,6 +38,20 @@ def _place_tone(syllable: str) -> str:
             letters[-1] += ch
         else:
             letters.append(ch)
+    return letters, tone
+
+
+@lru_cache(maxsize=1 << 16)
+def _place_tone(syllable: str) -> str:
+    """Put the tone mark of one syllable where the classic orthography puts it.
+
+    Vietnamese has two conventions for open syllables such as hoà/hòa or
+    thuý/thúy; documents mix them. We pick the classic one ("hòa", "thúy") and
+    move the mark there, so both spellings become the same string.
+    """
+    letters, tone = split_tone(syllable)
+    if tone is None:
+        return syllable
     bases = [unicodedata.normalize("NFD", letter)[0].lower() for letter in letters]
     vowel_idx = [i for i, base in enumerate(bases) if base in _VOWELS]
     if not vowel_idx:

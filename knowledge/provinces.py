@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
-from index.text import canonical, fold, has_diacritics, normalize
+from index.text import canonical, fold, has_diacritics, normalize, split_tone
 
 PROVINCE = "tỉnh"
 CITY = "thành phố"
@@ -223,7 +223,6 @@ _SPACES_RE = re.compile(r"\s{2,}|[^\S ]")
 # Hyphen, en/em dashes and minus, with or without spaces around them.
 _DASH_RE = re.compile(r" ?[-\u2010-\u2015\u2212] ?")
 _SYLLABLE_RE = re.compile(r"\w+")
-_TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")
 _VOWELS = frozenset("aeiouy")
 
 
@@ -257,18 +256,9 @@ def _tone_placements(syllable: str) -> set[str]:
     so :meth:`Gazetteer.find` only applies NFC and the alias table carries both
     "hòa" and "hoà" instead.
     """
-    decomposed = unicodedata.normalize("NFD", syllable)
-    tone = next((ch for ch in decomposed if ch in _TONE_MARKS), None)
+    letters, tone = split_tone(syllable)
     if tone is None:
         return {syllable}
-    letters: list[str] = []
-    for ch in decomposed:
-        if ch in _TONE_MARKS:
-            continue
-        if unicodedata.combining(ch) and letters:
-            letters[-1] += ch
-        else:
-            letters.append(ch)
     spellings = {syllable}
     for i, letter in enumerate(letters):
         if letter[0].lower() in _VOWELS:

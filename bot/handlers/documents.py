@@ -21,12 +21,13 @@ chat and user, and expire after :data:`PENDING_SECONDS`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
 import mimetypes
 import re
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
@@ -432,20 +433,12 @@ def _store_upload(
 ) -> IngestResult | Revision:
     """Parse and store an upload (in a worker thread): a new document, or a revision of ``replacing``."""
     provinces = list(metadata.provinces) or None
-    if replacing is not None:
-        return replace_document(
-            services.library,
-            replacing,
-            data,
-            name,
-            title=metadata.title,
-            source=metadata.source,
-            published=metadata.published,
-            provinces=provinces,
-            added_by=_added_by(user_id),
-            max_bytes=services.settings.max_upload_bytes,
-        )
-    return services.library.ingest_bytes(
+    store: Callable[..., IngestResult | Revision] = (
+        functools.partial(replace_document, services.library, replacing)
+        if replacing is not None
+        else services.library.ingest_bytes
+    )
+    return store(
         data,
         name,
         title=metadata.title,
