@@ -38,12 +38,14 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 from telegram.ext import Job
 
 from bot.app import CdsApplication, CdsContext, Services, run_blocking
 from bot.config import Settings
 from bot.render import shorten, source_html, split_message
+from bot.telegram_io import may_have_arrived
 from knowledge.deadline_queries import DeadlineView
 from knowledge.provinces import Gazetteer
 from knowledge.reminders import (
@@ -336,6 +338,15 @@ async def deliver(
             log.error("Telegram refused reminder %s for chat %s: %s", claim.kind, claim.chat_id, exc.message)
             await run_blocking(mark_sent, engine, claim.ledger_id, now=now, status="failed")
         report.failed += 1
+    except TimedOut as exc:
+        if may_have_arrived(exc):
+            # Telegram may well have delivered it: at most once beats twice.
+            log.warning("%s to chat %s timed out and was probably delivered; not sending again", claim.kind, claim.chat_id)
+            await run_blocking(mark_sent, engine, claim.ledger_id, now=now)
+            report.sent += 1
+        else:
+            await run_blocking(release_claim, engine, claim.ledger_id)
+            report.retried += 1
     except (NetworkError, TelegramError) as exc:
         log.warning("could not send %s to chat %s (%s); retrying next tick", claim.kind, claim.chat_id, exc)
         await run_blocking(release_claim, engine, claim.ledger_id)

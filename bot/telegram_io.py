@@ -75,7 +75,7 @@ def command_argument(message: Message) -> str:
 
 
 # ------------------------------------------------------------------ retries
-def _may_have_arrived(exc: TimedOut) -> bool:
+def may_have_arrived(exc: TimedOut) -> bool:
     """Whether a timed-out request may have reached Telegram (only connect and pool timeouts certainly did not)."""
     return not isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
 
@@ -93,7 +93,7 @@ async def _with_retries(call: Callable[[], Awaitable[T]], *, repeatable: bool) -
         except BadRequest:
             raise
         except TimedOut as exc:
-            if not repeatable and _may_have_arrived(exc):
+            if not repeatable and may_have_arrived(exc):
                 raise
             log.warning("Telegram call timed out (%s); retrying in %.1fs", exc, pause)
         except NetworkError as exc:

@@ -274,6 +274,7 @@ class FakeTelegram:
         self._users: dict[int, JSON] = {}
         self._chats: dict[int, JSON] = {}
         self._failures: dict[str, deque[_Failure]] = {}
+        self._delays: dict[str, deque[float]] = {}
         self._poll_generation = 0
         self._closing = False
         self._updates_event = asyncio.Event()
@@ -413,6 +414,14 @@ class FakeTelegram:
         by the user"."""
         queue = self._failures.setdefault(method.lower(), deque())
         queue.extend(_Failure(error_code, description, retry_after) for _ in range(times))
+
+    def delay_next(self, method: str, seconds: float) -> None:
+        """Answer the next call of ``method`` only after ``seconds``; it still takes effect.
+
+        On Telegram a client-side timeout says nothing about whether the
+        message went out: this reproduces the "timed out but delivered" case.
+        """
+        self._delays.setdefault(method.lower(), deque()).append(seconds)
 
     # ------------------------------------------------------------------ update injection
 
@@ -768,6 +777,9 @@ class FakeTelegram:
         handler = self._handlers.get(method.lower())
         if handler is None:
             return self._finish(record, 404, ApiError(404, "Not Found: method not found").body())
+        delays = self._delays.get(method.lower())
+        if delays:
+            await asyncio.sleep(delays.popleft())
         failures = self._failures.get(method.lower())
         if failures:
             failure = failures.popleft()

@@ -529,3 +529,23 @@ def test_commands_are_valid_telegram_commands() -> None:
 
     for name, description in deadlines.COMMANDS:
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name) and 1 <= len(description) <= 256
+
+
+async def test_a_reminder_that_timed_out_is_not_sent_again(tg: FakeTelegram, bot: Bot, clock: ManualClock) -> None:
+    from telegram import Bot as TelegramBot
+    from telegram.request import HTTPXRequest
+
+    add_deadlines(bot.engine, (date(2026, 3, 12), "", "báo cáo"))
+    await command(tg, "/dangky tất cả")
+    clock.set(datetime(2026, 3, 5, 8, 0, tzinfo=TZ))
+    before = len(tg.calls("sendMessage"))
+    tg.delay_next("sendMessage", 0.6)  # Telegram delivers it, but after the bot stopped waiting
+    impatient = TelegramBot(tg.token, base_url=tg.base_url, request=HTTPXRequest(read_timeout=0.2))
+    async with impatient:
+        policy = policy_from_settings(bot.services.settings)
+        first = await run_reminders(impatient, bot.engine, policy, bot.services.library.gazetteer, clock.now())
+        assert first.retried == 0
+        clock.advance(timedelta(minutes=1))
+        await run_reminders(impatient, bot.engine, policy, bot.services.library.gazetteer, clock.now())
+    delivered = [c for c in tg.calls("sendMessage")[before:] if c["chat_id"] == USER and c["text"].startswith(LEAD7)]
+    assert len(delivered) == 1
