@@ -43,7 +43,7 @@ from knowledge.models import (
     Passage,
     QuestionLog,
 )
-from knowledge.parsers import ParsedText, ParseError, parse_document
+from knowledge.parsers import ParsedText, parse_document
 from knowledge.parsers.encodings import is_vietnamese_syllable
 from knowledge.passages import split_passages
 from knowledge.provinces import Gazetteer, load_gazetteer
@@ -204,11 +204,36 @@ class Library:
     ) -> IngestResult:
         """Parse a file of any supported format and add it."""
         try:
-            parsed = parse_document(data, filename, max_bytes=max_bytes)
-        except ParseError as exc:
-            log.info("parse failed for %s: %s", filename, exc.detail or exc.user_message)
+            prepared = self.prepare_bytes(
+                data,
+                filename,
+                title=title,
+                source=source,
+                published=published,
+                provinces=provinces,
+                added_by=added_by,
+                max_bytes=max_bytes,
+            )
+        except UserFacingError as exc:
+            log.info("cannot add %s: %s", filename, exc.detail or exc.user_message)
             return IngestResult(status="error", error=exc.user_message)
-        return self.ingest(self.input_from_parsed(parsed, filename, title, source, published, provinces, added_by))
+        return self._commit(prepared)
+
+    def prepare_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        title: str | None = None,
+        source: str | None = None,
+        published: date | None = None,
+        provinces: Sequence[str] | None = None,
+        added_by: str = "cli",
+        max_bytes: int = 20 * 1024 * 1024,
+    ) -> _Prepared:
+        """Parse and prepare a file (no database work); raises the project's own errors only."""
+        parsed = parse_document(data, filename, max_bytes=max_bytes)
+        return self.prepare(self.input_from_parsed(parsed, filename, title, source, published, provinces, added_by))
 
     def input_from_parsed(
         self,
@@ -240,6 +265,10 @@ class Library:
             prepared = self.prepare(doc)
         except UserFacingError as exc:
             return IngestResult(status="error", error=exc.user_message)
+        return self._commit(prepared)
+
+    def _commit(self, prepared: _Prepared) -> IngestResult:
+        """Store a prepared document in one transaction, then index it; or report the duplicate."""
         with self.lock:
             # expire_on_commit=False: the stored rows stay readable after the
             # commit without one SELECT per row while the lock is held.
@@ -248,7 +277,7 @@ class Library:
                     select(Document).where(Document.content_hash == prepared.document.content_hash)
                 ).first()
                 if existing is not None:
-                    return _duplicate(existing)
+                    return duplicate_result(existing)
                 try:
                     stored = self._store(session, prepared)
                 except IntegrityError:
@@ -256,7 +285,7 @@ class Library:
                     existing = session.exec(
                         select(Document).where(Document.content_hash == prepared.document.content_hash)
                     ).one()
-                    return _duplicate(existing)
+                    return duplicate_result(existing)
                 # Only after the commit does the index learn about the passages.
                 self.index.add_many(
                     (p.id, self.terms.terms(split_words(p.tokens))) for p in stored.passages if p.id is not None
@@ -695,7 +724,8 @@ def demo_documents() -> Iterable[tuple[str, bytes]]:
             yield entry.name, entry.read_bytes()
 
 
-def _duplicate(existing: Document) -> IngestResult:
+def duplicate_result(existing: Document) -> IngestResult:
+    """What an upload whose content is already stored reports."""
     return IngestResult(
         status="duplicate",
         document_id=existing.id,

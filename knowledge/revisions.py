@@ -36,10 +36,10 @@ from knowledge.library import (
     IngestResult,
     Library,
     _Prepared,
+    duplicate_result,
     get_article,
 )
 from knowledge.models import Deadline, Document, Passage
-from knowledge.parsers import ParseError, parse_document
 
 # Deadlines with exactly this origin are re-derived from the text on a revision;
 # "extractor+admin" (corrected) and manual ones are the admins' and are kept.
@@ -120,14 +120,16 @@ def replace_document(
     date, provinces) is kept from the old version.
     """
     try:
-        parsed = parse_document(data, filename, max_bytes=max_bytes)
-        prepared = library.prepare(
-            library.input_from_parsed(
-                parsed, filename, title, source, published, provinces, added_by
-            )
+        prepared = library.prepare_bytes(
+            data,
+            filename,
+            title=title,
+            source=source,
+            published=published,
+            provinces=provinces,
+            added_by=added_by,
+            max_bytes=max_bytes,
         )
-    except ParseError as exc:
-        return Revision(IngestResult(status="error", error=exc.user_message))
     except UserFacingError as exc:
         return Revision(IngestResult(status="error", error=exc.user_message))
     with library.lock:
@@ -153,14 +155,7 @@ def _replace(
         )
     other = session.exec(select(Document).where(Document.content_hash == new.content_hash)).first()
     if other is not None:
-        return Revision(
-            IngestResult(
-                status="duplicate",
-                document_id=other.id,
-                title=other.title,
-                error=f"Tài liệu đã có trong cơ sở dữ liệu: #{other.id} «{other.title}».",
-            )
-        )
+        return Revision(duplicate_result(other))
     old_passage_ids = list(session.exec(select(Passage.id).where(Passage.document_id == document_id)).all())
     old_deadlines = list(session.exec(select(Deadline).where(Deadline.document_id == document_id)).all())
 

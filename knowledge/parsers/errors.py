@@ -7,14 +7,11 @@ must say what to do, in Vietnamese; the English detail is for our logs only.
 
 from __future__ import annotations
 
+from knowledge.errors import UserFacingError
 
-class ParseError(Exception):
+
+class ParseError(UserFacingError):
     """A user-caused problem with an uploaded file."""
-
-    def __init__(self, user_message: str, detail: str = "") -> None:
-        super().__init__(detail or user_message)
-        self.user_message = user_message
-        self.detail = detail
 
     def __repr__(self) -> str:
         return f"ParseError({self.user_message!r}, {self.detail!r})"
