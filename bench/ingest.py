@@ -21,9 +21,9 @@ from underthesea import word_tokenize  # noqa: E402
 from index.terms import TermMaker  # noqa: E402
 from index.text import normalize, split_words  # noqa: E402
 from knowledge.db import make_engine  # noqa: E402
+from knowledge.documents.parsers import parse_document  # noqa: E402
+from knowledge.documents.passages import split_passages  # noqa: E402
 from knowledge.library import DocumentInput, Library, demo_documents  # noqa: E402
-from knowledge.parsers import parse_document  # noqa: E402
-from knowledge.passages import split_passages  # noqa: E402
 
 
 def _timed(work: Callable[[], None]) -> float:

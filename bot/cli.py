@@ -17,11 +17,11 @@ from bot.config import Settings
 from bot.logs import configure_logging
 from bot.render import answer_plain
 from bot.services import open_library
-from knowledge.answer import Answer
+from knowledge.answers.answer import Answer
+from knowledge.documents.metadata import parse_user_date
+from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
 from knowledge.errors import UserFacingError
 from knowledge.library import DEFAULT_K, IngestResult, Library
-from knowledge.metadata import parse_user_date
-from knowledge.parsers import SUPPORTED_EXTENSIONS
 
 log = logging.getLogger("cdsbot")
 
@@ -185,7 +185,7 @@ def cmd_docs(library: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(library: Library, args: argparse.Namespace) -> int:
-    from knowledge.evaluation import evaluate_file
+    from knowledge.answers.evaluation import evaluate_file
 
     report = evaluate_file(library, Path(args.file), k=max(args.k, 3))
     if args.json:

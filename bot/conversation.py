@@ -40,15 +40,15 @@ from bot.render import (
     split_message,
 )
 from bot.telegram_io import parse_id
-from knowledge.answer import NOT_FOUND_MESSAGE, Answer
-from knowledge.errors import NotFoundError
-from knowledge.statistics import (
+from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer
+from knowledge.answers.statistics import (
     popular_questions,
     question_key,
     question_text,
     record_feedback,
     usage_report,
 )
+from knowledge.errors import NotFoundError
 
 ANSWER_CITATIONS = 5
 DOCUMENTS_PER_PAGE = 5

@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from knowledge.deadline_queries import (
+from knowledge.deadlines.queries import (
     DeadlineView,
     UnknownProvinceError,
     list_deadlines,

@@ -1,7 +1,7 @@
 """The reminder scheduler tick: claim what is due, send it, record the outcome.
 
 PTB's JobQueue (APScheduler 3) only wakes us once a minute; what is due comes
-from the database (knowledge/reminders.py), so a restart, a missed tick or a
+from the database (knowledge/reminders/), so a restart, a missed tick or a
 second bot process changes nothing about what gets sent. Telegram faults map
 onto the ledger:
 
@@ -46,23 +46,23 @@ from bot.app import CdsApplication, CdsContext, Services, run_blocking
 from bot.config import Settings
 from bot.render import shorten, source_html, split_message
 from bot.telegram_io import may_have_arrived
-from knowledge.deadline_queries import DeadlineView
+from knowledge.deadlines.queries import DeadlineView
 from knowledge.provinces import Gazetteer
-from knowledge.reminders import (
+from knowledge.reminders.clock import Clock, ReminderPolicy, SystemClock
+from knowledge.reminders.completion import Progress
+from knowledge.reminders.ledger import (
+    Digest,
+    ReminderClaim,
+    claim_due_reminders,
+    mark_sent,
+    release_claim,
+)
+from knowledge.reminders.subscriptions import (
     REASON_CHAT_NOT_FOUND,
     REASON_FORBIDDEN,
     REASON_UNSUBSCRIBED,
-    Clock,
-    Digest,
-    Progress,
-    ReminderClaim,
-    ReminderPolicy,
-    SystemClock,
-    claim_due_reminders,
     deactivate,
-    mark_sent,
     move_chat,
-    release_claim,
 )
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from knowledge.answer import NOT_FOUND_MESSAGE, Answer, Citation
+from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer, Citation
 
 TELEGRAM_LIMIT = 4096
 # A source is a URL or a short name ("Báo Hải Dương"); an admin can type

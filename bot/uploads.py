@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from index.text import fold
+from knowledge.documents.metadata import parse_user_date
 from knowledge.errors import UserFacingError
 from knowledge.library import MAX_TITLE_CHARS
-from knowledge.metadata import parse_user_date
 from knowledge.provinces import Gazetteer
 
 # Telegram's public Bot API lets a bot download files up to 20 MB with getFile;

@@ -31,10 +31,13 @@ from index.bm25 import Bm25Index, Bm25Params, Hit
 from index.query import Query, QueryReader
 from index.terms import TERMS_VERSION, TermMaker, syllables_of_words, tokenize
 from index.text import canonical, join_words, split_words
-from knowledge.answer import Answer, Citation, choose_snippet, coverage
-from knowledge.deadlines import extract_deadlines
+from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
+from knowledge.deadlines.extract import extract_deadlines
+from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
+from knowledge.documents.parsers import ParsedText, parse_document
+from knowledge.documents.parsers.encodings import is_vietnamese_syllable
+from knowledge.documents.passages import split_passages
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
-from knowledge.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.models import (
     MANUAL_DEADLINES_HASH,
     Deadline,
@@ -43,9 +46,6 @@ from knowledge.models import (
     Passage,
     QuestionLog,
 )
-from knowledge.parsers import ParsedText, parse_document
-from knowledge.parsers.encodings import is_vietnamese_syllable
-from knowledge.passages import split_passages
 from knowledge.provinces import Gazetteer, load_gazetteer
 
 log = logging.getLogger(__name__)

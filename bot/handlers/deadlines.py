@@ -49,7 +49,7 @@ from bot.telegram_io import (
     reply_html,
     send_html,
 )
-from knowledge.deadline_queries import (
+from knowledge.deadlines.queries import (
     DeadlineView,
     add_deadline,
     delete_deadline,
@@ -61,14 +61,13 @@ from knowledge.deadline_queries import (
 )
 from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.models import Subscription
-from knowledge.reminders import (
+from knowledge.reminders.completion import progress_of, record_completion
+from knowledge.reminders.subscriptions import (
     REASON_UNSUBSCRIBED,
     all_subscriptions,
     deactivate,
     get_subscription,
     parse_subscription_args,
-    progress_of,
-    record_completion,
     subscribe,
 )
 

@@ -72,17 +72,17 @@ from bot.uploads import (
     link_in,
     parse_caption,
 )
-from knowledge.deadline_queries import DeadlineView, deadlines_between, view_of
-from knowledge.errors import NotFoundError, UserFacingError
-from knowledge.library import IngestResult
-from knowledge.parsers import SUPPORTED_EXTENSIONS
-from knowledge.revisions import (
+from knowledge.deadlines.queries import DeadlineView, deadlines_between, view_of
+from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
+from knowledge.documents.revisions import (
     Revision,
     likely_previous_version,
     replace_document,
     supersede,
     update_metadata,
 )
+from knowledge.errors import NotFoundError, UserFacingError
+from knowledge.library import IngestResult
 
 log = logging.getLogger(__name__)
 

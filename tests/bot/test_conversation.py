@@ -17,9 +17,9 @@ from bot.config import Settings
 from bot.conversation import Asker, SlidingWindow
 from bot.render import TELEGRAM_LIMIT
 from bot.terminal_chat import html_to_text, run_chat
+from knowledge.answers.statistics import popular_questions, usage_report
 from knowledge.library import DocumentInput, Library
 from knowledge.models import Feedback, QuestionLog
-from knowledge.statistics import popular_questions, usage_report
 
 QUESTION = "Hải Dương xếp hạng chuyển đổi số thứ mấy năm 2023?"
 USER = Asker(channel="telegram", chat_id=42, user_id=42)

@@ -34,7 +34,8 @@ from bot.reminders import (
 from knowledge.db import make_engine
 from knowledge.library import Library
 from knowledge.models import Deadline, DeadlineCompletion, Document
-from knowledge.reminders import ManualClock, get_subscription
+from knowledge.reminders.clock import ManualClock
+from knowledge.reminders.subscriptions import get_subscription
 from tests.bot.conftest import press_on_old_message
 from tests.fake_telegram import FakeTelegram
 

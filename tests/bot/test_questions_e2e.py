@@ -23,11 +23,11 @@ from bot.app import Services
 from bot.conversation import SOURCE_USAGE, THANKS, UNUSABLE_BUTTON
 from bot.handlers.errors import SORRY
 from bot.reminders import CLOCK_KEY, policy_from_settings, run_reminders
-from knowledge.answer import NOT_FOUND_MESSAGE
-from knowledge.deadline_queries import ManualDeadline, add_deadline
+from knowledge.answers.answer import NOT_FOUND_MESSAGE
+from knowledge.deadlines.queries import ManualDeadline, add_deadline
 from knowledge.library import DocumentInput
 from knowledge.models import Feedback, QuestionLog
-from knowledge.reminders import ManualClock
+from knowledge.reminders.clock import ManualClock
 from tests.bot.conftest import ADMIN, RunningBot, press_on_old_message
 from tests.fake_telegram import FakeTelegram
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 from bot.render import TELEGRAM_LIMIT, answer_html, answer_plain, split_message
-from knowledge.answer import Answer, Citation
+from knowledge.answers.answer import Answer, Citation
 
 
 def _answer(snippet: str, title: str = "Tin <b>thử</b> & kiểm tra", source: str | None = "https://vi.example/a?b=1&c=2") -> Answer:

@@ -2,7 +2,7 @@
 
 Every test drives the bot the way Telegram would (an uploaded file, a link,
 a button press) and checks what the admin saw and what the database holds.
-Files come from tests/knowledge/test_upload_inputs.py, links from a small
+Files come from tests.knowledge.documents.test_upload_inputs.py, links from a small
 aiohttp server on 127.0.0.1.
 """
 
@@ -27,7 +27,7 @@ from knowledge.library import Library
 from knowledge.models import Document
 from tests.bot.conftest import press_on_old_message
 from tests.fake_telegram import FakeTelegram
-from tests.knowledge.test_upload_inputs import (
+from tests.knowledge.documents.test_upload_inputs import (
     BAD_UPLOADS,
     GOOD_UPLOADS,
     HTML_PAGE,

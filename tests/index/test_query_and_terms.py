@@ -84,7 +84,7 @@ def test_roman_and_arabic_quarters_are_the_same_terms() -> None:
 
 
 def test_heading_never_forms_a_passage_alone() -> None:
-    from knowledge.passages import split_passages
+    from knowledge.documents.passages import split_passages
 
     heading = "Ban Chỉ đạo chuyển đổi số tỉnh họp đánh giá tình hình thực hiện nhiệm vụ 6 tháng đầu năm 2022 tại tỉnh"
     body = " ".join(["Chủ tịch UBND tỉnh chủ trì cuộc họp với các sở, ngành và địa phương trong tỉnh."] * 10)

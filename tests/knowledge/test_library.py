@@ -194,7 +194,7 @@ def test_demo_base_is_never_mixed_into_a_base_with_real_documents(empty_library:
 def test_placeholder_of_hand_entered_deadlines_is_hidden_and_kept(empty_library: Library) -> None:
     from datetime import date
 
-    from knowledge.deadline_queries import (
+    from knowledge.deadlines.queries import (
         add_deadline,
         list_deadlines,
         parse_manual_deadline,

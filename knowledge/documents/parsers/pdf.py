@@ -14,9 +14,9 @@ import re
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from knowledge.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
-from knowledge.parsers.errors import ParseError
-from knowledge.parsers.parsed_text import (
+from knowledge.documents.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
+from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.parsers.parsed_text import (
     SENTENCE_END,
     ParsedText,
     clean_line,

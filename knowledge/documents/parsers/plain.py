@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from knowledge.parsers.encodings import decode_text
-from knowledge.parsers.errors import ParseError
-from knowledge.parsers.parsed_text import (
+from knowledge.documents.parsers.encodings import decode_text
+from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.parsers.parsed_text import (
     ParsedText,
     clean_line,
     clean_text,

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from knowledge.db import make_engine
-from knowledge.deadline_queries import (
+from knowledge.deadlines.queries import (
     UnknownProvinceError,
     add_deadline,
     delete_deadline,
@@ -32,20 +32,20 @@ from knowledge.deadline_queries import (
 from knowledge.errors import UserFacingError
 from knowledge.models import Deadline, DeadlineCompletion, Document, ReminderSent
 from knowledge.provinces import Gazetteer, load_gazetteer
-from knowledge.reminders import (
-    ManualClock,
-    ReminderPolicy,
-    SubscriptionFilter,
+from knowledge.reminders.clock import ManualClock, ReminderPolicy
+from knowledge.reminders.completion import progress_of, record_completion
+from knowledge.reminders.ledger import (
     claim_due_reminders,
-    deactivate,
-    get_subscription,
     ledger_rows,
     mark_sent,
+    release_claim,
+)
+from knowledge.reminders.subscriptions import (
+    SubscriptionFilter,
+    deactivate,
+    get_subscription,
     move_chat,
     parse_subscription_args,
-    progress_of,
-    record_completion,
-    release_claim,
     subscribe,
 )
 
@@ -403,7 +403,8 @@ import json, sys
 from datetime import datetime
 from sqlmodel import create_engine
 from knowledge.provinces import load_gazetteer
-from knowledge.reminders import ReminderPolicy, claim_due_reminders, mark_sent
+from knowledge.reminders.clock import ReminderPolicy
+from knowledge.reminders.ledger import claim_due_reminders, mark_sent
 from zoneinfo import ZoneInfo
 
 url, schema, now_text, go_file = sys.argv[1:5]
@@ -459,7 +460,7 @@ def test_two_processes_on_postgres_claim_each_reminder_once(
         join(engine, chat, gazetteer, "", START)
     now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # lead7 of every deadline and Monday's digest, for every chat
     go = tmp_path / "go"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", _WORKER, url, schema, now.isoformat(), str(go)],
@@ -492,7 +493,7 @@ def test_two_simultaneous_completion_presses_both_succeed(tmp_path) -> None:  # 
 
     from knowledge.db import make_engine
     from knowledge.library import DocumentInput, Library
-    from knowledge.reminders import record_completion
+    from knowledge.reminders.completion import record_completion
 
     library = Library(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"))
     result = library.ingest(

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from knowledge.metadata import (
+from knowledge.documents.metadata import (
     DetectedMetadata,
     clean_text,
     detect_metadata,

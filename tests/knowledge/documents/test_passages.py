@@ -1,5 +1,5 @@
 from index.text import word_count
-from knowledge.passages import split_passages
+from knowledge.documents.passages import split_passages
 
 SENTENCE = "Tỉnh đã triển khai nhiều nhiệm vụ chuyển đổi số quan trọng trong năm qua với sự tham gia của các sở, ngành."
 

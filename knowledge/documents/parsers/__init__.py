@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from types import MappingProxyType
 
-from knowledge.parsers.docx import parse_docx
-from knowledge.parsers.errors import ParseError
-from knowledge.parsers.html import parse_html
-from knowledge.parsers.parsed_text import ParsedText
-from knowledge.parsers.pdf import parse_pdf
-from knowledge.parsers.plain import parse_markdown, parse_txt
+from knowledge.documents.parsers.docx import parse_docx
+from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.parsers.html import parse_html
+from knowledge.documents.parsers.parsed_text import ParsedText
+from knowledge.documents.parsers.pdf import parse_pdf
+from knowledge.documents.parsers.plain import parse_markdown, parse_txt
 
 __all__ = ["SUPPORTED_EXTENSIONS", "ParseError", "ParsedText", "parse_document"]
 

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
-from knowledge.parsers.errors import ParseError
+from knowledge.documents.parsers.errors import ParseError
 
 MSG_NOT_TEXT = (
     "Tệp không phải văn bản thuần (có vẻ là tệp nhị phân bị đổi đuôi). "

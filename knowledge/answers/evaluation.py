@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.answer import Answer
+from knowledge.answers.answer import Answer
 from knowledge.library import Library
 
 

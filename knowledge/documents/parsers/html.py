@@ -17,14 +17,14 @@ from typing import Any
 import trafilatura
 from trafilatura.settings import Document
 
-from knowledge.parsers.encodings import (
+from knowledge.documents.parsers.encodings import (
     LEGACY_CONVERTERS,
     decode_text,
     decode_unicode,
     repair_legacy_text,
 )
-from knowledge.parsers.errors import ParseError
-from knowledge.parsers.parsed_text import (
+from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.parsers.parsed_text import (
     ParsedText,
     clean_line,
     clean_text,

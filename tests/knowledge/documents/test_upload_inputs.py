@@ -1,6 +1,6 @@
 """What an admin's uploads do to the base: each format answers questions, each bad file changes nothing.
 
-Also the admin edits built on ingest (knowledge/revisions.py): corrected
+Also the admin edits built on ingest (knowledge/documents/revisions.py): corrected
 metadata, a revised version replacing the old one in one transaction.
 
 The upload fixtures are built here, in code, and shared with the bot's
@@ -20,14 +20,14 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from knowledge.library import Library
-from knowledge.models import Deadline, Document, Passage
-from knowledge.revisions import (
+from knowledge.documents.revisions import (
     likely_previous_version,
     replace_document,
     supersede,
     update_metadata,
 )
+from knowledge.library import Library
+from knowledge.models import Deadline, Document, Passage
 
 # ------------------------------------------------------------------ the documents
 # Each supported format carries one fact no demo document has, and a question
@@ -326,7 +326,7 @@ def test_crash_inside_a_revision_rolls_everything_back(
     def crash(*args: object) -> None:
         raise RuntimeError("killed mid-transaction")
 
-    monkeypatch.setattr("knowledge.revisions._follow", crash)
+    monkeypatch.setattr("knowledge.documents.revisions._follow", crash)
     with pytest.raises(RuntimeError):
         replace_document(empty_library, first.document_id, REVISED_TEXT.encode(), "v2.txt")
     assert row_counts(empty_library) == before and empty_library.index.passage_ids() == index_before

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.deadlines import DeadlineMatch, Precision, extract_deadlines
+from knowledge.deadlines.extract import DeadlineMatch, Precision, extract_deadlines
 
 D = date  # keeps the table below readable
 

@@ -15,7 +15,7 @@ from datetime import date
 from index.query import STOP_SYLLABLES, AnswerKind, Query
 from index.terms import syllables_of_words
 from index.text import ngrams, word_count
-from knowledge.passages import sentences
+from knowledge.documents.passages import sentences
 
 SNIPPET_MAX_WORDS = 80
 

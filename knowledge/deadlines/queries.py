@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from index.text import canonical, fold
+from knowledge.documents.metadata import parse_user_date
 from knowledge.errors import NotFoundError, UserFacingError
-from knowledge.metadata import parse_user_date
 from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
 from knowledge.provinces import Gazetteer
 

@@ -29,7 +29,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from index.text import canonical, split_words
-from knowledge.deadlines import DeadlineMatch
+from knowledge.deadlines.extract import DeadlineMatch
 from knowledge.errors import UserFacingError
 from knowledge.library import (
     MAX_TITLE_CHARS,

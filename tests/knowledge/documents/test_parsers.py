@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
-from knowledge.parsers import (
+from knowledge.documents.parsers import (
     SUPPORTED_EXTENSIONS,
     ParsedText,
     ParseError,

@@ -15,9 +15,9 @@ from docx.document import Document as WordDocument
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from knowledge.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
-from knowledge.parsers.errors import ParseError
-from knowledge.parsers.parsed_text import (
+from knowledge.documents.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
+from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.parsers.parsed_text import (
     ParsedText,
     clean_line,
     clean_text,

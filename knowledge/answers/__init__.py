@@ -1,0 +1,1 @@
+"""Answers: ranking, snippets, statistics and evaluation."""

@@ -1,0 +1,1 @@
+"""Deadlines: extraction from directives, storage, queries and labels."""

@@ -1,0 +1,1 @@
+"""Documents: parsing, cleaning and metadata, passages, storing and revising."""

@@ -1,0 +1,1 @@
+"""Reminders: the clock, subscriptions, completion reports and the at-most-once ledger."""
