@@ -23,8 +23,8 @@ import httpx
 
 from index.text import fold
 from knowledge.documents.metadata import parse_user_date
+from knowledge.documents.prepare import MAX_TITLE_CHARS
 from knowledge.errors import UserFacingError
-from knowledge.library import MAX_TITLE_CHARS
 from knowledge.provinces import Gazetteer
 
 # Telegram's public Bot API lets a bot download files up to 20 MB with getFile;

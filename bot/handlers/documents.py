@@ -81,8 +81,8 @@ from knowledge.documents.revisions import (
     supersede,
     update_metadata,
 )
+from knowledge.documents.store import IngestResult
 from knowledge.errors import NotFoundError, UserFacingError
-from knowledge.library import IngestResult
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,8 @@
 """Changing a stored document: corrected metadata, a revised version replacing the old one.
 
-Why this is not in ``library.py``: these are admin edits built on the
-library's ingest pipeline, and keeping them apart keeps the library's
-ingest/remove/ask core small. They reach into two of its internals — the
-preparation step (segmenting and extracting before any transaction) and its
-lock (the index must never see a half-applied change) — and nothing else.
+These are admin edits built on the ingest pipeline: the preparation step
+(segmenting and extracting before any transaction) and the live index's
+lock (the index must never see a half-applied change).
 
 The rules every function here keeps, as ``Library.ingest`` does:
 
@@ -23,23 +21,27 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
-from index.text import canonical, split_words
-from knowledge.deadlines.extract import DeadlineMatch
-from knowledge.errors import UserFacingError
-from knowledge.library import (
-    MAX_TITLE_CHARS,
+from index.text import canonical
+from knowledge.deadlines.store import deadline_row
+from knowledge.documents.prepare import MAX_TITLE_CHARS, PreparedDocument
+from knowledge.documents.store import (
     IngestResult,
-    Library,
-    _Prepared,
     duplicate_result,
+    find_by_content,
     get_article,
+    passage_ids_of,
+    passage_rows,
 )
+from knowledge.errors import UserFacingError
 from knowledge.models import Deadline, Document, Passage
+
+if TYPE_CHECKING:
+    from knowledge.library import Library
 
 # Deadlines with exactly this origin are re-derived from the text on a revision;
 # "extractor+admin" (corrected) and manual ones are the admins' and are kept.
@@ -78,7 +80,7 @@ def update_metadata(
     provinces at ingest, so they follow a province correction.
     """
     with Session(library.engine) as session:
-        document = get_article(session, document_id)
+        document = get_article(session=session, document_id=document_id)
         if title is not None and title.strip():
             document.title = title.strip()[:MAX_TITLE_CHARS]
         if source is not None and source.strip():
@@ -132,7 +134,7 @@ def replace_document(
         )
     except UserFacingError as exc:
         return Revision(IngestResult(status="error", error=exc.user_message))
-    with library.lock:
+    with library.live.lock:
         with Session(library.engine) as session:
             try:
                 return _replace(library, session, document_id, prepared)
@@ -145,18 +147,18 @@ def _replace(
     library: Library,
     session: Session,
     document_id: int,
-    prepared: _Prepared,
+    prepared: PreparedDocument,
 ) -> Revision:
-    document = get_article(session, document_id)
+    document = get_article(session=session, document_id=document_id)
     new = prepared.document
     if new.content_hash == document.content_hash:
         raise RevisionError(
             f"Nội dung tệp giống hệt tài liệu #{document_id}; không có gì để thay.", "same content"
         )
-    other = session.exec(select(Document).where(Document.content_hash == new.content_hash)).first()
+    other = find_by_content(session=session, content_hash=new.content_hash)
     if other is not None:
         return Revision(duplicate_result(other))
-    old_passage_ids = list(session.exec(select(Passage.id).where(Passage.document_id == document_id)).all())
+    old_passage_ids = passage_ids_of(session=session, document_id=document_id)
     old_deadlines = list(session.exec(select(Deadline).where(Deadline.document_id == document_id)).all())
 
     # What the new text does not say is kept from the old version.
@@ -171,10 +173,7 @@ def _replace(
     # New passages go in before the old ones leave, so they get fresh ids: SQLite
     # hands the highest freed rowid out again, and an id that named other text
     # in a saved index must never come back.
-    rows = [
-        Passage(document_id=document_id, position=i, text=text, tokens=tokens)
-        for i, (text, tokens) in enumerate(zip(prepared.passages, prepared.tokens))
-    ]
+    rows = passage_rows(document_id=document_id, prepared=prepared)
     session.add_all(rows)
     session.flush()
     # Deadlines pointing at the old passages get passage_id NULL (ON DELETE SET NULL).
@@ -185,24 +184,14 @@ def _replace(
         by_key[_deadline_key(deadline.due, deadline.task)].append(deadline)
     stored: list[Deadline] = []
     kept = retired = 0
-    for position, found in prepared.deadlines:
-        match = cast(DeadlineMatch, found)
+    for position, match in prepared.deadlines:
         same = by_key.get(_deadline_key(match.due, match.task))
         if same:
             deadline = same.pop(0)
             _follow(deadline, match.precision, match.agency, match.quote, document.provinces)
             kept += 1
         else:
-            deadline = Deadline(
-                document_id=document_id,
-                due=match.due,
-                precision=match.precision,
-                task=match.task,
-                agency=match.agency,
-                provinces=document.provinces,
-                quote=match.quote,
-                is_horizon=match.is_horizon,
-            )
+            deadline = deadline_row(match, document_id=document_id, provinces=document.provinces)
         deadline.passage_id = rows[position].id
         session.add(deadline)
         stored.append(deadline)
@@ -218,11 +207,8 @@ def _replace(
     for obj in (document, *rows, *stored):
         session.refresh(obj)
     # Only after the commit does the index learn about the change.
-    for passage_id in old_passage_ids:
-        library.index.remove(passage_id)
-    library.index.add_many(
-        (p.id, library.terms.terms(split_words(p.tokens))) for p in rows if p.id is not None
-    )
+    library.live.passages_removed(old_passage_ids)
+    library.live.passages_committed(rows)
     session.expunge_all()
     return Revision(
         IngestResult(
@@ -274,9 +260,9 @@ def supersede(library: Library, old_id: int, new_id: int) -> Revision:
     """
     if old_id == new_id:
         raise RevisionError("Không thể thay một tài liệu bằng chính nó.", f"supersede {old_id} by itself")
-    with library.lock, Session(library.engine) as session:
-        old, new = get_article(session, old_id), get_article(session, new_id)
-        old_passage_ids = list(session.exec(select(Passage.id).where(Passage.document_id == old_id)).all())
+    with library.live.lock, Session(library.engine) as session:
+        old, new = get_article(session=session, document_id=old_id), get_article(session=session, document_id=new_id)
+        old_passage_ids = passage_ids_of(session=session, document_id=old_id)
         fresh: dict[tuple[date, str], list[Deadline]] = defaultdict(list)
         for deadline in session.exec(select(Deadline).where(Deadline.document_id == new_id)).all():
             fresh[_deadline_key(deadline.due, deadline.task)].append(deadline)
@@ -302,8 +288,7 @@ def supersede(library: Library, old_id: int, new_id: int) -> Revision:
         session.exec(delete(Passage).where(col(Passage.document_id) == old_id))  # type: ignore[call-overload]
         session.delete(old)
         session.commit()
-        for passage_id in old_passage_ids:
-            library.index.remove(passage_id)
+        library.live.passages_removed(old_passage_ids)
         session.refresh(new)
         passages = len(session.exec(select(Passage.id).where(Passage.document_id == new_id)).all())
         result = IngestResult(

@@ -1,0 +1,222 @@
+"""Answering a question from the passages: search, rerank, choose the snippet, decide whether it answers.
+
+BM25 finds candidates; the rerank adjusts them for the province and the time
+the question names; the snippet is the sentence(s) of the best passages that
+answer the question's shape; and the coverage test decides whether the base
+holds the answer at all, because a confident wrong answer is worse than
+"không có thông tin".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from sqlmodel import Session
+
+from index.bm25 import Hit
+from index.query import Query
+from index.terms import TermMaker, syllables_of_words
+from index.text import split_words
+from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
+from knowledge.documents.live_index import LiveIndex
+from knowledge.documents.parsers.encodings import is_vietnamese_syllable
+from knowledge.documents.store import passages_with_documents
+from knowledge.models import Document, Passage, QuestionLog
+from knowledge.provinces import Gazetteer
+
+DEFAULT_K = 3
+_CANDIDATES = 50
+_SHORTLIST = 10
+# Below this share of the question's information found in the best passage,
+# the base does not hold the answer (tuned on the seed and demo questions).
+MIN_COVERAGE = 0.2
+
+Ranked = list[tuple[float, tuple[Document, Passage]]]
+
+
+def answer_query(
+    query: Query,
+    *,
+    session: Session,
+    live: LiveIndex,
+    gazetteer: Gazetteer,
+    k: int = DEFAULT_K,
+) -> Answer:
+    """The answer to a read question, or a refusal; logs nothing."""
+    if query.is_empty:
+        return Answer(question=query.text, found=False, kind=query.kind)
+    terms = live.terms
+    with live.lock:
+        hits = live.search(query.terms, _CANDIDATES)
+        if not hits:
+            return Answer(question=query.text, found=False, kind=query.kind)
+        rows = passages_with_documents(session=session, passage_ids=[h.passage_id for h in hits])
+        # Another process may have removed passages since our last sync.
+        live.passages_removed(h.passage_id for h in hits if h.passage_id not in rows)
+        ranked = rerank(query, hits, rows, gazetteer=gazetteer)
+        if not ranked:
+            return Answer(question=query.text, found=False, kind=query.kind)
+        idf = live.idf
+
+        def terms_of(sentence: str) -> set[str]:
+            return set(terms.terms([sentence]))
+
+        # A passage whose best sentence answers the question's shape (a number
+        # for "bao nhiêu", a name for "ai") beats one that only shares words.
+        shortlist = [
+            (score, pair, choose_snippet(pair[1].text, query, idf, terms_of)) for score, pair in ranked[:_SHORTLIST]
+        ]
+        top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
+        shortlist.sort(key=lambda item: -item[0] * (0.6 + 0.4 * item[2].score / top_sentence))
+        citations = [
+            citation(document, passage, snip.text, snip.highlights, score, query, gazetteer=gazetteer)
+            for score, (document, passage), snip in shortlist[: max(k, 1)]
+        ]
+        best_document, best_passage = shortlist[0][1]
+        # The title speaks for every passage ("Hải Dương" may be named only there).
+        best_terms = set(terms.terms(split_words(best_passage.tokens))) | set(
+            terms.terms(
+                [
+                    best_document.title,
+                    *best_document.province_list,
+                    # A question may use the name the province has had since a merger.
+                    *filter(None, map(gazetteer.successor, best_document.province_list)),
+                ]
+            )
+        )
+        places = frozenset(t for name in gazetteer.find(query.text) for t in terms.terms([name]))
+        share = coverage(query, best_terms, idf, live.unknown_idf(), ignore=places)
+        found = (
+            share >= MIN_COVERAGE
+            and not names_something_unknown(query, live=live, terms=terms)
+            and about_asked_province(query, best_document, best_terms, gazetteer=gazetteer)
+        )
+    return Answer(
+        question=query.text,
+        found=found,
+        citations=tuple(citations) if found else (),
+        kind=query.kind,
+    )
+
+
+def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) -> bool:
+    """A name the base has never seen ("Vinamilk", "iPhone") means the question is about something else.
+
+    Only words that are not Vietnamese syllables count: an unseen ordinary
+    word ("vậy", "nhé") is just how people type.
+    """
+    return any(
+        live.document_frequency(s) == 0
+        and s.isalpha()
+        and not is_vietnamese_syllable(s)
+        and not any(t.startswith("#") for t in terms.terms([s]))  # "tttt" is TT&TT
+        for s, meaningful in zip(query.content_syllables, query.meaningful)
+        if meaningful
+    )
+
+
+def about_asked_province(query: Query, document: Document, passage_terms: set[str], *, gazetteer: Gazetteer) -> bool:
+    """A figure about Hải Dương is no answer to a question about Ninh Thuận."""
+    asked = gazetteer.find(query.text)
+    if not asked:
+        return True
+    if provinces_linked(asked, document.province_list, gazetteer=gazetteer):
+        return True
+    return any("_".join(syllables_of_words([name])) in passage_terms for name in asked)
+
+
+def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazetteer: Gazetteer) -> bool:
+    """Whether a named province is one of these, or merged into or out of one of them.
+
+    "Hải Phòng" is linked to Hải Dương (merged into it in 2025) and the
+    other way round; Vĩnh Phúc and Hòa Bình, both now in Phú Thọ, are not.
+    """
+    asked_set, document_set = set(asked), set(provinces)
+    if asked_set & document_set:
+        return True
+    successors_of_asked = {gazetteer.successor(a) for a in asked_set}
+    successors_of_document = {gazetteer.successor(p) for p in document_set}
+    return bool(successors_of_asked & document_set or successors_of_document & asked_set)
+
+
+def rerank(
+    query: Query, hits: Sequence[Hit], rows: dict[int, tuple[Document, Passage]], *, gazetteer: Gazetteer
+) -> Ranked:
+    """BM25 order, adjusted for the province and the time the question names."""
+    asked_names = set(gazetteer.find(query.text))
+    dates = [d.published.toordinal() for d, _ in rows.values() if d.published]
+    oldest, newest = (min(dates), max(dates)) if dates else (0, 0)
+    ranked: Ranked = []
+    for hit in hits:
+        pair = rows.get(hit.passage_id)
+        if pair is None:
+            continue
+        document, passage = pair
+        factor = 1.0
+        if asked_names:
+            # The province named beats the unit it merged into (or out of):
+            # "Vĩnh Phúc" prefers Vĩnh Phúc's articles over other Phú Thọ ones.
+            if asked_names & set(document.province_list):
+                factor *= 1.5
+            elif provinces_linked(asked_names, document.province_list, gazetteer=gazetteer):
+                factor *= 1.2
+            elif document.province_list:
+                factor *= 0.6
+        if query.years:
+            in_time = (document.published and document.published.year in query.years) or any(
+                str(y) in passage.text for y in query.years
+            )
+            factor *= 1.3 if in_time else 0.85
+        elif query.wants_recent and document.published and newest > oldest:
+            factor *= 1.0 + 0.15 * (document.published.toordinal() - oldest) / (newest - oldest)
+        ranked.append((hit.score * factor, pair))
+    ranked.sort(key=lambda item: (-item[0], item[1][1].id or 0))
+    return ranked
+
+
+def citation(
+    document: Document,
+    passage: Passage,
+    snippet: str,
+    highlights: tuple[tuple[int, int], ...],
+    score: float,
+    query: Query,
+    *,
+    gazetteer: Gazetteer,
+) -> Citation:
+    # The "(nay thuộc …)" note belongs to the province the cited document is about.
+    asked = gazetteer.find(query.text)
+    cited = [p for p in document.province_list if provinces_linked(asked, [p], gazetteer=gazetteer)]
+    note = next((gazetteer.merger_note(p) for p in cited if gazetteer.merger_note(p)), None)
+    return Citation(
+        document_id=document.id or 0,
+        title=document.title,
+        source=document.source,
+        published=document.published,
+        passage_id=passage.id or 0,
+        position=passage.position,
+        snippet=snippet,
+        highlights=highlights,
+        passage=passage.text,
+        score=round(score, 4),
+        provinces=tuple(document.province_list),
+        province_note=note,
+    )
+
+
+def log_question(answer: Answer, *, session: Session, channel: str, chat_id: int | None, user_id: int | None) -> Answer:
+    """Record the question for the admins' statistics; the answer comes back carrying its log id."""
+    top = answer.citations[0] if answer.citations else None
+    row = QuestionLog(
+        channel=channel,
+        chat_id=chat_id,
+        user_id=user_id,
+        question=answer.question[:1000],
+        found=answer.found,
+        top_document_id=top.document_id if top else None,
+        top_passage_id=top.passage_id if top else None,
+    )
+    session.add(row)
+    session.flush()
+    return replace(answer, question_id=row.id)

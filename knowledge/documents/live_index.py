@@ -1,0 +1,145 @@
+"""The live search index: the only code that changes the index after a commit.
+
+The database is the source of truth; the in-memory BM25 index follows it.
+Every change goes through here *after* the transaction that made it commits,
+so a search never sees passages the database does not hold yet, and a crash
+between the commit and the index update costs a re-sync from stored tokens on
+the next start, never a re-tokenize. The saved index in ``index_dir`` is only
+a cache: :meth:`LiveIndex.sync` reconciles it with the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from index.bm25 import Bm25Index, Bm25Params, Hit
+from index.terms import TERMS_VERSION, TermMaker
+from index.text import split_words
+from knowledge.models import Meta, Passage
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class LiveIndex:
+    """The BM25 index of every stored passage, kept in step with the database behind one lock."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        terms: TermMaker,
+        index_dir: Path | None = None,
+        params: Bm25Params | None = None,
+    ) -> None:
+        self.engine = engine
+        self.terms = terms
+        self.index_dir = index_dir
+        self.params = params or Bm25Params()
+        # Held while the index and the database change together (ingest, remove,
+        # revisions) and while searching, so no search sees half an update.
+        self.lock = threading.RLock()
+        self.index = self._load_saved() or Bm25Index(self.params)
+
+    # ----------------------------------------------------------- the cache
+    def _load_saved(self) -> Bm25Index | None:
+        if self.index_dir is None or not (self.index_dir / "manifest.json").exists():
+            return None
+        try:
+            index, extra = Bm25Index.load(self.index_dir)
+        except Exception as exc:  # noqa: BLE001 - only a cache: any damage means rebuild it
+            log.warning("saved index unusable, rebuilding from stored tokens: %s", exc)
+            return None
+        if extra != self._cache_identity() or index.params != self.params:
+            log.info("saved index belongs to other settings or another database; rebuilding from stored tokens")
+            return None
+        return index
+
+    def _cache_identity(self) -> dict[str, object]:
+        """What a saved index must match: our term version and this very database.
+
+        Passage ids of two databases overlap, so a cache copied next to
+        another database (or a switched CDSBOT_DATABASE_URL) must not be trusted.
+        """
+        with Session(self.engine) as session:
+            row = session.get(Meta, "database_id")
+            if row is None:
+                row = Meta(key="database_id", value=uuid.uuid4().hex)
+                session.add(row)
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    row = session.get(Meta, "database_id")
+                    assert row is not None
+            return {"terms_version": TERMS_VERSION, "database_id": row.value}
+
+    def sync(self, progress: ProgressCallback | None = None) -> tuple[int, int]:
+        """Make the index hold exactly the passages in the database.
+
+        Returns (added, removed). Passages are indexed from the tokens stored at
+        ingest, so this never runs the word segmenter.
+        """
+        with self.lock, Session(self.engine) as session:
+            db_ids = set(session.exec(select(Passage.id)).all())
+            stale = self.index.passage_ids() - db_ids
+            missing = sorted(db_ids - self.index.passage_ids())
+            for passage_id in stale:
+                self.index.remove(passage_id)
+            batch = 2000
+            for start in range(0, len(missing), batch):
+                chunk = missing[start : start + batch]
+                rows = session.exec(select(Passage.id, Passage.tokens).where(col(Passage.id).in_(chunk))).all()
+                self.index.add_many((pid, self.terms.terms(split_words(tokens))) for pid, tokens in rows)
+                if progress:
+                    progress(min(start + batch, len(missing)), len(missing))
+        if stale or missing:
+            log.info("index synced: %d added, %d removed", len(missing), len(stale))
+        return len(missing), len(stale)
+
+    def save(self) -> None:
+        """Write the index cache so the next start skips rebuilding it."""
+        if self.index_dir is None:
+            return
+        with self.lock:
+            self.index.save(self.index_dir, self._cache_identity())
+
+    # ------------------------------------------------- after-commit changes
+    def passages_committed(self, passages: Iterable[Passage]) -> None:
+        """Index passages whose transaction has committed, from their stored tokens."""
+        with self.lock:
+            self.index.add_many((p.id, self.terms.terms(split_words(p.tokens))) for p in passages if p.id is not None)
+
+    def passages_removed(self, passage_ids: Iterable[int]) -> None:
+        """Forget passages whose deletion has committed (or that another process removed)."""
+        with self.lock:
+            for passage_id in passage_ids:
+                self.index.remove(passage_id)
+
+    # ---------------------------------------------------------------- read
+    def search(self, terms: Sequence[str], k: int) -> list[Hit]:
+        with self.lock:
+            return self.index.search(terms, k)
+
+    def idf(self, term: str) -> float | None:
+        return self.index.idf(term)
+
+    def document_frequency(self, term: str) -> int:
+        return self.index.document_frequency(term)
+
+    def unknown_idf(self) -> float:
+        """IDF a term would have if one passage contained it: what an unseen term is worth."""
+        return math.log1p((len(self.index) + 0.5) / 0.5)
+
+    def __len__(self) -> int:
+        return len(self.index)

@@ -1,0 +1,150 @@
+"""Turning a file or a text into a document ready to store: everything slow happens here, before any transaction.
+
+Cleaning, metadata, passage splitting, word segmentation and deadline
+extraction run outside the database lock, so an upload being segmented never
+holds up a question. The result is a :class:`PreparedDocument`; storing it
+(``knowledge.documents.store``) is then a short transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from index.terms import tokenize
+from index.text import canonical, join_words
+from knowledge.deadlines.extract import DeadlineMatch, extract_deadlines
+from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
+from knowledge.documents.parsers import ParsedText, parse_document
+from knowledge.documents.passages import split_passages
+from knowledge.errors import IngestError
+from knowledge.models import Document
+from knowledge.provinces import Gazetteer
+
+MAX_TITLE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """A document to add: its text and whatever metadata the caller already knows."""
+
+    text: str
+    filename: str | None = None
+    title: str | None = None
+    source: str | None = None
+    published: date | None = None
+    provinces: Sequence[str] | None = None
+    added_by: str = "cli"
+    format_meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PreparedDocument:
+    """A document row (not yet stored), its passages, their tokens and the deadlines found in each passage."""
+
+    document: Document
+    passages: list[str]
+    tokens: list[str]
+    deadlines: list[tuple[int, DeadlineMatch]]
+
+
+def input_from_parsed(
+    parsed: ParsedText,
+    *,
+    filename: str,
+    title: str | None = None,
+    source: str | None = None,
+    published: date | None = None,
+    provinces: Sequence[str] | None = None,
+    added_by: str = "cli",
+) -> DocumentInput:
+    """Merge what the caller says, what the file format says (front matter, HTML meta) and defaults."""
+    meta_published = parse_user_date(parsed.meta.get("published", "")) if parsed.meta.get("published") else None
+    meta_provinces = [p.strip() for p in parsed.meta.get("provinces", "").split(",") if p.strip()]
+    return DocumentInput(
+        text=parsed.text,
+        filename=filename,
+        title=title or parsed.title,
+        source=source or parsed.meta.get("source"),
+        published=published or meta_published,
+        provinces=provinces or meta_provinces or None,
+        added_by=added_by,
+        format_meta=dict(parsed.meta),
+    )
+
+
+def prepare_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    gazetteer: Gazetteer,
+    title: str | None = None,
+    source: str | None = None,
+    published: date | None = None,
+    provinces: Sequence[str] | None = None,
+    added_by: str = "cli",
+    max_bytes: int = 20 * 1024 * 1024,
+) -> PreparedDocument:
+    """Parse and prepare a file (no database work); raises the project's own errors only."""
+    parsed = parse_document(data, filename, max_bytes=max_bytes)
+    doc = input_from_parsed(
+        parsed,
+        filename=filename,
+        title=title,
+        source=source,
+        published=published,
+        provinces=provinces,
+        added_by=added_by,
+    )
+    return prepare_document(doc, gazetteer=gazetteer)
+
+
+def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDocument:
+    """Clean, split, segment and extract; raises :class:`IngestError` for a document with nothing to store."""
+    raw = doc.text
+    text = clean_text(raw)
+    if not text.strip():
+        raise IngestError(
+            "Tài liệu không có nội dung nào để lưu (chỉ toàn phần thừa của trang web hoặc trống).",
+            "empty after cleaning",
+        )
+    detected = detect_metadata(raw)
+    title = (doc.title or detected.title or _first_line(text) or doc.filename or "Không có tiêu đề").strip()
+    title = title[:MAX_TITLE_CHARS]
+    published = doc.published or detected.published
+    source = doc.source or detected.source
+    provinces = list(doc.provinces) if doc.provinces else gazetteer.find(f"{title}\n{text}")
+    provinces = [gazetteer.get(p).name if gazetteer.get(p) else p for p in provinces]
+    passages = split_passages(text)
+    if not passages:
+        raise IngestError("Không tách được đoạn văn nào từ tài liệu.", "no passages")
+    tokens = [join_words(tokenize(p)) for p in passages]
+    if not any(tokens):
+        raise IngestError("Tài liệu không có chữ nào để tìm kiếm.", "no tokens")
+    deadlines = [
+        (position, match) for position, passage in enumerate(passages) for match in extract_deadlines(passage, published)
+    ]
+    document = Document(
+        title=title,
+        source=source,
+        published=published,
+        provinces=",".join(dict.fromkeys(provinces)),
+        content_hash=content_hash(text),
+        filename=doc.filename,
+        added_by=doc.added_by,
+    )
+    return PreparedDocument(document, passages, tokens, deadlines)
+
+
+def content_hash(text: str) -> str:
+    """Identity of a document's content: same words, same hash, whatever the spacing or tone-mark style."""
+    return hashlib.sha256(" ".join(canonical(text).split()).encode("utf-8")).hexdigest()
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:MAX_TITLE_CHARS]
+    return None

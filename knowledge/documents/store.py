@@ -1,0 +1,204 @@
+"""Documents in the database: store, find, list and delete, inside the caller's transaction.
+
+Every function takes ``*, session`` and never commits: the caller owns the
+transaction (and, for anything that changes passages, tells the live index
+after its commit; see ``knowledge.documents.live_index``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from knowledge.deadlines.store import deadline_row
+from knowledge.documents.prepare import PreparedDocument
+from knowledge.errors import NotFoundError
+from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one document, for the CLI's JSON and the bot's reply."""
+
+    status: Literal["added", "duplicate", "error"]
+    document_id: int | None = None
+    title: str | None = None
+    passages: int = 0
+    published: date | None = None
+    provinces: tuple[str, ...] = ()
+    source: str | None = None
+    deadlines: tuple[Deadline, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A row of the document list."""
+
+    id: int
+    title: str
+    source: str | None
+    published: date | None
+    provinces: tuple[str, ...]
+    passages: int
+    added_by: str
+
+
+@dataclass
+class StoredDocument:
+    """The rows one stored document produced."""
+
+    document: Document
+    passages: list[Passage]
+    deadlines: list[Deadline]
+
+    def result(self) -> IngestResult:
+        document = self.document
+        return IngestResult(
+            status="added",
+            document_id=document.id,
+            title=document.title,
+            passages=len(self.passages),
+            published=document.published,
+            provinces=tuple(document.province_list),
+            source=document.source,
+            deadlines=tuple(self.deadlines),
+        )
+
+
+def find_by_content(*, session: Session, content_hash: str) -> Document | None:
+    return session.exec(select(Document).where(Document.content_hash == content_hash)).first()
+
+
+def duplicate_result(existing: Document) -> IngestResult:
+    """What an upload whose content is already stored reports."""
+    return IngestResult(
+        status="duplicate",
+        document_id=existing.id,
+        title=existing.title,
+        published=existing.published,
+        provinces=tuple(existing.province_list),
+        source=existing.source,
+        error=f"Tài liệu đã có trong cơ sở dữ liệu: #{existing.id} «{existing.title}».",
+    )
+
+
+def passage_rows(*, document_id: int, prepared: PreparedDocument) -> list[Passage]:
+    return [
+        Passage(document_id=document_id, position=i, text=text, tokens=tokens)
+        for i, (text, tokens) in enumerate(zip(prepared.passages, prepared.tokens))
+    ]
+
+
+def store_document(*, session: Session, prepared: PreparedDocument) -> StoredDocument:
+    """Add the document, its passages and its deadlines (flushed, not committed)."""
+    document = prepared.document
+    session.add(document)
+    session.flush()
+    assert document.id is not None
+    rows = passage_rows(document_id=document.id, prepared=prepared)
+    session.add_all(rows)
+    session.flush()
+    deadlines = [
+        deadline_row(match, document_id=document.id, provinces=document.provinces, passage_id=rows[position].id)
+        for position, match in prepared.deadlines
+    ]
+    session.add_all(deadlines)
+    session.flush()
+    return StoredDocument(document, rows, deadlines)
+
+
+def get_article(*, session: Session, document_id: int) -> Document:
+    """A document an admin may remove, correct or replace.
+
+    The placeholder that holds hand-entered deadlines is not one: removing it
+    would silently delete every deadline an admin typed in.
+    """
+    document = session.get(Document, document_id)
+    if document is None or document.content_hash == MANUAL_DEADLINES_HASH:
+        raise NotFoundError(f"Không có tài liệu số {document_id}.", f"no document {document_id}")
+    return document
+
+
+def passage_ids_of(*, session: Session, document_id: int) -> list[int]:
+    return list(session.exec(select(Passage.id).where(Passage.document_id == document_id)).all())
+
+
+def delete_document(*, session: Session, document_id: int) -> tuple[Document, list[int]]:
+    """Delete a document with its passages and deadlines; returns it and the passage ids the index must forget."""
+    document = get_article(session=session, document_id=document_id)
+    passage_ids = passage_ids_of(session=session, document_id=document_id)
+    session.exec(delete(Deadline).where(col(Deadline.document_id) == document_id))  # type: ignore[call-overload]
+    session.exec(delete(Passage).where(col(Passage.document_id) == document_id))  # type: ignore[call-overload]
+    session.delete(document)
+    return document, passage_ids
+
+
+def list_documents(*, session: Session, offset: int = 0, limit: int | None = None) -> list[DocumentSummary]:
+    """Documents, newest first (by publication date, then by when added)."""
+    counts = select(Passage.document_id, func.count().label("n")).group_by(Passage.document_id).subquery()
+    statement = (
+        select(Document, func.coalesce(counts.c.n, 0))
+        .join(counts, counts.c.document_id == Document.id, isouter=True)
+        .where(Document.content_hash != MANUAL_DEADLINES_HASH)
+        .order_by(col(Document.published).desc().nulls_last(), col(Document.id).desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [
+        DocumentSummary(
+            id=d.id or 0,
+            title=d.title,
+            source=d.source,
+            published=d.published,
+            provinces=tuple(d.province_list),
+            passages=int(n),
+            added_by=d.added_by,
+        )
+        for d, n in session.exec(statement).all()
+    ]
+
+
+def count_documents(*, session: Session) -> int:
+    statement = select(func.count()).select_from(Document).where(Document.content_hash != MANUAL_DEADLINES_HASH)
+    return int(session.exec(statement).one())
+
+
+def get_document(*, session: Session, document_id: int) -> tuple[Document, list[Passage]]:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFoundError(f"Không có tài liệu số {document_id}.", f"no document {document_id}")
+    passages = list(
+        session.exec(select(Passage).where(Passage.document_id == document_id).order_by(col(Passage.position))).all()
+    )
+    return document, passages
+
+
+def get_passage(*, session: Session, passage_id: int) -> tuple[Document, Passage]:
+    passage = session.get(Passage, passage_id)
+    if passage is None:
+        raise NotFoundError("Đoạn trích này không còn trong cơ sở dữ liệu.", f"no passage {passage_id}")
+    document = session.get(Document, passage.document_id)
+    assert document is not None
+    return document, passage
+
+
+def passages_with_documents(*, session: Session, passage_ids: Sequence[int]) -> dict[int, tuple[Document, Passage]]:
+    """The passages (and their documents) still stored among ``passage_ids``, in one query."""
+    pairs = session.exec(
+        select(Passage, Document)
+        .join(Document, Document.id == Passage.document_id)  # type: ignore[arg-type]
+        .where(col(Passage.id).in_(passage_ids))
+    ).all()
+    return {p.id: (d, p) for p, d in pairs if p.id is not None}
+
+
+def provinces_covered(*, session: Session) -> list[str]:
+    values = session.exec(select(Document.provinces)).all()
+    return sorted({p for v in values for p in v.split(",") if p})
