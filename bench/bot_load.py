@@ -35,8 +35,9 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import Services, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.services import Services
+from bot.telegram.app import build_application
 from knowledge.db import make_engine  # noqa: E402
 from knowledge.library import Library  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.logs import configure_logging
-from bot.render import answer_plain
+from bot.render.html import answer_plain
 from bot.services import open_library
 from knowledge.answers.answer import Answer
 from knowledge.documents.metadata import parse_user_date
@@ -87,8 +87,8 @@ def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> i
 
 def _examples(settings: Settings, library: Library) -> list[str]:
     """Questions the base does answer, as the bot offers them (imported late: it pulls in Telegram)."""
-    from bot.app import Services
     from bot.conversation import examples
+    from bot.services import Services
 
     return examples(Services(settings, library))
 
@@ -267,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "eval":
         return cmd_eval(library, args)
     if args.command == "run":
-        from bot.runner import run_bot
+        from bot.telegram.runner import run_bot
 
         return run_bot(settings, library, webhook_url=args.webhook_url, port=args.port, listen=args.listen)
     if args.command == "chat":

@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import html
 import math
-import threading
-import time
-from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.app import Services, all_commands
-from bot.render import (
+from bot.commands import all_commands
+from bot.render.html import (
     TELEGRAM_LIMIT,
     answer_html,
     format_date,
@@ -39,7 +36,8 @@ from bot.render import (
     source_html,
     split_message,
 )
-from bot.telegram_io import parse_id
+from bot.services import Services
+from bot.telegram.sending import parse_id
 from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer
 from knowledge.answers.statistics import (
     popular_questions,
@@ -53,9 +51,6 @@ from knowledge.errors import NotFoundError
 ANSWER_CITATIONS = 5
 DOCUMENTS_PER_PAGE = 5
 EXAMPLES = 3
-ANSWER_CACHE_SIZE = 512
-EXAMPLES_TTL_SECONDS = 600.0
-RATE_WINDOW_SECONDS = 60.0
 MAX_QUESTION_CHARS = 1000
 # Room left under Telegram's 4096 characters for the header of a document page.
 _PAGE_BUDGET = TELEGRAM_LIMIT - 600
@@ -121,103 +116,13 @@ class InlineArticle:
     html: str
 
 
-# ------------------------------------------------------------------ state
-class SlidingWindow:
-    """At most ``limit`` events per user in any ``window`` seconds.
-
-    A sliding window rather than a per-minute counter, so a burst at the end
-    of one minute and the start of the next is still a burst.
-    """
-
-    def __init__(self, limit: int, window: float = RATE_WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._events: dict[int, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def admit(self, user_id: int, now: float) -> float:
-        """Record an event and return 0, or return the seconds to wait (nothing recorded)."""
-        if self.limit <= 0:
-            return 0.0
-        with self._lock:
-            events = self._events.setdefault(user_id, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(0.1, events[0] + self.window - now)
-            events.append(now)
-            if len(self._events) > 10_000:
-                self._forget_idle(now)
-            return 0.0
-
-    def _forget_idle(self, now: float) -> None:
-        for user_id in [u for u, e in self._events.items() if not e or e[-1] <= now - self.window]:
-            del self._events[user_id]
-
-
-class ConversationState:
-    """Per-process memory: recent answers (for buttons), rate-limit windows, cached examples.
-
-    Lives in ``Services.state`` and is shared by concurrently running
-    handlers (``concurrent_updates``) and their worker threads, hence the lock.
-    """
-
-    def __init__(self, *, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.rate = SlidingWindow(per_minute)
-        self._answers: OrderedDict[int, Answer] = OrderedDict()
-        self._examples: tuple[float, list[str]] | None = None
-        self._lock = threading.Lock()
-
-    def remember(self, answer: Answer) -> None:
-        if answer.question_id is None:
-            return
-        with self._lock:
-            self._answers[answer.question_id] = answer
-            self._answers.move_to_end(answer.question_id)
-            while len(self._answers) > ANSWER_CACHE_SIZE:
-                self._answers.popitem(last=False)
-
-    def recall(self, question_id: int) -> Answer | None:
-        with self._lock:
-            answer = self._answers.get(question_id)
-            if answer is not None:
-                self._answers.move_to_end(question_id)
-            return answer
-
-    def cached_examples(self) -> list[str] | None:
-        with self._lock:
-            if self._examples and self.clock() - self._examples[0] < EXAMPLES_TTL_SECONDS:
-                return list(self._examples[1])
-            return None
-
-    def store_examples(self, examples: list[str]) -> None:
-        with self._lock:
-            self._examples = (self.clock(), list(examples))
-
-    def forget_examples(self) -> None:
-        with self._lock:
-            self._examples = None
-
-
-def state_of(services: Services) -> ConversationState:
-    """The conversation state of this process, created on first use."""
-    state = services.state.get("conversation")
-    if state is None:
-        state = services.state.setdefault(
-            "conversation", ConversationState(per_minute=services.settings.rate_limit_per_minute)
-        )
-    assert isinstance(state, ConversationState)
-    return state
-
-
 # -------------------------------------------------------------- questions
 def ask(services: Services, question: str, asker: Asker) -> Reply:
     """Answer a question: the best citation with buttons, or "no info" with examples that work."""
     question = " ".join(question.split())[:MAX_QUESTION_CHARS]
     if not question:
         return Reply(html.escape(ASK_USAGE))
-    state = state_of(services)
+    state = services.memory
     if asker.user_id is not None and not asker.is_admin:
         wait = state.rate.admit(asker.user_id, state.clock())
         if wait:
@@ -271,7 +176,7 @@ def examples(services: Services, limit: int = EXAMPLES) -> list[str]:
     leads to another "no info". Cached for a few minutes: a miss should not
     cost a dozen searches.
     """
-    state = state_of(services)
+    state = services.memory
     cached = state.cached_examples()
     if cached is not None:
         return cached[:limit]
@@ -337,7 +242,7 @@ def press(services: Services, data: str, asker: Asker) -> ButtonResult:
 
 def _answer_for(services: Services, question_id: int) -> Answer | None:
     """The answer a button refers to: cached, or asked again from the question log (after a restart)."""
-    state = state_of(services)
+    state = services.memory
     answer = state.recall(question_id)
     if answer is not None:
         return answer

@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from knowledge.deadlines.labels import PRECISION_NAMES
 from knowledge.deadlines.queries import (
     DeadlineView,
     UnknownProvinceError,
@@ -21,16 +22,6 @@ from knowledge.deadlines.queries import (
 )
 from knowledge.library import Library
 
-_PRECISION = {
-    "day": "ngày",
-    "early_month": "đầu tháng",
-    "mid_month": "giữa tháng",
-    "late_month": "cuối tháng",
-    "month": "tháng",
-    "quarter": "quý",
-    "half_year": "nửa năm",
-    "year": "năm",
-}
 _TASK_WIDTH = 70
 
 
@@ -43,7 +34,7 @@ def _row(view: DeadlineView) -> str:
     provinces = ", ".join(view.provinces) or "—"
     agency = view.agency or "—"
     return (
-        f"#{view.id:<5} {view.due.strftime('%d/%m/%Y')}  {_PRECISION.get(view.precision, view.precision):<10} "
+        f"#{view.id:<5} {view.due.strftime('%d/%m/%Y')}  {PRECISION_NAMES.get(view.precision, view.precision):<10} "
         f"doc #{view.document_id:<4} {_shorten(provinces, 20):<20}  {_shorten(agency, 30):<30}  "
         f"{_shorten(view.task, _TASK_WIDTH)}"
     )

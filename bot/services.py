@@ -1,10 +1,57 @@
-"""Building the knowledge services from settings (the composition root's helper)."""
+"""What every front end uses, built once from the settings: the library, the clock, the process memory.
+
+The composition root (``bot.cli.main``) builds one :class:`Services`; the
+Telegram application, the terminal chat and the CLI commands receive it.
+Tests swap the clock for a ``ManualClock`` by passing it in.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
 from bot.config import Settings
+from bot.memory import ConversationState, PendingEdits
 from knowledge.db import make_engine
 from knowledge.library import Library
+from knowledge.reminders.clock import Clock, ReminderPolicy, SystemClock
+
+
+@dataclass
+class Services:
+    """Settings, the library and per-process state, typed."""
+
+    settings: Settings
+    library: Library
+    clock: Clock = field(default_factory=SystemClock)
+    memory: ConversationState = field(init=False)
+    pending: PendingEdits = field(default_factory=PendingEdits)
+
+    def __post_init__(self) -> None:
+        self.memory = ConversationState(per_minute=self.settings.rate_limit_per_minute)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    @cached_property
+    def policy(self) -> ReminderPolicy:
+        """The reminder rules the settings describe (CDSBOT_REMINDER_LEAD_DAYS, _TIME, CDSBOT_TIMEZONE)."""
+        return ReminderPolicy(
+            lead_days=tuple(self.settings.reminder_lead_days),
+            send_time=self.settings.reminder_time,
+            tz=self.tz,
+            admin_ids=frozenset(self.settings.admin_ids),
+        )
+
+    def today(self) -> date:
+        """Today in the configured time zone (deadlines are calendar dates there)."""
+        return self.clock.now().astimezone(self.tz).date()
 
 
 def open_library(settings: Settings) -> Library:

@@ -13,9 +13,9 @@ import sys
 from typing import TextIO
 
 from bot import conversation
-from bot.app import Services
 from bot.config import Settings
 from bot.conversation import Asker, Keyboard, Reply
+from bot.services import Services
 from knowledge.library import Library
 
 # The person at the terminal already holds the database, so /thongke is theirs;

@@ -33,7 +33,7 @@ def test_lower_layers_never_import_upper_ones(package: str) -> None:
 
 
 def test_every_bot_command_is_documented_in_the_readme() -> None:
-    from bot.app import all_commands
+    from bot.commands import all_commands
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [command for command, _ in all_commands() if f"/{command}" not in readme]

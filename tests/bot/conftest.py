@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import CdsApplication, CdsContext, Services, build_application
 from bot.config import Settings
+from bot.services import Services
+from bot.telegram.app import build_application
+from bot.telegram.context import CdsApplication, CdsContext
 from knowledge.library import Library
 from tests.fake_telegram import FakeTelegram
 

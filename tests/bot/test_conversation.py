@@ -12,10 +12,12 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import conversation
-from bot.app import Services, all_commands
+from bot.commands import all_commands
 from bot.config import Settings
-from bot.conversation import Asker, SlidingWindow
-from bot.render import TELEGRAM_LIMIT
+from bot.conversation import Asker
+from bot.memory import SlidingWindow
+from bot.render.html import TELEGRAM_LIMIT
+from bot.services import Services
 from bot.terminal_chat import html_to_text, run_chat
 from knowledge.answers.statistics import popular_questions, usage_report
 from knowledge.library import DocumentInput, Library
@@ -164,6 +166,7 @@ def test_rate_limit_is_a_sliding_window_per_user() -> None:
 
 def test_rate_limited_question_is_not_logged(services: Services) -> None:
     services.settings.rate_limit_per_minute = 1
+    services = Services(settings=services.settings, library=services.library)
     conversation.ask(services, QUESTION, USER)
     throttled = conversation.ask(services, QUESTION, USER)
     assert "tối đa 1 câu mỗi phút" in throttled.html

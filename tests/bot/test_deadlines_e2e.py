@@ -1,6 +1,6 @@
 """Deadline commands and reminders end to end: a real PTB Application over HTTP against the fake Bot API.
 
-The reminder tick is driven by a ManualClock put in ``Services.state`` and
+The reminder tick is driven by a ManualClock put in ``Services.clock`` and
 called directly (``run_reminders``), so two weeks pass in a second; one test
 lets the real JobQueue run it.
 """
@@ -20,14 +20,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
-from bot.app import CdsApplication, CdsContext, Services
+from bot.commands import all_commands
 from bot.config import Settings
-from bot.handlers import deadlines
-from bot.reminders import (
-    CLOCK_KEY,
+from bot.services import Services
+from bot.telegram.context import CdsApplication, CdsContext
+from bot.telegram.handlers import deadlines
+from bot.telegram.reminder_jobs import (
     JOB_NAME,
     TickReport,
-    policy_from_settings,
     run_reminders,
     schedule_reminders,
 )
@@ -80,7 +80,7 @@ def make_services(tmp_path: Path, db_url: str, clock: ManualClock) -> Services:
         timezone="Asia/Ho_Chi_Minh",
     )
     services = Services(settings=settings, library=Library(make_engine(db_url)))
-    services.state[CLOCK_KEY] = clock
+    services.clock = clock
     return services
 
 
@@ -130,11 +130,11 @@ class Bot:
         assert not self.errors, self.errors
 
     async def tick(self) -> TickReport:
-        clock = self.services.state[CLOCK_KEY]
+        clock = self.services.clock
         return await run_reminders(
             self.app.bot,
             self.engine,
-            policy_from_settings(self.services.settings),
+            self.services.policy,
             self.services.library.gazetteer,
             clock.now(),
         )
@@ -528,7 +528,7 @@ async def test_admin_edits_a_deadline(tg: FakeTelegram, bot: Bot) -> None:
 def test_commands_are_valid_telegram_commands() -> None:
     import re
 
-    for name, description in deadlines.COMMANDS:
+    for name, description in all_commands():
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name) and 1 <= len(description) <= 256
 
 
@@ -543,7 +543,7 @@ async def test_a_reminder_that_timed_out_is_not_sent_again(tg: FakeTelegram, bot
     tg.delay_next("sendMessage", 0.6)  # Telegram delivers it, but after the bot stopped waiting
     impatient = TelegramBot(tg.token, base_url=tg.base_url, request=HTTPXRequest(read_timeout=0.2))
     async with impatient:
-        policy = policy_from_settings(bot.services.settings)
+        policy = bot.services.policy
         first = await run_reminders(impatient, bot.engine, policy, bot.services.library.gazetteer, clock.now())
         assert first.retried == 0
         clock.advance(timedelta(minutes=1))

@@ -19,10 +19,11 @@ import aiohttp
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import Services
 from bot.conversation import SOURCE_USAGE, THANKS, UNUSABLE_BUTTON
-from bot.handlers.errors import SORRY
-from bot.reminders import CLOCK_KEY, policy_from_settings, run_reminders
+from bot.memory import ConversationState
+from bot.services import Services
+from bot.telegram.handlers.errors import SORRY
+from bot.telegram.reminder_jobs import run_reminders
 from knowledge.answers.answer import NOT_FOUND_MESSAGE
 from knowledge.deadlines.queries import ManualDeadline, add_deadline
 from knowledge.library import DocumentInput
@@ -104,12 +105,12 @@ async def test_reply_to_a_no_information_answer_in_a_group_is_a_question(bot: Ru
 async def test_a_team_replying_ok_to_a_reminder_gets_no_answer(bot: RunningBot, tg: FakeTelegram) -> None:
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     clock = ManualClock(datetime(2030, 3, 5, 8, 0, tzinfo=tz))
-    bot.services.state[CLOCK_KEY] = clock
+    bot.services.clock = clock
     tg.chat_admins[GROUP] = [7]
     deadline = ManualDeadline(due=date(2030, 3, 12), task="Nộp báo cáo chuyển đổi số", agency=None, provinces=())
     add_deadline(bot.library.engine, deadline, added_by="test")
     await bot.reply_to("/dangky tất cả", user_id=7, chat_id=GROUP, chat_type="supergroup")
-    policy = policy_from_settings(bot.services.settings)
+    policy = bot.services.policy
     await run_reminders(bot.app.bot, bot.library.engine, policy, bot.library.gazetteer, clock.now())
     reminder = next(m for m in tg.bot_messages if "Nộp báo cáo chuyển đổi số" in m["text"] and "Nhắc" in m["text"])
     sent = len(tg.calls("sendMessage"))
@@ -217,7 +218,7 @@ async def test_thumbs_up_is_stored_once_per_user_and_the_last_vote_wins(bot: Run
 async def test_buttons_still_work_after_a_restart(bot: RunningBot, tg: FakeTelegram) -> None:
     reply = await bot.reply_to(QUESTION)
     answer_message = tg.last_bot_message(42)
-    bot.services.state.clear()  # what a restart loses; the question log survives
+    bot.services.memory = ConversationState(per_minute=0)  # what a restart loses; the question log survives
     tg.send_callback(button(reply, "Nguồn"), message=answer_message, user_id=42)
     [_, passage] = await tg.wait_for("sendMessage", count=2)
     assert TITLE in passage["text"]
@@ -343,6 +344,7 @@ async def test_statistics_for_admins_only(bot: RunningBot) -> None:
 
 async def test_rate_limit_answers_politely(tg: FakeTelegram, services: Services) -> None:
     services.settings.rate_limit_per_minute = 2
+    services = Services(settings=services.settings, library=services.library, clock=services.clock)
     running = RunningBot(tg, services)
     await running.start_polling()
     try:

@@ -1,6 +1,6 @@
 from datetime import date
 
-from bot.render import TELEGRAM_LIMIT, answer_html, answer_plain, split_message
+from bot.render.html import TELEGRAM_LIMIT, answer_html, answer_plain, split_message
 from knowledge.answers.answer import Answer, Citation
 
 

@@ -22,10 +22,10 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import all_commands
 from bot.cli import main
+from bot.commands import all_commands
 from bot.config import Settings
-from bot.runner import run_bot, token_problem
+from bot.telegram.runner import run_bot, token_problem
 from knowledge.library import Library
 from tests.fake_telegram import FakeTelegram
 

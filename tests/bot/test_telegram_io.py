@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot, InaccessibleMessage
 from telegram.request import HTTPXRequest
 
-from bot.telegram_io import edit_html, parse_id, send_html
+from bot.telegram.sending import edit_html, parse_id, send_html
 from tests.fake_telegram import FakeTelegram
 
 JSON = dict[str, Any]

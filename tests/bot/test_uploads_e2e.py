@@ -21,8 +21,10 @@ import pytest
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.app import CdsApplication, CdsContext, Services, build_application
 from bot.config import Settings
+from bot.services import Services
+from bot.telegram.app import build_application
+from bot.telegram.context import CdsApplication, CdsContext
 from knowledge.library import Library
 from knowledge.models import Document
 from tests.bot.conftest import press_on_old_message

@@ -17,15 +17,12 @@ from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.app import (
-    CdsApplication,
-    Services,
-    all_commands,
-    build_application,
-    run_blocking,
-)
+from bot.commands import all_commands
 from bot.config import Settings
 from bot.logs import redact_also
+from bot.services import Services
+from bot.telegram.app import build_application
+from bot.telegram.context import CdsApplication, run_blocking
 from knowledge.library import Library
 
 log = logging.getLogger(__name__)

@@ -27,20 +27,16 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.app import CdsApplication, CdsContext, run_blocking
 from bot.conversation import UNUSABLE_BUTTON
-from bot.reminders import (
+from bot.render.deadlines import (
     CALLBACK_DONE,
     CALLBACK_NOT_DONE,
-    clock_of,
     completion_keyboard,
     deadline_html,
-    local_today,
-    policy_from_settings,
-    reason_text,
-    schedule_reminders,
 )
-from bot.telegram_io import (
+from bot.telegram.context import CdsApplication, CdsContext, run_blocking
+from bot.telegram.reminder_jobs import schedule_reminders
+from bot.telegram.sending import (
     answer_callback,
     command_argument,
     edit_buttons,
@@ -49,6 +45,7 @@ from bot.telegram_io import (
     reply_html,
     send_html,
 )
+from knowledge.deadlines.labels import reason_text
 from knowledge.deadlines.queries import (
     DeadlineView,
     add_deadline,
@@ -70,15 +67,6 @@ from knowledge.reminders.subscriptions import (
     parse_subscription_args,
     subscribe,
 )
-
-COMMANDS: list[tuple[str, str]] = [
-    ("hanchot", "Hạn chót sắp tới và quá hạn (có thể ghi tên tỉnh)"),
-    ("dangky", "Đăng ký nhận nhắc hạn chót theo tỉnh, chủ đề"),
-    ("huydangky", "Huỷ nhận nhắc hạn chót"),
-    ("hanchot_them", "Quản trị: thêm hạn chót"),
-    ("hanchot_sua", "Quản trị: sửa hạn chót"),
-    ("dsdangky", "Quản trị: các nhóm đăng ký nhắc hạn"),
-]
 
 USAGE_DANGKY = (
     "Cú pháp: /dangky [tỉnh …] [chủ đề …] [nhắc 7,1,0]\n"
@@ -186,7 +174,7 @@ async def dangky(update: Update, context: CdsContext) -> None:
         wanted=wanted,
         default_lead_days=services.settings.reminder_lead_days,
         user_id=user.id if user else None,
-        now=clock_of(services).now(),
+        now=services.clock.now(),
     )
     upcoming = await run_blocking(_listed, context, subscription.province_list, subscription.topic_list)
     who = "bạn" if chat.type == ChatType.PRIVATE else "nhóm này"
@@ -207,7 +195,7 @@ async def huydangky(update: Update, context: CdsContext) -> None:
         return
     services = context.services
     stopped = await run_blocking(
-        deactivate, services.library.engine, chat.id, REASON_UNSUBSCRIBED, clock_of(services).now()
+        deactivate, services.library.engine, chat.id, REASON_UNSUBSCRIBED, services.clock.now()
     )
     if stopped:
         await _reply(update, "🔕 Đã huỷ nhận nhắc hạn chót. Đăng ký lại: /dangky")
@@ -249,8 +237,8 @@ def _listed(
     return upcoming_and_overdue(
         services.library.engine,
         services.library.gazetteer,
-        today=local_today(services),
-        overdue_days=policy_from_settings(services.settings).overdue_window_days,
+        today=services.today(),
+        overdue_days=services.policy.overdue_window_days,
         provinces=provinces,
         topics=topics,
     )
@@ -291,7 +279,7 @@ async def hanchot(update: Update, context: CdsContext) -> None:
         return
     shown = upcoming[:MAX_LISTED] + overdue[-MAX_LISTED:]
     progress = await run_blocking(progress_of, services.library.engine, gazetteer, shown)
-    today = local_today(services)
+    today = services.today()
     blocks = [f"📅 <b>Hạn chót{scope}</b>"]
     if upcoming:
         blocks.append(f"<b>Sắp đến hạn ({len(upcoming)}):</b>")
@@ -328,7 +316,7 @@ async def hanchot_them(update: Update, context: CdsContext) -> None:
         return
     view = await run_blocking(add_deadline, services.library.engine, manual, added_by=f"telegram:{user.id}")
     await _reply(
-        update, "✅ Đã thêm hạn chót:\n\n" + deadline_html(view, local_today(services)), _delete_buttons([view])
+        update, "✅ Đã thêm hạn chót:\n\n" + deadline_html(view, services.today()), _delete_buttons([view])
     )
 
 
@@ -352,7 +340,7 @@ async def hanchot_sua(update: Update, context: CdsContext) -> None:
     except UserFacingError as exc:
         await _reply(update, html.escape(exc.user_message) + "\n" + html.escape(USAGE_SUA))
         return
-    await _reply(update, "✏️ Đã sửa hạn chót:\n\n" + deadline_html(view, local_today(services)))
+    await _reply(update, "✏️ Đã sửa hạn chót:\n\n" + deadline_html(view, services.today()))
 
 
 def _button_deadline(query: CallbackQuery) -> int | None:
@@ -437,7 +425,7 @@ async def on_completion_button(update: Update, context: CdsContext) -> None:
             user_id=user.id,
             user_name=user.full_name,
             done=done,
-            now=clock_of(services).now(),
+            now=services.clock.now(),
         )
     except NotFoundError as exc:
         await send_html(context.bot, message.chat.id, html.escape(exc.user_message))

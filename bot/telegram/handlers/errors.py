@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden
 
-from bot.app import CdsApplication, CdsContext
+from bot.telegram.context import CdsApplication, CdsContext
 
 log = logging.getLogger(__name__)
 

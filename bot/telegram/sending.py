@@ -43,7 +43,7 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
-from bot.render import split_message
+from bot.render.html import split_message
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@
 
 Buttons carry their state in callback data (``tl:<action>:<id>``); the two
 things that wait for the admin's next message (a replacement upload, a
-correction) live in ``services.state`` under :data:`PENDING_KEY`, keyed by
-chat and user, and expire after :data:`PENDING_SECONDS`.
+correction) live in ``services.pending`` (``bot.memory.PendingEdits``), keyed
+by chat and user, and expire after ``PENDING_SECONDS``.
 """
 
 from __future__ import annotations
@@ -26,13 +26,10 @@ import html
 import logging
 import mimetypes
 import re
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Literal
 from urllib.parse import urlsplit
 
 from sqlmodel import Session
@@ -51,11 +48,12 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import uploads
-from bot.app import CdsApplication, CdsContext, Services, run_blocking
 from bot.conversation import UNUSABLE_BUTTON
-from bot.reminders import due_label
-from bot.render import format_date, source_html
-from bot.telegram_io import (
+from bot.memory import PENDING_SECONDS
+from bot.render.html import format_date, source_html
+from bot.services import Services
+from bot.telegram.context import CdsApplication, CdsContext, run_blocking
+from bot.telegram.sending import (
     ReplyMarkup,
     answer_callback,
     command_argument,
@@ -72,6 +70,7 @@ from bot.uploads import (
     link_in,
     parse_caption,
 )
+from knowledge.deadlines.labels import due_label
 from knowledge.deadlines.queries import DeadlineView, deadlines_between, view_of
 from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
 from knowledge.documents.revisions import (
@@ -86,14 +85,7 @@ from knowledge.errors import NotFoundError, UserFacingError
 
 log = logging.getLogger(__name__)
 
-COMMANDS: list[tuple[str, str]] = [
-    ("admin", "Quản trị: thêm, sửa, xoá tài liệu"),
-    ("xoa", "Quản trị: xoá một tài liệu: /xoa ID"),
-    ("thaythe", "Quản trị: thay một tài liệu bằng bản sửa: /thaythe ID"),
-]
 
-PENDING_KEY = "documents.pending"
-PENDING_SECONDS = 600.0
 DEADLINES_SHOWN = 5
 _TASK_CHARS = 120
 _CHAT_ACTION_EVERY = 4.5  # Telegram shows a chat action for about 5 seconds
@@ -109,39 +101,6 @@ NOT_ADMIN_UPLOAD = (
 NOTHING_STORED = "Không có gì được lưu."
 USAGE_XOA = "Cú pháp: /xoa ID — số tài liệu xem trong /tailieu."
 USAGE_THAYTHE = "Cú pháp: /thaythe ID rồi gửi tệp bản sửa — số tài liệu xem trong /tailieu."
-
-
-@dataclass(frozen=True)
-class Pending:
-    """What an admin's next message in a chat is expected to be."""
-
-    kind: Literal["replace", "edit"]
-    document_id: int
-    expires_at: float
-
-
-# ------------------------------------------------------------------ pending state
-def _pending(services: Services) -> dict[tuple[int, int], Pending]:
-    table: dict[tuple[int, int], Pending] = services.state.setdefault(PENDING_KEY, {})
-    return table
-
-
-def _expect(services: Services, chat_id: int, user_id: int, kind: Literal["replace", "edit"], document_id: int) -> None:
-    _pending(services)[(chat_id, user_id)] = Pending(kind, document_id, time.monotonic() + PENDING_SECONDS)
-
-
-def _expected(services: Services, chat_id: int, user_id: int, kind: str) -> Pending | None:
-    pending = _pending(services).get((chat_id, user_id))
-    if pending is None or pending.kind != kind:
-        return None
-    if pending.expires_at < time.monotonic():
-        _pending(services).pop((chat_id, user_id), None)
-        return None
-    return pending
-
-
-def _forget(services: Services, chat_id: int, user_id: int) -> None:
-    _pending(services).pop((chat_id, user_id), None)
 
 
 # ------------------------------------------------------------------ filters
@@ -182,7 +141,7 @@ def _correction_target(services: Services, message: Message) -> int | None:
             return parse_id(match.group(1))
     if message.from_user is None:
         return None
-    pending = _expected(services, message.chat.id, message.from_user.id, "edit")
+    pending = services.pending.expected(message.chat.id, message.from_user.id, "edit")
     if pending is not None and uploads.is_metadata_text(message.text):
         return pending.document_id
     return None
@@ -402,7 +361,7 @@ async def on_document(update: Update, context: CdsContext) -> None:
         log.info("upload refused before download: %s", exc.detail)
         await _reply(message, _failure_html(exc.user_message))
         return
-    replacing = _expected(services, message.chat.id, user.id, "replace")
+    replacing = services.pending.expected(message.chat.id, user.id, "replace")
     chat_id = message.chat.id
     progress = await _reply(message, f"⏳ Đang tải «{html.escape(name)}»…")
     async with _busy(context.bot, chat_id, ChatAction.UPLOAD_DOCUMENT):
@@ -417,7 +376,7 @@ async def on_document(update: Update, context: CdsContext) -> None:
     if progress is not None:
         await edit_html(context.bot, progress, f"⏳ Đang phân tích «{html.escape(name)}»…")
     if replacing is not None:
-        _forget(services, message.chat.id, user.id)
+        services.pending.forget(message.chat.id, user.id)
     async with _busy(context.bot, message.chat.id, ChatAction.TYPING):
         outcome = await run_blocking(
             _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
@@ -505,7 +464,7 @@ async def on_correction(update: Update, context: CdsContext) -> None:
     except UserFacingError as exc:
         await _reply(message, f"❌ {html.escape(exc.user_message)}")
         return
-    _forget(services, message.chat.id, user.id)
+    services.pending.forget(message.chat.id, user.id)
     lines = [f"✏️ Đã sửa tài liệu #{document_id}:", ""]
     lines += _metadata_lines(document.title, document.published, document.province_list, document.source)
     await _reply(message, "\n".join(lines), _document_buttons(document_id))
@@ -559,7 +518,7 @@ async def on_replace_command(update: Update, context: CdsContext) -> None:
         return
     document_id = _document_id(command_argument(message))
     if document_id is None:
-        _forget(services, message.chat.id, user.id)
+        services.pending.forget(message.chat.id, user.id)
         await _reply(message, html.escape(USAGE_THAYTHE))
         return
     try:
@@ -567,7 +526,7 @@ async def on_replace_command(update: Update, context: CdsContext) -> None:
     except NotFoundError as exc:
         await _reply(message, html.escape(exc.user_message))
         return
-    _expect(services, message.chat.id, user.id, "replace", document_id)
+    services.pending.expect(message.chat.id, user.id, "replace", document_id)
     minutes = int(PENDING_SECONDS // 60)
     await _reply(
         message,
@@ -623,7 +582,7 @@ async def on_button(update: Update, context: CdsContext) -> None:
 
 async def _ask_for_correction(query: CallbackQuery, context: CdsContext, chat_id: int, document_id: int) -> None:
     document, _ = await run_blocking(context.services.library.document, document_id)
-    _expect(context.services, chat_id, query.from_user.id, "edit", document_id)
+    context.services.pending.expect(chat_id, query.from_user.id, "edit", document_id)
     await send_html(
         context.bot,
         chat_id,

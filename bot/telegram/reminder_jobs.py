@@ -22,14 +22,12 @@ through ``html.escape``.
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -42,16 +40,13 @@ from telegram.error import (
 )
 from telegram.ext import Job
 
-from bot.app import CdsApplication, CdsContext, Services, run_blocking
-from bot.config import Settings
-from bot.render import shorten, source_html, split_message
-from bot.telegram_io import may_have_arrived
-from knowledge.deadlines.queries import DeadlineView
+from bot.render.deadlines import completion_keyboard, digest_html, reminder_html
+from bot.render.html import split_message
+from bot.telegram.context import CdsApplication, CdsContext, run_blocking
+from bot.telegram.sending import may_have_arrived
 from knowledge.provinces import Gazetteer
-from knowledge.reminders.clock import Clock, ReminderPolicy, SystemClock
-from knowledge.reminders.completion import Progress
+from knowledge.reminders.clock import ReminderPolicy
 from knowledge.reminders.ledger import (
-    Digest,
     ReminderClaim,
     claim_due_reminders,
     mark_sent,
@@ -60,7 +55,6 @@ from knowledge.reminders.ledger import (
 from knowledge.reminders.subscriptions import (
     REASON_CHAT_NOT_FOUND,
     REASON_FORBIDDEN,
-    REASON_UNSUBSCRIBED,
     deactivate,
     move_chat,
 )
@@ -69,8 +63,6 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "cds-reminders"
 TICK_SECONDS = 60
-# Services.state key under which tests put a ManualClock.
-CLOCK_KEY = "clock"
 CALLBACK_DONE = "dl:done:"
 CALLBACK_NOT_DONE = "dl:todo:"
 MAX_QUOTE_CHARS = 400
@@ -78,188 +70,6 @@ MAX_AGENCY_CHARS = 200
 MAX_DIGEST_ITEMS = 20
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
-
-def policy_from_settings(settings: Settings) -> ReminderPolicy:
-    """The reminder rules the settings describe (CDSBOT_REMINDER_LEAD_DAYS, _TIME, CDSBOT_TIMEZONE)."""
-    return ReminderPolicy(
-        lead_days=tuple(settings.reminder_lead_days),
-        send_time=settings.reminder_time,
-        tz=ZoneInfo(settings.timezone),
-        admin_ids=frozenset(settings.admin_ids),
-    )
-
-
-def clock_of(services: Services) -> Clock:
-    """The clock the services run on: the system's unless a test put another in ``state``."""
-    clock = services.state.get(CLOCK_KEY)
-    return clock if clock is not None else SystemClock()
-
-
-def local_today(services: Services) -> date:
-    """Today in the configured time zone (deadlines are calendar dates there)."""
-    return clock_of(services).now().astimezone(ZoneInfo(services.settings.timezone)).date()
-
-
-# --------------------------------------------------------------------------
-# Rendering
-# --------------------------------------------------------------------------
-
-
-def due_label(view: DeadlineView) -> str:
-    """How the directive put it ("quý III/2023"), plus the last day when that is not obvious."""
-    due = view.due
-    last_day = due.strftime("%d/%m/%Y")
-    label = {
-        "day": None,
-        "early_month": f"đầu tháng {due.month}/{due.year}",
-        "mid_month": f"giữa tháng {due.month}/{due.year}",
-        "late_month": f"cuối tháng {due.month}/{due.year}",
-        "month": f"tháng {due.month}/{due.year}",
-        "quarter": f"quý {_ROMAN[(due.month - 1) // 3 + 1]}/{due.year}",
-        "half_year": f"6 tháng {'đầu' if due.month <= 6 else 'cuối'} năm {due.year}",
-        "year": f"năm {due.year}",
-    }.get(view.precision)
-    return last_day if label is None else f"{label} (muộn nhất {last_day})"
-
-
-def days_left_text(due: date, today: date) -> str:
-    """"còn 5 ngày", "hôm nay", "quá hạn 3 ngày"."""
-    days = (due - today).days
-    if days > 1:
-        return f"còn {days} ngày"
-    if days == 1:
-        return "ngày mai"
-    if days == 0:
-        return "hôm nay"
-    return f"quá hạn {-days} ngày"
-
-
-def progress_text(progress: Progress | None) -> str | None:
-    if progress is None or progress.teams == 0:
-        return None
-    return f"{progress.done}/{progress.teams} đơn vị đăng ký đã báo hoàn thành"
-
-
-def deadline_source_html(view: DeadlineView) -> str:
-    """Where the deadline comes from: the document, its source (linked when a URL) and the passage."""
-    if view.manual:
-        return "Do quản trị viên nhập"
-    parts = [f"<i>{html.escape(view.document_title)}</i>"]
-    if view.document_source:
-        parts.append(source_html(view.document_source))
-    if view.document_published:
-        parts.append(view.document_published.strftime("%d/%m/%Y"))
-    where = f"tài liệu #{view.document_id}"
-    if view.passage_position is not None:
-        where += f", đoạn {view.passage_position + 1}"
-    parts.append(where)
-    return " — ".join(parts)
-
-
-def deadline_html(view: DeadlineView, today: date, progress: Progress | None = None) -> str:
-    """One deadline as a block: when, what, who, where, the exact quote and its source."""
-    lines = [
-        f"<b>#{view.id} · {html.escape(due_label(view))}</b> ({days_left_text(view.due, today)})",
-        f"📌 {html.escape(view.task)}",
-    ]
-    if view.agency:
-        lines.append(f"🏛 {html.escape(shorten(view.agency, MAX_AGENCY_CHARS))}")
-    if view.provinces:
-        lines.append(f"📍 {html.escape(', '.join(view.provinces))}")
-    if not view.manual:
-        lines.append(f"<i>«{html.escape(shorten(view.quote, MAX_QUOTE_CHARS))}»</i>")
-    lines.append(f"📄 {deadline_source_html(view)}")
-    done = progress_text(progress)
-    if done:
-        lines.append(f"✅ {done}")
-    return "\n".join(lines)
-
-
-def reminder_html(view: DeadlineView, today: date) -> str:
-    """A reminder: how close the deadline is, then the deadline itself."""
-    days = (view.due - today).days
-    if days > 1:
-        head = f"⏰ <b>Nhắc hạn chót: còn {days} ngày</b>"
-    elif days == 1:
-        head = "⏰ <b>Nhắc hạn chót: ngày mai đến hạn</b>"
-    elif days == 0:
-        head = "⏰ <b>Hôm nay là hạn chót</b>"
-    else:
-        head = f"⚠️ <b>Đã quá hạn {-days} ngày</b>"
-    return (
-        f"{head}\n\n{deadline_html(view, today)}\n\n"
-        "Đơn vị làm xong thì bấm «Đã hoàn thành» để không nhận nhắc việc này nữa."
-    )
-
-
-def completion_keyboard(deadline_id: int, done: bool | None = None) -> InlineKeyboardMarkup:
-    """The two buttons under a reminder; the recorded answer is ticked."""
-    done_label = "✅ Đã hoàn thành" + (" ✓" if done is True else "")
-    todo_label = "⏳ Chưa xong" + (" ✓" if done is False else "")
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(done_label, callback_data=f"{CALLBACK_DONE}{deadline_id}"),
-                InlineKeyboardButton(todo_label, callback_data=f"{CALLBACK_NOT_DONE}{deadline_id}"),
-            ]
-        ]
-    )
-
-
-def week_label(week: str) -> str:
-    """"2026-W48" → "tuần 48/2026"."""
-    year, _, number = week.partition("-W")
-    return f"tuần {int(number)}/{year}"
-
-
-def reason_text(reason: str | None) -> str:
-    """Why a subscription stopped, for admins."""
-    if not reason:
-        return "không rõ"
-    if reason.startswith(REASON_FORBIDDEN):
-        return "Telegram từ chối gửi (bot bị chặn hoặc bị xoá khỏi nhóm)"
-    if reason.startswith(REASON_CHAT_NOT_FOUND):
-        return "không còn tìm thấy cuộc trò chuyện"
-    if reason == REASON_UNSUBSCRIBED:
-        return "đã huỷ đăng ký"
-    return reason
-
-
-def _digest_items(views: tuple[DeadlineView, ...], today: date, progress: dict[int, Progress]) -> list[str]:
-    lines = []
-    for view in views[:MAX_DIGEST_ITEMS]:
-        when = f"<b>{view.due.strftime('%d/%m/%Y')}</b> ({days_left_text(view.due, today)})"
-        line = f"• {when} — {html.escape(view.task)}"
-        if view.agency:
-            line += f" — {html.escape(shorten(view.agency, MAX_AGENCY_CHARS))}"
-        done = progress_text(progress.get(view.id))
-        if done:
-            line += f" — {done}"
-        lines.append(f"{line} [#{view.id}]")
-    if len(views) > MAX_DIGEST_ITEMS:
-        lines.append(f"… và {len(views) - MAX_DIGEST_ITEMS} hạn chót khác.")
-    return lines
-
-
-def digest_html(digest: Digest, today: date, *, for_admins: bool, horizon_days: int = 30) -> str:
-    """The Monday summary: soon due and overdue for a team; unfinished and stopped for admins."""
-    if for_admins:
-        lines = [f"🗓 <b>Báo cáo hạn chót {week_label(digest.week)} cho quản trị viên</b>"]
-    else:
-        lines = [f"🗓 <b>Hạn chót {week_label(digest.week)}</b>"]
-    if digest.upcoming:
-        lines += ["", f"<b>Sắp đến hạn ({horizon_days} ngày tới):</b>", *_digest_items(digest.upcoming, today, {})]
-    if digest.overdue:
-        title = "Quá hạn, còn đơn vị chưa báo hoàn thành:" if for_admins else "Quá hạn, chưa báo hoàn thành:"
-        lines += ["", f"<b>{title}</b>", *_digest_items(digest.overdue, today, digest.progress)]
-    if digest.stopped:
-        lines += ["", "<b>Đăng ký nhắc hạn đã dừng:</b>"]
-        for stopped in digest.stopped[:MAX_DIGEST_ITEMS]:
-            name = html.escape(stopped.chat_title or str(stopped.chat_id))
-            lines.append(f"• {name} ({stopped.chat_id}): {html.escape(reason_text(stopped.reason))}")
-    lines += ["", "Chi tiết và nguồn: /hanchot"]
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------
@@ -391,9 +201,9 @@ async def reminder_job(context: CdsContext) -> None:
     await run_reminders(
         context.bot,
         services.library.engine,
-        policy_from_settings(services.settings),
+        services.policy,
         services.library.gazetteer,
-        clock_of(services).now(),
+        services.clock.now(),
     )
 
 

@@ -30,9 +30,9 @@ from telegram.ext import (
 )
 
 from bot import conversation
-from bot.app import CdsApplication, CdsContext, run_blocking
 from bot.conversation import Asker, Keyboard, Reply
-from bot.telegram_io import (
+from bot.telegram.context import CdsApplication, CdsContext, run_blocking
+from bot.telegram.sending import (
     NO_PREVIEW,
     answer_callback,
     command_argument,
@@ -43,15 +43,6 @@ from bot.telegram_io import (
 
 log = logging.getLogger(__name__)
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Giới thiệu bot và câu hỏi mẫu"),
-    ("hoi", "Đặt câu hỏi (trong nhóm: /hoi câu hỏi)"),
-    ("tailieu", "Danh sách tài liệu trong cơ sở dữ liệu"),
-    ("nguon", "Xem một tài liệu và các đoạn của nó: /nguon ID"),
-    ("thongke", "Thống kê câu hỏi (quản trị viên)"),
-    ("help", "Danh sách lệnh"),
-    ("trogiup", "Danh sách lệnh"),
-)
 
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 _ID = "[0-9]{1,18}"
