@@ -45,6 +45,7 @@ from telegram.ext import Job
 from bot.app import CdsApplication, CdsContext, Services, run_blocking
 from bot.config import Settings
 from bot.render import shorten, source_html, split_message
+from bot.telegram_html import is_entity_error, plain_text
 from bot.telegram_io import may_have_arrived
 from knowledge.deadlines.queries import DeadlineView
 from knowledge.provinces import Gazetteer
@@ -295,13 +296,26 @@ async def _send(bot: Bot, claim: ReminderClaim, policy: ReminderPolicy, today: d
     parts = split_message(text)
     message_id = 0
     for number, part in enumerate(parts, start=1):
-        sent = await bot.send_message(
-            claim.chat_id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if number == len(parts) else None,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        reply_markup = markup if number == len(parts) else None
+        try:
+            sent = await bot.send_message(
+                claim.chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as exc:
+            if not is_entity_error(exc.message):
+                raise
+            # A reminder unread is worse than a reminder without bold: send the same words as plain text.
+            log.warning("Telegram refused reminder %s HTML (%s); sending it as plain text", claim.kind, exc.message)
+            sent = await bot.send_message(
+                claim.chat_id,
+                plain_text(part),
+                reply_markup=reply_markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
         message_id = sent.message_id
     return message_id
 
