@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 20
     max_upload_mb: int = 20
     link_timeout_seconds: float = 20.0
+    # Ports a linked page may be on; "*" = any. Addresses are always checked (knowledge/documents/links.py).
+    link_ports: Annotated[frozenset[int] | None, NoDecode] = frozenset({80, 443})
+    # Test-only: let links reach 127.0.0.1 / ::1 (the tests' page server). Never on in production.
+    allow_loopback_links: bool = False
     reminder_lead_days: Annotated[tuple[int, ...], NoDecode] = (7, 1, 0)
     reminder_time: time = time(8, 0)
     log_level: str = "INFO"
@@ -48,6 +52,18 @@ class Settings(BaseSettings):
     def _parse_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    @field_validator("link_ports", mode="before")
+    @classmethod
+    def _parse_ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip() == "*":
+                return None
+            ports = frozenset(int(part) for part in value.split(",") if part.strip())
+            if not ports or any(not 0 < p < 65536 for p in ports):
+                raise ValueError("ports must be 1-65535, comma-separated, or *")
+            return ports
         return value
 
     @field_validator("reminder_lead_days", mode="before")

@@ -73,6 +73,7 @@ from bot.uploads import (
     parse_caption,
 )
 from knowledge.deadlines.queries import DeadlineView, deadlines_between, view_of
+from knowledge.documents.links import strip_credentials
 from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
 from knowledge.documents.revisions import (
     Revision,
@@ -462,7 +463,13 @@ async def on_link(update: Update, context: CdsContext) -> None:
     timeout = services.settings.link_timeout_seconds
     async with _busy(context.bot, chat_id, ChatAction.TYPING):
         try:
-            page = await fetch_page(url, max_bytes=services.settings.max_upload_bytes, timeout=timeout)
+            page = await fetch_page(
+                url,
+                max_bytes=services.settings.max_upload_bytes,
+                timeout=timeout,
+                ports=services.settings.link_ports,
+                allow_loopback=services.settings.allow_loopback_links,
+            )
         except UploadInputError as exc:
             log.info("link refused: %s", exc.detail)
             await _show(context.bot, chat_id, progress, _failure_html(exc.user_message))
@@ -473,7 +480,7 @@ async def on_link(update: Update, context: CdsContext) -> None:
             services.library.ingest_bytes,
             page.data,
             _page_file_name(page.url),
-            source=url,
+            source=strip_credentials(url),
             added_by=_added_by(user.id),
             max_bytes=services.settings.max_upload_bytes,
         )

@@ -135,6 +135,9 @@ async def start_bot(tmp_path: Path, empty_library: Library) -> AsyncIterator[Sta
                 "data_dir": tmp_path / "data",
                 "demo": False,
                 "admin_ids": frozenset({ADMIN}),
+                # The page server below runs on 127.0.0.1 on a random port.
+                "allow_loopback_links": True,
+                "link_ports": "*",
                 **overrides,
             }
             settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -501,6 +504,26 @@ async def test_bad_link_is_explained_and_nothing_is_stored(
 async def test_unreachable_link_is_explained(bot: UploadBot) -> None:
     reply = await send_link(bot, "http://127.0.0.1:9/bai-viet")
     assert "Không kết nối được tới trang web" in reply["text"] and row_counts(bot.library) == (0, 0, 0)
+
+
+async def test_link_to_this_server_is_refused_unless_the_test_switch_is_on(
+    start_bot: StartBot, pages: PageServer
+) -> None:
+    bot = await start_bot(allow_loopback_links=False)
+    reply = await send_link(bot, f"{pages.base}/tin-tuc/thanh-toan.html")
+    assert reply["text"].startswith("❌") and "địa chỉ nội bộ" in reply["text"], reply["text"]
+    assert pages.hits == [] and row_counts(bot.library) == (0, 0, 0) and not bot.errors
+
+
+async def test_credentials_in_a_link_are_never_stored_or_shown(bot: UploadBot, pages: PageServer) -> None:
+    url = pages.base.replace("http://", "http://lan:matkhau@") + "/tin-tuc/thanh-toan.html"
+    reply = await send_link(bot, url)
+    assert reply["text"].startswith("✅ Đã lưu bài viết #1"), reply["text"]
+    with Session(bot.library.engine) as session:
+        document = session.get(Document, 1)
+        assert document is not None and document.source == f"{pages.base}/tin-tuc/thanh-toan.html"
+    answer = await bot.reply_to("Điện Biên có bao nhiêu điểm thanh toán không dùng tiền mặt?")
+    assert "matkhau" not in reply["text"] and "matkhau" not in answer["text"]
 
 
 async def test_non_admin_link_is_a_question_and_is_not_fetched(bot: UploadBot, pages: PageServer) -> None:
