@@ -19,6 +19,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from index.text import fold
+from knowledge.control_chars import strip_control_chars
 from knowledge.documents import links
 from knowledge.documents.links import DEFAULT_PORTS, FetchedPage, LinkError, LinkPolicy
 from knowledge.documents.metadata import parse_user_date
@@ -98,6 +99,7 @@ def parse_caption(text: str | None, gazetteer: Gazetteer) -> UploadMetadata:
     *is* metadata, every other line must be too: a half-understood caption
     would store a document with metadata the admin did not mean.
     """
+    text = strip_control_chars(text)
     if not text or not text.strip():
         return UploadMetadata()
     lines = [line for line in text.splitlines() if line.strip()]
@@ -204,7 +206,7 @@ def check_upload_size(size: int | None, limit: int) -> None:
 # ------------------------------------------------------------------ links
 def link_in(text: str | None) -> str | None:
     """The URL when a message is nothing but one http(s) link, else None."""
-    value = (text or "").strip()
+    value = strip_control_chars(text or "").strip()
     if " " in value or "\n" in value or not _URL_RE.fullmatch(value):
         return None
     parts = urlsplit(value)

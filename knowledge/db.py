@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import create_engine
 
 from knowledge import models  # noqa: F401  (registers the tables)
+from knowledge.control_chars import scrub_parameters
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +54,17 @@ def make_engine(url: str, *, schema: str | None = None, upgrade: bool = True) ->
     else:
         connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
         engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    event.listen(engine, "before_cursor_execute", _scrub_controls, retval=True)
     if upgrade:
         upgrade_schema(engine, schema=schema)
     return engine
+
+
+def _scrub_controls(  # type: ignore[no-untyped-def]
+    _connection, _cursor, statement: str, parameters, _context, _executemany: bool
+) -> tuple[str, object]:
+    """No control character reaches the database (PostgreSQL refuses NUL); see knowledge/control_chars.py."""
+    return statement, scrub_parameters(parameters)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -127,9 +138,27 @@ def _lock_key(schema: str | None) -> int:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the file to WAL once; WAL is a property of the file, so later connections find it set.
+
+    Switching needs a moment of exclusive access and SQLite's busy timeout does not
+    cover it: replicas opening a fresh file together retry for up to 30 s here.
+    """
+    for _attempt in range(600):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(0.05)
+    cursor.execute("PRAGMA journal_mode=WAL")  # still locked after 30 s: let the error say so
 
 
 P = ParamSpec("P")

@@ -16,7 +16,7 @@ import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -32,10 +32,12 @@ from index.query import Query, QueryReader
 from index.terms import TERMS_VERSION, TermMaker, syllables_of_words, tokenize
 from index.text import canonical, join_words, split_words
 from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
+from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.extract import extract_deadlines
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
+from knowledge.documents.links import strip_credentials
 from knowledge.documents.passages import split_passages
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.models import (
@@ -304,6 +306,14 @@ class Library:
 
     def prepare(self, doc: DocumentInput) -> _Prepared:
         """Everything slow (cleaning, segmentation, extraction) happens before the transaction."""
+        # Inputs at the edge: no control characters anywhere, no credentials in a source URL.
+        doc = replace(
+            doc,
+            text=strip_control_chars(doc.text),
+            title=strip_control_chars(doc.title),
+            source=strip_credentials(strip_control_chars(doc.source)) if doc.source else doc.source,
+            filename=strip_control_chars(doc.filename),
+        )
         raw = doc.text
         text = clean_text(raw)
         if not text.strip():
@@ -460,6 +470,7 @@ class Library:
         ``log_as`` = (channel, chat_id, user_id) records the question for the
         admins' statistics; the CLI's evaluation runs pass None.
         """
+        question = strip_control_chars(question)
         query = self.reader.read(question)
         answer = self._answer(query, k)
         if log_as is not None:

@@ -270,6 +270,21 @@ async def test_file_over_telegrams_limit_is_not_downloaded_even_if_settings_allo
     assert not bot.errors
 
 
+async def test_nul_in_caption_and_file_name_is_dropped_and_the_upload_finishes(bot: UploadBot) -> None:
+    caption = "tiêu đề: Chữ ký số\x00 cho dân\nnguồn: Sở\x00 KH&CN"
+    reply = await bot.upload(TXT_TEXT.encode(), "chu\x00-ky-so.txt", caption=caption)
+    assert reply["text"].startswith("✅"), reply["text"]
+    with Session(bot.library.engine) as session:
+        document = session.get(Document, 1)
+        assert document is not None
+        assert (document.title, document.source, document.filename) == (
+            "Chữ ký số cho dân",
+            "Sở KH&CN",
+            "chu-ky-so.txt",
+        )
+    assert not bot.errors
+
+
 async def test_caption_with_an_impossible_date_stores_nothing(bot: UploadBot) -> None:
     reply = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt", caption="tiêu đề: Chữ ký số\nngày: 31/02/2024")
     assert "Ngày «31/02/2024» không hợp lệ" in reply["text"] and "Không có gì được lưu." in reply["text"]
