@@ -52,7 +52,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import uploads
 from bot.app import CdsApplication, CdsContext, Services, run_blocking
-from bot.conversation import UNUSABLE_BUTTON
+from bot.conversation import UNUSABLE_BUTTON, state_of
 from bot.reminders import due_label
 from bot.render import format_date, source_html
 from bot.telegram_io import (
@@ -424,6 +424,7 @@ async def on_document(update: Update, context: CdsContext) -> None:
             _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
         )
     if isinstance(outcome, Revision):
+        state_of(services).forget_answers()
         await _finish(context, chat_id, progress, outcome.result, heading=_revision_heading(outcome))
     else:
         await _finish(context, chat_id, progress, outcome, heading=f"✅ Đã lưu tài liệu #{outcome.document_id}")
@@ -607,6 +608,7 @@ async def on_button(update: Update, context: CdsContext) -> None:
             await _ask_to_remove(context, chat_id, numbers[0])
         elif action == "ok":
             document = await run_blocking(services.library.remove, numbers[0])
+            state_of(services).forget_answers()
             removed = f"🗑 Đã xoá tài liệu #{numbers[0]} «{html.escape(document.title)}»."
             await _show(context.bot, chat_id, message, removed)
         elif action == "keep":
@@ -616,6 +618,7 @@ async def on_button(update: Update, context: CdsContext) -> None:
         elif action == "sup":
             old_id, new_id = numbers[0], numbers[1]
             revision = await run_blocking(supersede, services.library, old_id, new_id)
+            state_of(services).forget_answers()
             # supersede reports no deadlines: those kept moved onto the new document, so read them there.
             deadlines = await run_blocking(_document_deadlines, services, new_id)
             heading = (
