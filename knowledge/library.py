@@ -33,12 +33,13 @@ from index.terms import TERMS_VERSION, TermMaker, syllables_of_words, tokenize
 from index.text import canonical, join_words, split_words
 from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
 from knowledge.control_chars import strip_control_chars
-from knowledge.deadlines.extract import extract_deadlines
+from knowledge.deadlines.extract import DeadlineMatch, extract_deadlines
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
 from knowledge.documents.links import strip_credentials
 from knowledge.documents.passages import split_passages
+from knowledge.documents.worker import ParseWorker
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.models import (
     MANUAL_DEADLINES_HASH,
@@ -115,8 +116,11 @@ class Library:
         index_dir: Path | None = None,
         gazetteer: Gazetteer | None = None,
         params: Bm25Params | None = None,
+        parse_worker: ParseWorker | None = None,
     ) -> None:
         self.engine = engine
+        # When set, uploads are parsed and prepared in a bounded child process (documents/worker.py).
+        self.parse_worker = parse_worker
         self.index_dir = index_dir
         self.gazetteer = gazetteer or load_gazetteer()
         self.terms = TermMaker()
@@ -234,6 +238,17 @@ class Library:
         max_bytes: int = 20 * 1024 * 1024,
     ) -> _Prepared:
         """Parse and prepare a file (no database work); raises the project's own errors only."""
+        if self.parse_worker is not None:
+            return self.parse_worker.prepare_bytes(
+                data,
+                filename,
+                title=title,
+                source=source,
+                published=published,
+                provinces=provinces,
+                added_by=added_by,
+                max_bytes=max_bytes,
+            )
         parsed = parse_document(data, filename, max_bytes=max_bytes)
         return self.prepare(self.input_from_parsed(parsed, filename, title, source, published, provinces, added_by))
 
@@ -339,6 +354,11 @@ class Library:
             for position, passage in enumerate(passages)
             for match in extract_deadlines(passage, published)
         ]
+        # The same sentence repeated (boilerplate, a pasted section twice) is one deadline, not thousands.
+        first_of: dict[tuple[object, ...], tuple[int, DeadlineMatch]] = {}
+        for position, match in deadlines:
+            first_of.setdefault((match.due, match.precision, match.task, match.agency, match.quote), (position, match))
+        deadlines = list(first_of.values())
         document = Document(
             title=title,
             source=source,

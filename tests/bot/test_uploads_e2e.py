@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from bot.app import CdsApplication, CdsContext, Services, build_application
 from bot.config import Settings
+from knowledge.documents.worker import ParseLimits, ParseWorker
 from knowledge.library import Library
 from knowledge.models import Document
 from tests.bot.conftest import press_on_old_message
@@ -283,6 +284,23 @@ async def test_nul_in_caption_and_file_name_is_dropped_and_the_upload_finishes(b
             "chu-ky-so.txt",
         )
     assert not bot.errors
+
+
+async def test_an_upload_over_the_time_limit_ends_with_the_reason_while_the_bot_keeps_answering(
+    bot: UploadBot,
+) -> None:
+    bot.library.parse_worker = ParseWorker(ParseLimits(seconds=4))
+    sentence = "Sở Khoa học và Công nghệ tỉnh Vĩnh Phúc triển khai {} nền tảng số cho người dân năm 2025. "
+    data = "".join(sentence.format(i) for i in range(30_000)).encode()
+    after = len(bot.tg.bot_messages)
+    bot.tg.send_document(data, "rat-dai.txt", user_id=ADMIN)
+    await bot.tg.wait_for("editMessageText")  # "⏳ Đang phân tích…": the child is parsing
+    await bot.reply_to("Hải Dương xếp hạng bao nhiêu?")
+    progress = [bot.tg.get_message(m["chat"]["id"], m["message_id"]) for m in bot.tg.bot_messages[after:]]
+    assert not any(m and m["chat"]["id"] == ADMIN and m["text"].startswith(FINAL_MARKS) for m in progress)
+    outcome = await bot.outcome(ADMIN, after, timeout=60)
+    assert outcome["text"].startswith("❌") and "quá 4 giây" in outcome["text"], outcome["text"]
+    assert row_counts(bot.library) == (0, 0, 0)
 
 
 async def test_caption_with_an_impossible_date_stores_nothing(bot: UploadBot) -> None:
