@@ -103,6 +103,7 @@ _EDIT_MARKER = "✏️ Sửa tài liệu #"
 _EDIT_MARKER_RE = re.compile(r"^✏️ Sửa tài liệu #([0-9]{1,18})")
 
 ADMINS_ONLY = "Chỉ quản trị viên của bot mới dùng được lệnh này."
+STORE_FAILED = "Đã có lỗi khi lưu tài liệu nên không có gì được lưu. Hãy gửi lại sau ít phút."
 NOT_ADMIN_UPLOAD = (
     "Cảm ơn bạn đã gửi tài liệu! Hiện chỉ quản trị viên mới thêm được tài liệu vào cơ sở dữ liệu, "
     "nên bot không lưu tệp này. Bạn vẫn có thể đặt câu hỏi như bình thường."
@@ -297,6 +298,17 @@ async def _busy(bot: Bot, chat_id: int, action: str) -> AsyncIterator[None]:
             await task
 
 
+@asynccontextmanager
+async def _ends_with_a_reason(bot: Bot, chat_id: int, progress: Message | None) -> AsyncIterator[None]:
+    """An unexpected error while storing still turns "⏳ Đang phân tích…" into a reason, then goes on to the error handler."""
+    try:
+        yield
+    except Exception:
+        with suppress(TelegramError):
+            await _show(bot, chat_id, progress, _failure_html(STORE_FAILED))
+        raise
+
+
 async def _reply(message: Message, text: str, markup: ReplyMarkup = None) -> Message | None:
     return await reply_html(message, text, markup, quote=False)
 
@@ -419,7 +431,10 @@ async def on_document(update: Update, context: CdsContext) -> None:
         await edit_html(context.bot, progress, f"⏳ Đang phân tích «{html.escape(name)}»…")
     if replacing is not None:
         _forget(services, message.chat.id, user.id)
-    async with _busy(context.bot, message.chat.id, ChatAction.TYPING):
+    async with (
+        _busy(context.bot, message.chat.id, ChatAction.TYPING),
+        _ends_with_a_reason(context.bot, chat_id, progress),
+    ):
         outcome = await run_blocking(
             _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
         )
@@ -477,14 +492,15 @@ async def on_link(update: Update, context: CdsContext) -> None:
             return
         if progress is not None:
             await edit_html(context.bot, progress, "⏳ Đang phân tích trang web…")
-        result = await run_blocking(
-            services.library.ingest_bytes,
-            page.data,
-            _page_file_name(page.url),
-            source=strip_credentials(url),
-            added_by=_added_by(user.id),
-            max_bytes=services.settings.max_upload_bytes,
-        )
+        async with _ends_with_a_reason(context.bot, chat_id, progress):
+            result = await run_blocking(
+                services.library.ingest_bytes,
+                page.data,
+                _page_file_name(page.url),
+                source=strip_credentials(url),
+                added_by=_added_by(user.id),
+                max_bytes=services.settings.max_upload_bytes,
+            )
     await _finish(context, chat_id, progress, result, heading=f"✅ Đã lưu bài viết #{result.document_id}")
 
 

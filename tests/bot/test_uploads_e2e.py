@@ -303,6 +303,24 @@ async def test_an_upload_over_the_time_limit_ends_with_the_reason_while_the_bot_
     assert row_counts(bot.library) == (0, 0, 0)
 
 
+async def test_an_unexpected_failure_while_storing_still_ends_the_progress_message(
+    start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await start_bot()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(bot.library, "_commit", broken)
+    reply = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
+    assert reply["text"].startswith("❌") and "không có gì được lưu" in reply["text"], reply["text"]
+    for _ in range(100):  # the error handler runs just after the progress message is edited
+        if bot.errors:
+            break
+        await asyncio.sleep(0.05)
+    assert [type(e) for e in bot.errors] == [RuntimeError]  # and the error handler still logged it
+
+
 async def test_caption_with_an_impossible_date_stores_nothing(bot: UploadBot) -> None:
     reply = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt", caption="tiêu đề: Chữ ký số\nngày: 31/02/2024")
     assert "Ngày «31/02/2024» không hợp lệ" in reply["text"] and "Không có gì được lưu." in reply["text"]
