@@ -26,7 +26,7 @@ from knowledge.documents.parsers import ParseError  # noqa: E402
 from knowledge.documents.worker import ParseLimits, ParseWorker  # noqa: E402
 
 MIB = 1024 * 1024
-PARAGRAPH = b"<w:p><w:r><w:t>S\xe1\xbb\x9f Khoa h\xe1\xbb\x8dc v\xc3\xa0 C\xc3\xb4ng ngh\xe1\xbb\x87 b\xc3\xa1o c\xc3\xa1o.</w:t></w:r></w:p>"
+PARAGRAPH = "<w:p><w:r><w:t>Sở Khoa học và Công nghệ báo cáo.</w:t></w:r></w:p>".encode()
 DOCUMENT_XML = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
@@ -40,7 +40,8 @@ CONTENT_TYPES = (
 )
 RELS = (
     b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    b'<Relationship Id="rId1" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
     b'Target="word/document.xml"/></Relationships>'
 )
 

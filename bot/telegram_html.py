@@ -64,7 +64,8 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     flat.close()
     visible = "".join(flat.text)
     cuts = _cuts(visible, limit)
-    return [part for start, end in zip(cuts, cuts[1:], strict=False) if (part := _render(visible, flat.tags, start, end))]
+    parts = (_render(visible, flat.tags, start, end) for start, end in zip(cuts, cuts[1:], strict=False))
+    return [part for part in parts if part]
 
 
 def _cuts(visible: str, limit: int) -> list[int]:

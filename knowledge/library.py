@@ -34,10 +34,10 @@ from index.text import canonical, join_words, split_words
 from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
 from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.extract import DeadlineMatch, extract_deadlines
+from knowledge.documents.links import strip_credentials
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
-from knowledge.documents.links import strip_credentials
 from knowledge.documents.passages import split_passages
 from knowledge.documents.worker import ParseWorker
 from knowledge.errors import IngestError, NotFoundError, UserFacingError

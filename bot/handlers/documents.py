@@ -300,7 +300,10 @@ async def _busy(bot: Bot, chat_id: int, action: str) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _ends_with_a_reason(bot: Bot, chat_id: int, progress: Message | None) -> AsyncIterator[None]:
-    """An unexpected error while storing still turns "⏳ Đang phân tích…" into a reason, then goes on to the error handler."""
+    """An unexpected error while storing still turns "⏳ Đang phân tích…" into a reason.
+
+    The error then goes on to the bot's error handler, which logs it.
+    """
     try:
         yield
     except Exception:

@@ -240,7 +240,9 @@ async def test_source_button_of_a_document_removed_since_says_it_was_deleted(bot
     assert notice["text"] == DELETED_DOCUMENT  # instead of the removed passage
 
 
-async def test_source_button_after_a_restart_and_a_removal_says_it_was_deleted(bot: RunningBot, tg: FakeTelegram) -> None:
+async def test_source_button_after_a_restart_and_a_removal_says_it_was_deleted(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
     reply = await bot.reply_to(QUESTION)
     answer_message = tg.last_bot_message(42)
     bot.library.remove(cited_document(bot))

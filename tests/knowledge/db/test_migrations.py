@@ -9,11 +9,11 @@ when the models grow.
 from __future__ import annotations
 
 import multiprocessing
-from multiprocessing.synchronize import Barrier
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
@@ -156,6 +156,9 @@ def test_fresh_database_is_created_at_the_newest_revision(fresh_database: Callab
         assert {"document", "passage", "deadline", "subscription", "remindersent"} <= set(
             inspect(connection).get_table_names()
         )
+        if db.schema:  # the version table lives with the tables, so per-test schemas never share it
+            where = "SELECT table_schema FROM information_schema.tables WHERE table_name = 'alembic_version'"
+            assert rows(engine, where) == [(db.schema,)]
     engine.dispose()
 
 
