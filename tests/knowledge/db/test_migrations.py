@@ -157,10 +157,11 @@ def test_fresh_database_is_created_at_the_newest_revision(fresh_database: Callab
             inspect(connection).get_table_names()
         )
         if db.schema:  # the version table lives with the tables, so per-test schemas never share it
-            found = connection.execute(
-                text("SELECT count(*) FROM information_schema.tables WHERE table_name = 'alembic_version' AND table_schema = :s"),
-                {"s": db.schema},
-            ).scalar_one()
+            query = (
+                "SELECT count(*) FROM information_schema.tables"
+                " WHERE table_name = 'alembic_version' AND table_schema = :s"
+            )
+            found = connection.execute(text(query), {"s": db.schema}).scalar_one()
             assert found == 1
     engine.dispose()
 
