@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import docx
 from docx.document import Document as WordDocument
@@ -104,8 +105,17 @@ def _check_inflated(data: bytes) -> None:
                     raise ParseError(MSG_BOMB, f"member {member.filename!r} has compression ratio {ratio:.0f}")
     except ParseError:
         raise
-    # A member whose data does not match its header (bad CRC, truncated stream) is a damaged file.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+    # A member whose data does not match its header (bad CRC, truncated or invalid deflate stream) is damaged.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        RuntimeError,  # zipfile's "File is encrypted": a flag bit flipped in a damaged header
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
         raise ParseError(MSG_CORRUPT, f"zip member cannot be inflated: {exc!r}") from exc
 
 
