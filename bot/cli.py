@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.db_cli import add_db_parser, cmd_db
 from bot.logs import configure_logging
 from bot.render.html import answer_plain
 from bot.services import open_library
@@ -243,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--json", action="store_true")
     deadlines.add_argument("--all", action="store_true", help="kể cả hạn đã qua")
     deadlines.add_argument("--province", help="chỉ hạn chót của tỉnh này")
+    add_db_parser(sub)
     return parser
 
 
@@ -257,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Cấu hình không hợp lệ: {exc.errors()[0]['loc']} — {exc.errors()[0]['msg']}", file=sys.stderr)
         return 2
     configure_logging(settings, verbose=args.verbose, serving=args.command == "run")
+    if args.command == "db":
+        return cmd_db(settings, args)
     library = open_library(settings)
     if args.command == "ask":
         return cmd_ask(library, args, settings)

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.db import default_sqlite_url
+from knowledge.documents.worker import ParseLimits
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,14 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 20
     max_upload_mb: int = 20
     link_timeout_seconds: float = 20.0
+    # Ports a linked page may be on; "*" = any. Addresses are always checked (knowledge/documents/links.py).
+    link_ports: Annotated[frozenset[int] | None, NoDecode] = frozenset({80, 443})
+    # Test-only: let links reach 127.0.0.1 / ::1 (the tests' page server). Never on in production.
+    allow_loopback_links: bool = False
+    # Each upload is parsed in a child process with these limits (knowledge/documents/worker.py).
+    parse_memory_mb: int = Field(default=512, ge=16)
+    parse_timeout_seconds: float = Field(default=120.0, gt=0)
+    parse_max_chars: int = Field(default=5_000_000, ge=1000)
     reminder_lead_days: Annotated[tuple[int, ...], NoDecode] = (7, 1, 0)
     reminder_time: time = time(8, 0)
     log_level: str = "INFO"
@@ -48,6 +57,18 @@ class Settings(BaseSettings):
     def _parse_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    @field_validator("link_ports", mode="before")
+    @classmethod
+    def _parse_ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip() == "*":
+                return None
+            ports = frozenset(int(part) for part in value.split(",") if part.strip())
+            if not ports or any(not 0 < p < 65536 for p in ports):
+                raise ValueError("ports must be 1-65535, comma-separated, or *")
+            return ports
         return value
 
     @field_validator("reminder_lead_days", mode="before")
@@ -69,6 +90,12 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def parse_limits(self) -> ParseLimits:
+        return ParseLimits(
+            memory_mb=self.parse_memory_mb, seconds=self.parse_timeout_seconds, max_chars=self.parse_max_chars
+        )
 
     @property
     def max_upload_bytes(self) -> int:

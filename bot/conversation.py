@@ -39,6 +39,7 @@ from bot.render.html import (
 from bot.services import Services
 from bot.telegram.sending import parse_id
 from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer
+from knowledge.answers.freshness import answered_passage_removed, existing_passages
 from knowledge.answers.statistics import (
     popular_questions,
     question_key,
@@ -62,6 +63,7 @@ Keyboard = list[list[Button]]
 THANKS = "Cảm ơn góp ý!"
 STALE = "Câu hỏi này đã cũ, vui lòng hỏi lại."
 UNUSABLE_BUTTON = "Nút này không còn dùng được."
+DELETED_DOCUMENT = "Tài liệu này đã bị xoá."
 NOT_ADMIN = "Xin lỗi, lệnh /thongke chỉ dành cho quản trị viên."
 ASK_USAGE = (
     "Bạn muốn hỏi gì? Gõ câu hỏi sau lệnh, ví dụ:\n"
@@ -230,8 +232,14 @@ def press(services: Services, data: str, asker: Asker) -> ButtonResult:
     if kind in ("src", "more") and len(numbers) == 2:
         answer = _answer_for(services, numbers[0])
         n = numbers[1]
-        if answer is None or not 0 <= n < len(answer.citations):
+        engine = services.library.engine
+        if answer is None:
+            return ButtonResult(toast=DELETED_DOCUMENT if answered_passage_removed(engine, numbers[0]) else STALE)
+        if not 0 <= n < len(answer.citations):
             return ButtonResult(toast=STALE)
+        # The cache (or another process) may still hold a passage removed since: never show it.
+        if answer.citations[n].passage_id not in existing_passages(engine, [answer.citations[n].passage_id]):
+            return ButtonResult(toast=DELETED_DOCUMENT)
         if kind == "src":
             return ButtonResult(reply=Reply(passage_html(answer.citations[n], n + 1)))
         return ButtonResult(
@@ -247,8 +255,8 @@ def _answer_for(services: Services, question_id: int) -> Answer | None:
     if answer is not None:
         return answer
     text = question_text(services.library.engine, question_id)
-    if text is None:
-        return None
+    if text is None or answered_passage_removed(services.library.engine, question_id):
+        return None  # asked again, it would cite something else than the message shows
     answer = services.library.ask(text, k=ANSWER_CITATIONS)
     if not answer.found:
         return None

@@ -43,6 +43,8 @@ def configure_logging(settings: Settings, *, verbose: bool, serving: bool) -> No
         handler.setFormatter(RedactingFormatter(secrets))
     if not verbose:
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # Alembic narrates every step at INFO; knowledge.db logs the one line that matters.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def redact_also(secret: str) -> None:

@@ -100,6 +100,12 @@ class ConversationState:
         with self._lock:
             self._examples = None
 
+    def forget_answers(self) -> None:
+        """After a removal or a replacement: cached answers (and examples) may cite passages that are gone."""
+        with self._lock:
+            self._answers.clear()
+            self._examples = None
+
 
 @dataclass(frozen=True)
 class Pending:

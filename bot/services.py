@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.memory import ConversationState, PendingEdits
 from knowledge.db import make_engine
+from knowledge.documents.worker import ParseWorker
 from knowledge.library import Library
 from knowledge.reminders.clock import Clock, ReminderPolicy, SystemClock
 
@@ -58,7 +59,7 @@ def open_library(settings: Settings) -> Library:
     """Open the database and the index; load the demo base on a first start if enabled."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
-    library = Library(engine, index_dir=settings.index_dir)
+    library = Library(engine, index_dir=settings.index_dir, parse_worker=ParseWorker(settings.parse_limits))
     if settings.demo:
         library.load_demo_once()
     return library

@@ -11,7 +11,6 @@ Vietnamese keyboard ("tieu de: …" must work as well as "Tiêu đề: …").
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,9 +18,10 @@ from datetime import date
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-import httpx
-
 from index.text import fold
+from knowledge.control_chars import strip_control_chars
+from knowledge.documents import links
+from knowledge.documents.links import DEFAULT_PORTS, FetchedPage, LinkError, LinkPolicy
 from knowledge.documents.metadata import parse_user_date
 from knowledge.documents.prepare import MAX_TITLE_CHARS
 from knowledge.errors import UserFacingError
@@ -70,9 +70,6 @@ _KEY_NAMES: Mapping[str, str] = MappingProxyType(
 _LINE_RE = re.compile(r"^\s*([^\W\d_][^:：]{0,24}?)\s*[:：]\s*(.*?)\s*$")
 _PROVINCE_SPLIT_RE = re.compile(r"\s*(?:[,;]|\bvà\b|\bva\b)\s*", re.IGNORECASE)
 _URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_CHARSET_RE = re.compile(rb"<meta[^>]{0,200}?charset", re.IGNORECASE)
-_CHARSET_NAME_RE = re.compile(r"[A-Za-z0-9_.:\-]{1,40}")
 
 
 class UploadInputError(UserFacingError):
@@ -93,14 +90,6 @@ class UploadMetadata:
         return not (self.title or self.source or self.published or self.provinces)
 
 
-@dataclass(frozen=True)
-class FetchedPage:
-    """A news page fetched for ingesting: its final URL (after redirects) and bytes."""
-
-    url: str
-    data: bytes
-
-
 # ------------------------------------------------------------------ captions
 def parse_caption(text: str | None, gazetteer: Gazetteer) -> UploadMetadata:
     """Metadata from a caption or a correction message.
@@ -110,6 +99,7 @@ def parse_caption(text: str | None, gazetteer: Gazetteer) -> UploadMetadata:
     *is* metadata, every other line must be too: a half-understood caption
     would store a document with metadata the admin did not mean.
     """
+    text = strip_control_chars(text)
     if not text or not text.strip():
         return UploadMetadata()
     lines = [line for line in text.splitlines() if line.strip()]
@@ -216,99 +206,31 @@ def check_upload_size(size: int | None, limit: int) -> None:
 # ------------------------------------------------------------------ links
 def link_in(text: str | None) -> str | None:
     """The URL when a message is nothing but one http(s) link, else None."""
-    value = (text or "").strip()
+    value = strip_control_chars(text or "").strip()
     if " " in value or "\n" in value or not _URL_RE.fullmatch(value):
         return None
     parts = urlsplit(value)
     return value if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
-async def fetch_page(url: str, *, max_bytes: int, timeout: float | None = None) -> FetchedPage:
-    """Download a news page for ingesting: http(s) only, HTML only, bounded in time and size.
-
-    The whole exchange (connect, redirects, body) shares one deadline, so a
-    server that trickles bytes cannot hold the admin's upload open.
-    """
+async def fetch_page(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float | None = None,
+    ports: frozenset[int] | None = DEFAULT_PORTS,
+    allow_loopback: bool = False,
+) -> FetchedPage:
+    """Download a news page for ingesting (see knowledge/documents/links.py for what is refused)."""
     if link_in(url) is None:
         raise UploadInputError("Chỉ nhận đường dẫn bắt đầu bằng http:// hoặc https://.", f"not a link: {url!r}")
-    seconds = LINK_TIMEOUT_SECONDS if timeout is None else timeout
-    try:
-        async with asyncio.timeout(seconds):
-            return await _download(url, max_bytes=max_bytes, seconds=seconds)
-    except TimeoutError:
-        shown = f"{seconds:g}".replace(".", ",")
-        raise UploadInputError(
-            f"Trang web không phản hồi sau {shown} giây. Hãy thử lại sau, hoặc lưu trang thành tệp .html rồi gửi tệp.",
-            f"timeout fetching {url}",
-        ) from None
-
-
-async def _download(url: str, *, max_bytes: int, seconds: float) -> FetchedPage:
-    headers = {"User-Agent": "cdsbot/0.1 (news page ingest)", "Accept": "text/html,application/xhtml+xml"}
-    try:
-        async with httpx.AsyncClient(follow_redirects=True, max_redirects=5, timeout=seconds) as client:
-            async with client.stream("GET", url, headers=headers) as response:
-                _check_response(response)
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise _too_big(int(declared), max_bytes)
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise _too_big(len(body), max_bytes)
-                return FetchedPage(url=str(response.url), data=_with_charset(bytes(body), response.charset_encoding))
-    except httpx.TimeoutException:
-        raise TimeoutError from None
-    except httpx.TooManyRedirects:
-        raise UploadInputError("Trang web chuyển hướng quá nhiều lần.", f"too many redirects: {url}") from None
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise UploadInputError("Đường dẫn không hợp lệ.", f"invalid url {url}: {exc}") from None
-    except httpx.HTTPError as exc:
-        raise UploadInputError(
-            "Không kết nối được tới trang web. Hãy kiểm tra lại đường dẫn hoặc thử lại sau.",
-            f"fetching {url}: {exc!r}",
-        ) from None
-
-
-def _check_response(response: httpx.Response) -> None:
-    status = response.status_code
-    if status == 404 or status == 410:
-        raise UploadInputError(
-            f"Trang web trả về lỗi {status}: không tìm thấy bài viết. Hãy kiểm tra lại đường dẫn.",
-            f"HTTP {status} for {response.url}",
-        )
-    if status >= 400:
-        raise UploadInputError(
-            f"Trang web trả về lỗi {status}, không tải được bài viết. Hãy thử lại sau.",
-            f"HTTP {status} for {response.url}",
-        )
-    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in _HTML_TYPES:
-        shown = media_type or "không rõ"
-        raise UploadInputError(
-            f"Đường dẫn không trỏ tới một trang web (loại nội dung: {shown}). "
-            "Nếu đó là tệp văn bản (.pdf, .docx…), hãy tải về rồi gửi tệp cho bot.",
-            f"content-type {media_type!r} for {response.url}",
-        )
-
-
-def _too_big(size: int, limit: int) -> UploadInputError:
-    return UploadInputError(
-        f"Trang web quá lớn (trên {megabytes(limit)} MB), không tải về.",
-        f"page of {size} bytes > {limit}",
+    policy = LinkPolicy(
+        max_bytes=max_bytes,
+        timeout_seconds=LINK_TIMEOUT_SECONDS if timeout is None else timeout,
+        ports=ports,
+        allow_loopback=allow_loopback,
     )
-
-
-def _with_charset(data: bytes, charset: str | None) -> bytes:
-    """Carry the HTTP header's charset into the page when the markup declares none.
-
-    The HTML parser reads the declaration from the markup (that is all a saved
-    file has); a server that states the charset only in its header would
-    otherwise be decoded by guessing.
-    """
-    if not charset or not _CHARSET_NAME_RE.fullmatch(charset) or charset.lower() in ("utf-8", "utf8"):
-        return data
-    if _CHARSET_RE.search(data[:4096]):
-        return data
-    return f'<meta charset="{charset}">'.encode("ascii") + data
+    try:
+        return await links.fetch_page(url, policy=policy)
+    except LinkError as exc:
+        raise UploadInputError(exc.user_message, exc.detail) from None

@@ -23,6 +23,7 @@ from index.query import QueryReader
 from index.terms import TermMaker
 from knowledge.answers.answer import Answer
 from knowledge.answers.ask import DEFAULT_K, answer_query, log_question
+from knowledge.control_chars import strip_control_chars
 from knowledge.documents import demo, store
 from knowledge.documents.live_index import LiveIndex, ProgressCallback
 from knowledge.documents.prepare import (
@@ -32,6 +33,7 @@ from knowledge.documents.prepare import (
     prepare_document,
 )
 from knowledge.documents.store import DocumentSummary, IngestResult, duplicate_result
+from knowledge.documents.worker import ParseWorker
 from knowledge.errors import UserFacingError
 from knowledge.models import Document, Passage
 from knowledge.provinces import Gazetteer, load_gazetteer
@@ -51,8 +53,11 @@ class Library:
         index_dir: Path | None = None,
         gazetteer: Gazetteer | None = None,
         params: Bm25Params | None = None,
+        parse_worker: ParseWorker | None = None,
     ) -> None:
         self.engine = engine
+        # When set, uploads are parsed and prepared in a bounded child process (documents/worker.py).
+        self.parse_worker = parse_worker
         self.gazetteer = gazetteer or load_gazetteer()
         self.terms = TermMaker()
         self.reader = QueryReader(self.terms)
@@ -84,6 +89,17 @@ class Library:
         max_bytes: int = 20 * 1024 * 1024,
     ) -> PreparedDocument:
         """Parse and prepare a file (no database work); raises the project's own errors only."""
+        if self.parse_worker is not None:
+            return self.parse_worker.prepare_bytes(
+                data,
+                filename,
+                title=title,
+                source=source,
+                published=published,
+                provinces=provinces,
+                added_by=added_by,
+                max_bytes=max_bytes,
+            )
         return prepare_bytes(
             data,
             filename,
@@ -203,7 +219,7 @@ class Library:
         ``log_as`` = (channel, chat_id, user_id) records the question for the
         admins' statistics; the CLI's evaluation runs pass None.
         """
-        query = self.reader.read(question)
+        query = self.reader.read(strip_control_chars(question))
         with Session(self.engine) as session:
             answer = answer_query(query, session=session, live=self.live, gazetteer=self.gazetteer, k=k)
             if log_as is not None:

@@ -48,13 +48,12 @@ import time as _time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
-__all__ = ["ApiError", "FakeTelegram", "RecordedRequest", "StoredFile", "UploadedFile"]
+__all__ = ["ApiError", "FakeTelegram", "RecordedRequest", "StoredFile", "UploadedFile", "parse_telegram_html"]
 
 JSON = dict[str, Any]
 
@@ -152,53 +151,62 @@ class _Failure:
     retry_after: int | None
 
 
-class _HtmlChecker(HTMLParser):
-    """Approximates Telegram's HTML entity parser closely enough to catch the
-    classic production bugs (``<br>``, unbalanced tags) before users do."""
+# One token of Telegram HTML: a tag, a supported entity, or a run of plain characters.
+_HTML_TOKEN = re.compile(
+    r"<(?P<close>/)?(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>(?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*>"
+    r"|&(?P<entity>lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});"
+    r"|(?P<text>[^<&]+)"
+)
+_HTML_ATTR = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.plain: list[str] = []
-        self.error: str | None = None
 
-    def _fail(self, message: str) -> None:
-        if self.error is None:
-            self.error = message
+def parse_telegram_html(text: str) -> str:
+    """The text Telegram would show for ``text`` with parse_mode=HTML; ValueError where it refuses.
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _HTML_TAGS:
-            self._fail(f'Unsupported start tag "{tag}"')
-            return
-        self.stack.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._fail(f'Unsupported start tag "{tag}"')
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack:
-            self._fail(f'Unexpected end tag "{tag}"')
-        elif self.stack[-1] != tag:
-            self._fail(f'Unmatched end tag, expected "</{self.stack[-1]}>", found "</{tag}>"')
+    Stricter than Telegram where Telegram is lenient: a ``<`` or ``&`` that does not start
+    a tag or one of the entities Telegram supports is an error here, because in our
+    output it always means a cut fell inside a tag or an entity.
+    """
+    plain: list[str] = []
+    stack: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _HTML_TOKEN.match(text, position)
+        if match is None:
+            raise ValueError(f"Unexpected {text[position]!r} at offset {position}: {text[position:position + 20]!r}")
+        position = match.end()
+        if match["text"] is not None:
+            plain.append(match["text"])
+        elif match["entity"] is not None:
+            plain.append(html.unescape(f"&{match['entity']};"))
+        elif match["close"]:
+            tag = match["tag"].lower()
+            if not stack:
+                raise ValueError(f'Unexpected end tag "{tag}"')
+            if stack[-1] != tag:
+                raise ValueError(f'Unmatched end tag, expected "</{stack[-1]}>", found "</{tag}>"')
+            stack.pop()
         else:
-            self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.plain.append(data)
+            tag = match["tag"].lower()
+            if tag not in _HTML_TAGS:
+                raise ValueError(f'Unsupported start tag "{tag}"')
+            attrs = {m[1].lower(): m[2] or m[3] or m[4] or "" for m in _HTML_ATTR.finditer(match["attrs"])}
+            if tag == "span" and attrs.get("class") != "tg-spoiler":
+                raise ValueError('Tag "span" must have class "tg-spoiler"')
+            stack.append(tag)
+    if stack:
+        raise ValueError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(plain)
 
 
 def _plain_text(text: str, parse_mode: str | None) -> str:
     """Return what Telegram would count/display, raising 400 on bad HTML."""
     if (parse_mode or "").upper() != "HTML":
         return text
-    checker = _HtmlChecker()
-    checker.feed(text)
-    checker.close()
-    if checker.error is None and checker.stack:
-        checker.error = f'Can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
-    if checker.error:
-        raise ApiError(400, f"Bad Request: can't parse entities: {checker.error}")
-    return html.unescape("".join(checker.plain))
+    try:
+        return parse_telegram_html(text)
+    except ValueError as exc:
+        raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
 
 
 def _utf16_len(text: str) -> int:

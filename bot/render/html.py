@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
+from bot.render.telegram_html import split_html
 from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer, Citation
 
 TELEGRAM_LIMIT = 4096
@@ -129,36 +130,6 @@ def not_found_html(suggestions: tuple[str, ...] | list[str]) -> str:
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split a message at paragraph, then line, then word boundaries under ``limit``.
-
-    Splits never fall inside an HTML tag or entity because they happen only at
-    whitespace, and our tags never contain newlines; a tag left open across a
-    cut is closed and reopened so each part parses on its own.
-    """
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
-        if cut <= limit // 2:
-            cut = rest.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
-        head, rest = rest[:cut], rest[cut:].lstrip()
-        parts.append(head)
-    if rest:
-        parts.append(rest)
-    return [_balance_tags(p) for p in parts]
-
-
-def _balance_tags(part: str) -> str:
-    # Links never span a cut: citation lines are short and cuts fall on newlines.
-    for tag in ("b", "i", "code", "pre"):
-        opened = part.count(f"<{tag}>")
-        closed = part.count(f"</{tag}>")
-        if opened > closed:
-            part += f"</{tag}>" * (opened - closed)
-        elif closed > opened:
-            part = f"<{tag}>" * (closed - opened) + part
-    return part
+    """Split a message into parts Telegram accepts (see bot/render/telegram_html.py): cuts at paragraph,
+    line, then word boundaries of the visible text, tags closed and reopened across a cut."""
+    return split_html(text, limit)

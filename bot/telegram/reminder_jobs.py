@@ -42,6 +42,7 @@ from telegram.ext import Job
 
 from bot.render.deadlines import completion_keyboard, digest_html, reminder_html
 from bot.render.html import split_message
+from bot.render.telegram_html import is_entity_error, plain_text
 from bot.telegram.context import CdsApplication, CdsContext, run_blocking
 from bot.telegram.sending import may_have_arrived
 from knowledge.provinces import Gazetteer
@@ -90,7 +91,7 @@ class TickReport:
 async def _send(bot: Bot, claim: ReminderClaim, policy: ReminderPolicy, today: date) -> int:
     """Send a claim's message, split under Telegram's limit; returns the id of the last part (with the buttons).
 
-    Not through ``bot.telegram_io``: its faults must reach :func:`deliver`,
+    Not through ``bot.telegram.sending``: its faults must reach :func:`deliver`,
     which records them in the ledger.
     """
     if claim.deadline is not None:
@@ -105,13 +106,26 @@ async def _send(bot: Bot, claim: ReminderClaim, policy: ReminderPolicy, today: d
     parts = split_message(text)
     message_id = 0
     for number, part in enumerate(parts, start=1):
-        sent = await bot.send_message(
-            claim.chat_id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if number == len(parts) else None,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        reply_markup = markup if number == len(parts) else None
+        try:
+            sent = await bot.send_message(
+                claim.chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as exc:
+            if not is_entity_error(exc.message):
+                raise
+            # A reminder unread is worse than a reminder without bold: send the same words as plain text.
+            log.warning("Telegram refused reminder %s HTML (%s); sending it as plain text", claim.kind, exc.message)
+            sent = await bot.send_message(
+                claim.chat_id,
+                plain_text(part),
+                reply_markup=reply_markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
         message_id = sent.message_id
     return message_id
 

@@ -7,9 +7,11 @@ never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
+import signal
 import sys
 from urllib.parse import urlsplit
 
@@ -90,6 +92,7 @@ def prepare_application(services: Services) -> CdsApplication:
             # The menu is a convenience; the bot still answers without it.
             log.warning("could not register the command menu: %s", exc)
 
+        _stop_on_signals(app, services)
         if app.job_queue is not None:
             # Replicas share one database but each holds its own index: pick up
             # what another process added or removed (ids only, no re-tokenizing).
@@ -101,11 +104,33 @@ def prepare_application(services: Services) -> CdsApplication:
             log.info("index caught up with the database: %d passages added, %d removed", added, removed)
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        if services.library.parse_worker is not None:
+            services.library.parse_worker.stop()
         await run_blocking(services.library.save_index)
 
     application.post_init = post_init
     application.post_shutdown = post_shutdown
     return application
+
+
+def _stop_on_signals(app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """Ctrl-C / SIGTERM: kill the uploads being parsed first, then stop.
+
+    PTB's own handler stops the application, which waits for running handlers; an upload
+    handler waits for its parse worker, which could take minutes. Killing the workers
+    first ends those uploads at once (their admins get a reason), so stopping takes seconds.
+    """
+    if sys.platform == "win32":  # pragma: no cover - no add_signal_handler there; PTB's default applies
+        return
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        if services.library.parse_worker is not None:
+            services.library.parse_worker.stop()
+        app.stop_running()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop)
 
 
 def run_bot(

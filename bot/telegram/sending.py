@@ -44,6 +44,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.render.html import split_message
+from bot.render.telegram_html import is_entity_error, plain_text
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,21 @@ async def _send_parts(
                     chat_id,
                     part,
                     parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                    link_preview_options=NO_PREVIEW,
+                    reply_parameters=rp,
+                    message_thread_id=thread_id,
+                ),
+                repeatable=False,
+            )
+        except BadRequest as exc:
+            if not is_entity_error(exc.message):
+                raise
+            log.warning("Telegram refused the HTML for chat %s (%s); sending it as plain text", chat_id, exc.message)
+            sent = await _with_retries(
+                lambda part=part, last=last, rp=reply_parameters: bot.send_message(
+                    chat_id,
+                    plain_text(part),
                     reply_markup=markup if last else None,
                     link_preview_options=NO_PREVIEW,
                     reply_parameters=rp,

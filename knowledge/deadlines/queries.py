@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from index.text import canonical, fold
+from knowledge.control_chars import strip_control_chars
 from knowledge.documents.metadata import parse_user_date
 from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
@@ -245,7 +246,7 @@ class ManualDeadline:
 
 def parse_manual_deadline(text: str, gazetteer: Gazetteer) -> ManualDeadline:
     """Parse "dd/mm/yyyy | nhiệm vụ | cơ quan | tỉnh"; agency and province may be left out or "-"."""
-    parts = [p.strip() for p in text.split("|")]
+    parts = [p.strip() for p in strip_control_chars(text).split("|")]
     if len(parts) < 2 or not parts[0] or not parts[1]:
         raise UserFacingError(
             "Cần ít nhất ngày và nhiệm vụ: dd/mm/yyyy | nhiệm vụ | cơ quan | tỉnh.", f"bad manual deadline {text!r}"

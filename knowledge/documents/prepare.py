@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from index.terms import tokenize
 from index.text import canonical, join_words
+from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.extract import DeadlineMatch, extract_deadlines
+from knowledge.documents.links import strip_credentials
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.passages import split_passages
@@ -103,6 +105,14 @@ def prepare_bytes(
 
 def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDocument:
     """Clean, split, segment and extract; raises :class:`IngestError` for a document with nothing to store."""
+    # Inputs at the edge: no control characters anywhere, no credentials in a source URL.
+    doc = replace(
+        doc,
+        text=strip_control_chars(doc.text),
+        title=strip_control_chars(doc.title),
+        source=strip_credentials(strip_control_chars(doc.source)) if doc.source else doc.source,
+        filename=strip_control_chars(doc.filename),
+    )
     raw = doc.text
     text = clean_text(raw)
     if not text.strip():
@@ -123,9 +133,12 @@ def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDoc
     tokens = [join_words(tokenize(p)) for p in passages]
     if not any(tokens):
         raise IngestError("Tài liệu không có chữ nào để tìm kiếm.", "no tokens")
-    deadlines = [
-        (position, match) for position, passage in enumerate(passages) for match in extract_deadlines(passage, published)
-    ]
+    # The same sentence repeated (boilerplate, a pasted section twice) is one deadline, not thousands.
+    first_of: dict[tuple[object, ...], tuple[int, DeadlineMatch]] = {}
+    for position, passage in enumerate(passages):
+        for match in extract_deadlines(passage, published):
+            first_of.setdefault((match.due, match.precision, match.task, match.agency, match.quote), (position, match))
+    deadlines = list(first_of.values())
     document = Document(
         title=title,
         source=source,

@@ -27,7 +27,9 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from index.text import canonical
+from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.store import deadline_row
+from knowledge.documents.links import strip_credentials
 from knowledge.documents.prepare import MAX_TITLE_CHARS, PreparedDocument
 from knowledge.documents.store import (
     IngestResult,
@@ -79,12 +81,13 @@ def update_metadata(
     the database at answer time. Extracted deadlines copy the document's
     provinces at ingest, so they follow a province correction.
     """
+    title, source = strip_control_chars(title), strip_control_chars(source)
     with Session(library.engine) as session:
         document = get_article(session=session, document_id=document_id)
         if title is not None and title.strip():
             document.title = title.strip()[:MAX_TITLE_CHARS]
         if source is not None and source.strip():
-            document.source = source.strip()
+            document.source = strip_credentials(source.strip())
         if published is not None:
             document.published = published
         if provinces is not None:

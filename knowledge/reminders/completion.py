@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from knowledge.control_chars import strip_control_chars
 from knowledge.db import retry_on_conflict
 from knowledge.deadlines.queries import (
     DeadlineView,
@@ -57,7 +58,7 @@ def record_completion(
             )
         row.done = done
         row.user_id = user_id
-        row.user_name = (user_name or "")[:200] or None
+        row.user_name = strip_control_chars(user_name or "")[:200] or None
         row.at = now
         session.add(row)
         session.commit()

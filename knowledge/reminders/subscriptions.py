@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from index.text import canonical
+from knowledge.control_chars import strip_control_chars
 from knowledge.db import retry_on_conflict
 from knowledge.deadlines.queries import (
     DeadlineView,
@@ -162,7 +163,7 @@ def subscribe(
         elif not row.active:
             row.created_at = now
         row.chat_type = chat_type
-        row.chat_title = chat_title
+        row.chat_title = strip_control_chars(chat_title)
         row.provinces = ",".join(wanted.provinces)
         row.topics = ",".join(wanted.topics)
         row.lead_days = ",".join(str(d) for d in sorted(set(lead), reverse=True))

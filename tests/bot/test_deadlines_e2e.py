@@ -35,6 +35,7 @@ from knowledge.db import make_engine
 from knowledge.library import Library
 from knowledge.models import Deadline, DeadlineCompletion, Document
 from knowledge.reminders.clock import ManualClock
+from knowledge.reminders.ledger import ledger_rows
 from knowledge.reminders.subscriptions import get_subscription
 from tests.bot.conftest import press_on_old_message
 from tests.fake_telegram import FakeTelegram
@@ -398,6 +399,23 @@ async def test_blocked_chat_is_deactivated_and_admins_see_why(tg: FakeTelegram, 
     overview = await command(tg, "/dsdangky", user_id=ADMIN)
     assert "bot bị chặn" in overview["text"]
     assert "Chỉ quản trị viên" in (await command(tg, "/dsdangky", user_id=USER))["text"]
+
+
+async def test_reminder_refused_as_bad_html_is_sent_once_as_plain_text(
+    tg: FakeTelegram, bot: Bot, clock: ManualClock
+) -> None:
+    [deadline] = add_deadlines(bot.engine, (date(2026, 3, 12), "", "báo cáo <KH&CN>"))
+    await command(tg, "/dangky tất cả")
+    clock.set(datetime(2026, 3, 5, 8, 0, tzinfo=TZ))
+    tg.fail_next("sendMessage", error_code=400, description="Bad Request: can't parse entities: Unsupported start tag")
+    report = await bot.tick()
+    assert (report.sent, report.failed) == (2, 0)
+    refused, reminder = [r.params for r in tg.requests_for("sendMessage") if "Nhắc hạn chót: còn 7" in r.params["text"]]
+    assert refused["parse_mode"] == "HTML" and "parse_mode" not in reminder
+    assert "📌 báo cáo <KH&CN>" in reminder["text"]  # the same words, without the markup
+    assert [b["callback_data"] for b in reminder["reply_markup"]["inline_keyboard"][0]][0] == f"dl:done:{deadline}"
+    assert [r.status for r in ledger_rows(bot.engine, USER) if r.deadline_id == deadline] == ["sent"]
+    assert (await bot.tick()).sent == 0
 
 
 async def test_network_error_is_retried_on_the_next_tick(tg: FakeTelegram, bot: Bot, clock: ManualClock) -> None:

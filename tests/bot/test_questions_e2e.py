@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from sqlmodel import Session, select
 
-from bot.conversation import SOURCE_USAGE, THANKS, UNUSABLE_BUTTON
+from bot.conversation import DELETED_DOCUMENT, SOURCE_USAGE, THANKS, UNUSABLE_BUTTON
 from bot.memory import ConversationState
 from bot.services import Services
 from bot.telegram.handlers.errors import SORRY
@@ -222,6 +222,62 @@ async def test_buttons_still_work_after_a_restart(bot: RunningBot, tg: FakeTeleg
     tg.send_callback(button(reply, "Nguồn"), message=answer_message, user_id=42)
     [_, passage] = await tg.wait_for("sendMessage", count=2)
     assert TITLE in passage["text"]
+
+
+def cited_document(bot: RunningBot) -> int:
+    """The document the last logged answer came from."""
+    with Session(bot.library.engine) as session:
+        question = session.exec(select(QuestionLog).order_by(QuestionLog.id.desc())).first()  # type: ignore[union-attr]
+        assert question is not None and question.top_document_id is not None
+        return question.top_document_id
+
+
+async def test_source_button_of_a_document_removed_since_says_it_was_deleted(bot: RunningBot, tg: FakeTelegram) -> None:
+    reply = await bot.reply_to(QUESTION)
+    answer_message = tg.last_bot_message(42)
+    bot.library.remove(cited_document(bot))  # e.g. `cdsbot docs remove` in another process: this cache still has it
+    tg.send_callback(button(reply, "Nguồn"), message=answer_message, user_id=42)
+    [_, notice] = await tg.wait_for("sendMessage", count=2)
+    assert notice["text"] == DELETED_DOCUMENT  # instead of the removed passage
+
+
+async def test_source_button_after_a_restart_and_a_removal_says_it_was_deleted(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    reply = await bot.reply_to(QUESTION)
+    answer_message = tg.last_bot_message(42)
+    bot.library.remove(cited_document(bot))
+    bot.services.memory = ConversationState(per_minute=0)  # a restart: the answer must be rebuilt from the question log
+    tg.send_callback(button(reply, "Nguồn"), message=answer_message, user_id=42)
+    [_, notice] = await tg.wait_for("sendMessage", count=2)
+    assert notice["text"] == DELETED_DOCUMENT
+
+
+async def test_more_results_button_to_a_removed_citation_says_it_was_deleted(bot: RunningBot, tg: FakeTelegram) -> None:
+    reply = await bot.reply_to(QUESTION)
+    answer_message = tg.last_bot_message(42)
+    [_qid, next_citation] = button(reply, "Kết quả khác").split(":")[1:]
+    answer = bot.services.memory.recall(int(_qid))
+    assert answer is not None
+    bot.library.remove(answer.citations[int(next_citation)].document_id)
+    tg.send_callback(button(reply, "Kết quả khác"), message=answer_message, user_id=42)
+    [_, notice] = await tg.wait_for("sendMessage", count=2)
+    assert notice["text"] == DELETED_DOCUMENT and not tg.calls("editMessageText")
+
+
+async def test_removal_through_the_bot_clears_the_answer_cache(bot: RunningBot, tg: FakeTelegram) -> None:
+    await bot.reply_to(QUESTION)
+    question_id = int(button(tg.last_bot_message(42), "Nguồn").split(":")[1])
+    assert bot.services.memory.recall(question_id) is not None
+    removed = cited_document(bot)
+    press_on_old_message(tg, f"tl:ok:{removed}", tg.last_bot_message(42), user_id=ADMIN)
+    await tg.wait_for("answerCallbackQuery")
+    for _ in range(200):
+        if bot.services.memory.recall(question_id) is None:
+            break
+        await asyncio.sleep(0.02)
+    assert bot.services.memory.recall(question_id) is None
+    assert removed not in {d.id for d in bot.library.documents()}
 
 
 async def test_more_results_button_under_an_old_message_edits_it(bot: RunningBot, tg: FakeTelegram) -> None:

@@ -129,6 +129,26 @@ async def test_run_polls_registers_commands_answers_and_saves_index_on_stop(
     assert (demo_dir / "index" / "manifest.json").exists()
 
 
+async def test_sigint_during_a_long_upload_stops_within_seconds_and_the_admin_hears_why(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    env = child_env(tg, tmp_path / "data", CDSBOT_ADMIN_IDS="42")
+    process = await start_child(env, tmp_path)
+    sentence = "Sở Khoa học và Công nghệ tỉnh Vĩnh Phúc triển khai {} nền tảng số cho người dân năm 2025. "
+    try:
+        await tg.wait_for("setMyCommands", timeout=30)
+        tg.send_document("".join(sentence.format(i) for i in range(40_000)).encode(), "rat-dai.txt", user_id=42)
+        [progress] = await tg.wait_for("editMessageText", timeout=30)  # "⏳ Đang phân tích…"
+        await asyncio.sleep(1.0)  # the worker is parsing (this file takes far longer than the test)
+        stopped_at = time.monotonic()
+    finally:
+        code, err = await stop_child(process, signal.SIGINT)
+    assert time.monotonic() - stopped_at < 10
+    assert code == 0, err
+    final = tg.get_message(42, progress["message_id"])
+    assert final is not None and final["text"].startswith("❌") and "Bot đang dừng" in final["text"], final
+
+
 async def test_run_with_rejected_token_says_so_in_one_line(tg: FakeTelegram, demo_dir: Path, tmp_path: Path) -> None:
     process = await start_child(child_env(tg, demo_dir, token="999:revoked"), tmp_path)
     _, err_bytes = await asyncio.wait_for(process.communicate(), 30)

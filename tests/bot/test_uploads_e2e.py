@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.services import Services
 from bot.telegram.app import build_application
 from bot.telegram.context import CdsApplication, CdsContext
+from knowledge.documents.worker import ParseLimits, ParseWorker
 from knowledge.library import Library
 from knowledge.models import Document
 from tests.bot.conftest import press_on_old_message
@@ -137,6 +138,9 @@ async def start_bot(tmp_path: Path, empty_library: Library) -> AsyncIterator[Sta
                 "data_dir": tmp_path / "data",
                 "demo": False,
                 "admin_ids": frozenset({ADMIN}),
+                # The page server below runs on 127.0.0.1 on a random port.
+                "allow_loopback_links": True,
+                "link_ports": "*",
                 **overrides,
             }
             settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -267,6 +271,56 @@ async def test_file_over_telegrams_limit_is_not_downloaded_even_if_settings_allo
     assert "Telegram chỉ cho bot tải tệp tới 20 MB" in reply["text"]
     assert bot.tg.calls("getFile") == [] and row_counts(bot.library) == (0, 0, 0)
     assert not bot.errors
+
+
+async def test_nul_in_caption_and_file_name_is_dropped_and_the_upload_finishes(bot: UploadBot) -> None:
+    caption = "tiêu đề: Chữ ký số\x00 cho dân\nnguồn: Sở\x00 KH&CN"
+    reply = await bot.upload(TXT_TEXT.encode(), "chu\x00-ky-so.txt", caption=caption)
+    assert reply["text"].startswith("✅"), reply["text"]
+    with Session(bot.library.engine) as session:
+        document = session.get(Document, 1)
+        assert document is not None
+        assert (document.title, document.source, document.filename) == (
+            "Chữ ký số cho dân",
+            "Sở KH&CN",
+            "chu-ky-so.txt",
+        )
+    assert not bot.errors
+
+
+async def test_an_upload_over_the_time_limit_ends_with_the_reason_while_the_bot_keeps_answering(
+    bot: UploadBot,
+) -> None:
+    bot.library.parse_worker = ParseWorker(ParseLimits(seconds=4))
+    sentence = "Sở Khoa học và Công nghệ tỉnh Vĩnh Phúc triển khai {} nền tảng số cho người dân năm 2025. "
+    data = "".join(sentence.format(i) for i in range(30_000)).encode()
+    after = len(bot.tg.bot_messages)
+    bot.tg.send_document(data, "rat-dai.txt", user_id=ADMIN)
+    await bot.tg.wait_for("editMessageText")  # "⏳ Đang phân tích…": the child is parsing
+    await bot.reply_to("Hải Dương xếp hạng bao nhiêu?")
+    progress = [bot.tg.get_message(m["chat"]["id"], m["message_id"]) for m in bot.tg.bot_messages[after:]]
+    assert not any(m and m["chat"]["id"] == ADMIN and m["text"].startswith(FINAL_MARKS) for m in progress)
+    outcome = await bot.outcome(ADMIN, after, timeout=60)
+    assert outcome["text"].startswith("❌") and "quá 4 giây" in outcome["text"], outcome["text"]
+    assert row_counts(bot.library) == (0, 0, 0)
+
+
+async def test_an_unexpected_failure_while_storing_still_ends_the_progress_message(
+    start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await start_bot()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(bot.library, "commit", broken)
+    reply = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
+    assert reply["text"].startswith("❌") and "không có gì được lưu" in reply["text"], reply["text"]
+    for _ in range(100):  # the error handler runs just after the progress message is edited
+        if bot.errors:
+            break
+        await asyncio.sleep(0.05)
+    assert [type(e) for e in bot.errors] == [RuntimeError]  # and the error handler still logged it
 
 
 async def test_caption_with_an_impossible_date_stores_nothing(bot: UploadBot) -> None:
@@ -503,6 +557,26 @@ async def test_bad_link_is_explained_and_nothing_is_stored(
 async def test_unreachable_link_is_explained(bot: UploadBot) -> None:
     reply = await send_link(bot, "http://127.0.0.1:9/bai-viet")
     assert "Không kết nối được tới trang web" in reply["text"] and row_counts(bot.library) == (0, 0, 0)
+
+
+async def test_link_to_this_server_is_refused_unless_the_test_switch_is_on(
+    start_bot: StartBot, pages: PageServer
+) -> None:
+    bot = await start_bot(allow_loopback_links=False)
+    reply = await send_link(bot, f"{pages.base}/tin-tuc/thanh-toan.html")
+    assert reply["text"].startswith("❌") and "địa chỉ nội bộ" in reply["text"], reply["text"]
+    assert pages.hits == [] and row_counts(bot.library) == (0, 0, 0) and not bot.errors
+
+
+async def test_credentials_in_a_link_are_never_stored_or_shown(bot: UploadBot, pages: PageServer) -> None:
+    url = pages.base.replace("http://", "http://lan:matkhau@") + "/tin-tuc/thanh-toan.html"
+    reply = await send_link(bot, url)
+    assert reply["text"].startswith("✅ Đã lưu bài viết #1"), reply["text"]
+    with Session(bot.library.engine) as session:
+        document = session.get(Document, 1)
+        assert document is not None and document.source == f"{pages.base}/tin-tuc/thanh-toan.html"
+    answer = await bot.reply_to("Điện Biên có bao nhiêu điểm thanh toán không dùng tiền mặt?")
+    assert "matkhau" not in reply["text"] and "matkhau" not in answer["text"]
 
 
 async def test_non_admin_link_is_a_question_and_is_not_fetched(bot: UploadBot, pages: PageServer) -> None:

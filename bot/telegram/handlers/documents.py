@@ -72,6 +72,7 @@ from bot.uploads import (
 )
 from knowledge.deadlines.labels import due_label
 from knowledge.deadlines.queries import DeadlineView, deadlines_between, view_of
+from knowledge.documents.links import strip_credentials
 from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
 from knowledge.documents.revisions import (
     Revision,
@@ -94,6 +95,7 @@ _EDIT_MARKER = "✏️ Sửa tài liệu #"
 _EDIT_MARKER_RE = re.compile(r"^✏️ Sửa tài liệu #([0-9]{1,18})")
 
 ADMINS_ONLY = "Chỉ quản trị viên của bot mới dùng được lệnh này."
+STORE_FAILED = "Đã có lỗi khi lưu tài liệu nên không có gì được lưu. Hãy gửi lại sau ít phút."
 NOT_ADMIN_UPLOAD = (
     "Cảm ơn bạn đã gửi tài liệu! Hiện chỉ quản trị viên mới thêm được tài liệu vào cơ sở dữ liệu, "
     "nên bot không lưu tệp này. Bạn vẫn có thể đặt câu hỏi như bình thường."
@@ -255,6 +257,20 @@ async def _busy(bot: Bot, chat_id: int, action: str) -> AsyncIterator[None]:
             await task
 
 
+@asynccontextmanager
+async def _ends_with_a_reason(bot: Bot, chat_id: int, progress: Message | None) -> AsyncIterator[None]:
+    """An unexpected error while storing still turns "⏳ Đang phân tích…" into a reason.
+
+    The error then goes on to the bot's error handler, which logs it.
+    """
+    try:
+        yield
+    except Exception:
+        with suppress(TelegramError):
+            await _show(bot, chat_id, progress, _failure_html(STORE_FAILED))
+        raise
+
+
 async def _reply(message: Message, text: str, markup: ReplyMarkup = None) -> Message | None:
     return await reply_html(message, text, markup, quote=False)
 
@@ -377,11 +393,15 @@ async def on_document(update: Update, context: CdsContext) -> None:
         await edit_html(context.bot, progress, f"⏳ Đang phân tích «{html.escape(name)}»…")
     if replacing is not None:
         services.pending.forget(message.chat.id, user.id)
-    async with _busy(context.bot, message.chat.id, ChatAction.TYPING):
+    async with (
+        _busy(context.bot, message.chat.id, ChatAction.TYPING),
+        _ends_with_a_reason(context.bot, chat_id, progress),
+    ):
         outcome = await run_blocking(
             _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
         )
     if isinstance(outcome, Revision):
+        services.memory.forget_answers()
         await _finish(context, chat_id, progress, outcome.result, heading=_revision_heading(outcome))
     else:
         await _finish(context, chat_id, progress, outcome, heading=f"✅ Đã lưu tài liệu #{outcome.document_id}")
@@ -421,21 +441,28 @@ async def on_link(update: Update, context: CdsContext) -> None:
     timeout = services.settings.link_timeout_seconds
     async with _busy(context.bot, chat_id, ChatAction.TYPING):
         try:
-            page = await fetch_page(url, max_bytes=services.settings.max_upload_bytes, timeout=timeout)
+            page = await fetch_page(
+                url,
+                max_bytes=services.settings.max_upload_bytes,
+                timeout=timeout,
+                ports=services.settings.link_ports,
+                allow_loopback=services.settings.allow_loopback_links,
+            )
         except UploadInputError as exc:
             log.info("link refused: %s", exc.detail)
             await _show(context.bot, chat_id, progress, _failure_html(exc.user_message))
             return
         if progress is not None:
             await edit_html(context.bot, progress, "⏳ Đang phân tích trang web…")
-        result = await run_blocking(
-            services.library.ingest_bytes,
-            page.data,
-            _page_file_name(page.url),
-            source=url,
-            added_by=_added_by(user.id),
-            max_bytes=services.settings.max_upload_bytes,
-        )
+        async with _ends_with_a_reason(context.bot, chat_id, progress):
+            result = await run_blocking(
+                services.library.ingest_bytes,
+                page.data,
+                _page_file_name(page.url),
+                source=strip_credentials(url),
+                added_by=_added_by(user.id),
+                max_bytes=services.settings.max_upload_bytes,
+            )
     await _finish(context, chat_id, progress, result, heading=f"✅ Đã lưu bài viết #{result.document_id}")
 
 
@@ -559,6 +586,7 @@ async def on_button(update: Update, context: CdsContext) -> None:
             await _ask_to_remove(context, chat_id, numbers[0])
         elif action == "ok":
             document = await run_blocking(services.library.remove, numbers[0])
+            services.memory.forget_answers()
             removed = f"🗑 Đã xoá tài liệu #{numbers[0]} «{html.escape(document.title)}»."
             await _show(context.bot, chat_id, message, removed)
         elif action == "keep":
@@ -568,6 +596,7 @@ async def on_button(update: Update, context: CdsContext) -> None:
         elif action == "sup":
             old_id, new_id = numbers[0], numbers[1]
             revision = await run_blocking(supersede, services.library, old_id, new_id)
+            services.memory.forget_answers()
             # supersede reports no deadlines: those kept moved onto the new document, so read them there.
             deadlines = await run_blocking(_document_deadlines, services, new_id)
             heading = (

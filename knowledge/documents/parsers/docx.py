@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import docx
 from docx.document import Document as WordDocument
@@ -33,16 +34,20 @@ MSG_OLD_WORD = (
     "bỏ mật khẩu (nếu có) và lưu lại dưới dạng .docx rồi tải lên lại."
 )
 MSG_BOMB = (
-    "Tệp .docx có kích thước giải nén bất thường (có thể là tệp độc hại), "
-    "hệ thống từ chối xử lý."
+    "Tệp .docx có kích thước giải nén bất thường (giải nén ra hơn 64 MB hoặc nén quá mức, "
+    "có thể là tệp độc hại), hệ thống từ chối xử lý."
 )
 MSG_NO_TEXT = "Tệp Word không có nội dung văn bản (có thể chỉ chứa hình ảnh)."
 
-_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+# What all members may inflate to together. python-docx holds the XML as an lxml tree,
+# about ten times its size, so this keeps a parse well inside the worker's memory limit;
+# real documents, pictures included, stay far below it.
+_MAX_UNCOMPRESSED = 64 * 1024 * 1024
 _MAX_RATIO = 100
 # Small members compress extremely well when they are repetitive XML; the
 # ratio only matters once a member is big enough to hurt.
 _RATIO_APPLIES_FROM = 10 * 1024 * 1024
+_CHUNK = 1024 * 1024
 _MAX_MEMBERS = 10_000
 # Encrypted Office files and Word 97-2003 files are OLE2 compound files.
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -71,16 +76,47 @@ def _check_archive(data: bytes) -> None:
         raise ParseError(MSG_BOMB, f"zip has {len(members)} members")
     if not any(member.filename == "word/document.xml" for member in members):
         raise ParseError(MSG_CORRUPT, "zip archive has no word/document.xml")
-    total = sum(member.file_size for member in members)
-    if total > _MAX_UNCOMPRESSED:
-        raise ParseError(MSG_BOMB, f"zip expands to {total} bytes")
-    for member in members:
-        if member.file_size < _RATIO_APPLIES_FROM:
-            continue
-        ratio = member.file_size / max(member.compress_size, 1)
-        if ratio > _MAX_RATIO:
-            detail = f"member {member.filename!r} has compression ratio {ratio:.0f}"
-            raise ParseError(MSG_BOMB, detail)
+    _check_inflated(data)
+
+
+def _check_inflated(data: bytes) -> None:
+    """Inflate every member, counting the bytes that actually come out; stop at the first excess.
+
+    Declared sizes in a zip are whatever the sender wrote (a 203-byte "document.xml" can
+    inflate to a gigabyte), so only the inflated stream is trusted: read in chunks with
+    a running total over the whole archive, never holding more than one chunk.
+    """
+    total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                inflated = 0
+                with archive.open(member) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        inflated += len(chunk)
+                        total += len(chunk)
+                        if total > _MAX_UNCOMPRESSED:
+                            raise ParseError(
+                                MSG_BOMB,
+                                f"zip inflates to more than {_MAX_UNCOMPRESSED} bytes (at {member.filename!r})",
+                            )
+                if inflated >= _RATIO_APPLIES_FROM and inflated / max(member.compress_size, 1) > _MAX_RATIO:
+                    ratio = inflated / max(member.compress_size, 1)
+                    raise ParseError(MSG_BOMB, f"member {member.filename!r} has compression ratio {ratio:.0f}")
+    except ParseError:
+        raise
+    # A member whose data does not match its header (bad CRC, truncated or invalid deflate stream) is damaged.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        RuntimeError,  # zipfile's "File is encrypted": a flag bit flipped in a damaged header
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
+        raise ParseError(MSG_CORRUPT, f"zip member cannot be inflated: {exc!r}") from exc
 
 
 def _table_rows(table: Table) -> list[str]:

@@ -472,15 +472,32 @@ def test_docx_with_highly_compressed_member_is_a_zip_bomb() -> None:
     assert "bất thường" in parse_error(buffer.getvalue(), "a.docx").user_message
 
 
-def test_docx_declaring_huge_uncompressed_size_is_a_zip_bomb() -> None:
+def test_docx_declaring_a_tiny_size_that_inflates_to_a_huge_one_is_refused() -> None:
+    """Declared sizes are not trusted: the member is inflated, and refused, in bounded chunks."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/header1.xml", bytes(200 * 1024 * 1024))
     data = bytearray(buffer.getvalue())
-    # The central directory's "uncompressed size" is what a reader trusts.
-    entry = data.index(b"PK\x01\x02")
-    struct.pack_into("<I", data, entry + 24, 300 * 1024 * 1024)
-    assert "bất thường" in parse_error(bytes(data), "a.docx").user_message
+    name = b"word/header1.xml"
+    local, central = data.index(name), data.rindex(name)
+    # "uncompressed size": 22 bytes into the local header (name at 30), 24 into the central entry (name at 46).
+    struct.pack_into("<I", data, local - 30 + 22, 203)
+    struct.pack_into("<I", data, central - 46 + 24, 203)
+    message = parse_error(bytes(data), "a.docx").user_message
+    assert "bất thường" in message or "bị hỏng" in message
+
+
+def test_docx_whose_small_parts_add_up_to_more_than_64_mb_is_refused() -> None:
+    """19 headers of 4 MB each: no part looks big, together they would take gigabytes to parse."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        for number in range(19):
+            archive.writestr(f"word/header{number}.xml", b"<w:p/>" * (4 * 1024 * 1024 // 6))
+    assert len(buffer.getvalue()) < 2_000_000
+    message = parse_error(buffer.getvalue(), "a.docx").user_message
+    assert "bất thường" in message and "64 MB" in message
 
 
 # ---------------------------------------------------------------- pdf
