@@ -1,4 +1,12 @@
-"""The ``cdsbot`` command: ask, ingest, docs, eval, chat, deadlines, run."""
+"""The ``cdsbot`` command: ask, ingest, docs, eval, chat, deadlines, run.
+
+Only the standard library is imported at module level. The settings (pydantic),
+the database (sqlalchemy), the index (numpy, scipy), the document parsers and
+python-telegram-bot are imported by the command that needs them, after the
+arguments are parsed: ``cdsbot --help`` loads none of them, ``ask`` never loads
+the parsers or Telegram, ``ingest`` never loads Telegram
+(``tests/test_architecture.py`` and ``bench/startup.py`` keep it that way).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +16,13 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from bot.config import Settings
-from bot.logs import configure_logging
-from bot.render.html import answer_plain
-from bot.services import open_library
-from knowledge.answers.answer import Answer
-from knowledge.documents.metadata import parse_user_date
-from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
-from knowledge.errors import UserFacingError
-from knowledge.library import DEFAULT_K, IngestResult, Library
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from knowledge.answers.answer import Answer
+    from knowledge.library import IngestResult, Library
 
 log = logging.getLogger("cdsbot")
 
@@ -68,13 +69,18 @@ def _print_json(obj: object) -> None:
 
 # ---------------------------------------------------------------- commands
 def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from bot.render.html import answer_plain
+    from knowledge.answers.ask import DEFAULT_K
+
     questions: Iterator[str]
     if args.question == "-":
         questions = (line.strip() for line in sys.stdin if line.strip())
     else:
         questions = iter([args.question])
     for question in questions:
-        answer = library.ask(question, k=args.k, log_as=("cli", None, None))
+        answer = library.ask(question, k=DEFAULT_K if args.k is None else args.k, log_as=("cli", None, None))
         if not answer.found and not args.json:
             answer = replace(answer, suggestions=tuple(_examples(settings, library)))
         if args.json:
@@ -94,6 +100,8 @@ def _examples(settings: Settings, library: Library) -> list[str]:
 
 
 def _files(paths: Sequence[str]) -> Iterator[Path]:
+    from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
+
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -103,6 +111,9 @@ def _files(paths: Sequence[str]) -> Iterator[Path]:
 
 
 def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.documents.metadata import parse_user_date
+    from knowledge.library import IngestResult
+
     published = None
     if args.published:
         published = parse_user_date(args.published)
@@ -150,6 +161,8 @@ def _ingest_line(number: int, total: int, path: str, result: IngestResult) -> st
 
 
 def cmd_docs(library: Library, args: argparse.Namespace) -> int:
+    from knowledge.errors import UserFacingError
+
     if args.docs_command == "remove":
         try:
             document = library.remove(args.id)
@@ -210,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="hỏi một câu (hoặc '-' để đọc từng dòng từ stdin)")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="in JSON (JSON Lines khi đọc stdin)")
-    ask.add_argument("-k", type=int, default=DEFAULT_K, help="số trích dẫn (mặc định 3)")
+    # No default here: knowledge.answers.ask owns it, and importing it would load the database.
+    ask.add_argument("-k", type=int, help="số trích dẫn (mặc định 3)")
 
     ingest = sub.add_parser("ingest", help="thêm tài liệu (tệp hoặc thư mục)")
     ingest.add_argument("paths", nargs="+")
@@ -251,6 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+    from bot.logs import configure_logging
+    from bot.services import open_library
+
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -105,6 +105,8 @@ class LiveIndex:
                     progress(min(start + batch, len(missing)), len(missing))
         if stale or missing:
             log.info("index synced: %d added, %d removed", len(missing), len(stale))
+            # Another process changed the database: save, so the next start loads instead of catching up again.
+            self.save()
         return len(missing), len(stale)
 
     def save(self) -> None:
