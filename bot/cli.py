@@ -221,30 +221,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="hỏi một câu (hoặc '-' để đọc từng dòng từ stdin)")
-    ask.add_argument("question")
+    ask.add_argument("question", help="câu hỏi, hoặc '-' để đọc mỗi dòng stdin là một câu hỏi")
     ask.add_argument("--json", action="store_true", help="in JSON (JSON Lines khi đọc stdin)")
     # No default here: knowledge.answers.ask owns it, and importing it would load the database.
     ask.add_argument("-k", type=int, help="số trích dẫn (mặc định 3)")
 
     ingest = sub.add_parser("ingest", help="thêm tài liệu (tệp hoặc thư mục)")
-    ingest.add_argument("paths", nargs="+")
-    ingest.add_argument("--json", action="store_true")
-    ingest.add_argument("--title")
-    ingest.add_argument("--source")
-    ingest.add_argument("--published", help="YYYY-MM-DD")
+    ingest.add_argument("paths", nargs="+", help="tệp .txt, .md, .html, .docx, .pdf hoặc thư mục chứa chúng")
+    ingest.add_argument("--json", action="store_true", help="in mỗi kết quả một dòng JSON")
+    ingest.add_argument("--title", help="tiêu đề (mặc định: lấy từ tài liệu)")
+    ingest.add_argument("--source", help="nguồn, ví dụ tên báo hoặc URL (mặc định: lấy từ tài liệu)")
+    ingest.add_argument("--published", help="ngày ban hành YYYY-MM-DD hoặc dd/mm/yyyy (mặc định: lấy từ tài liệu)")
 
     docs = sub.add_parser("docs", help="liệt kê hoặc xoá tài liệu")
     docs_sub = docs.add_subparsers(dest="docs_command", required=True)
-    docs_list = docs_sub.add_parser("list")
-    docs_list.add_argument("--json", action="store_true")
-    docs_remove = docs_sub.add_parser("remove")
-    docs_remove.add_argument("id", type=int)
+    docs_list = docs_sub.add_parser("list", help="liệt kê tài liệu, mới nhất trước")
+    docs_list.add_argument("--json", action="store_true", help="in JSON")
+    docs_remove = docs_sub.add_parser("remove", help="xoá một tài liệu cùng các đoạn và hạn chót của nó")
+    docs_remove.add_argument("id", type=int, help="mã tài liệu (cột # của docs list)")
 
     evaluation = sub.add_parser("eval", help="đánh giá trên tệp câu hỏi JSONL")
-    evaluation.add_argument("file")
-    evaluation.add_argument("--json", action="store_true")
-    evaluation.add_argument("-k", type=int, default=3)
-    evaluation.add_argument("--details", dest="verbose", action="store_true")
+    evaluation.add_argument("file", help='tệp JSONL, mỗi dòng {"q": câu hỏi, "doc": tài liệu đúng, "any": [đáp án]}')
+    evaluation.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
+    evaluation.add_argument("-k", type=int, default=3, help="số trích dẫn được chấm (mặc định 3)")
+    evaluation.add_argument("--details", dest="verbose", action="store_true", help="in kết quả từng câu hỏi")
 
     run = sub.add_parser("run", help="chạy bot Telegram (long polling, hoặc webhook với --webhook-url)")
     run.add_argument("--webhook-url", help="URL công khai để Telegram gửi cập nhật (bật chế độ webhook)")
@@ -254,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="trò chuyện với bot ngay trong terminal, không cần token")
 
     deadlines = sub.add_parser("deadlines", help="liệt kê hạn chót trích từ văn bản chỉ đạo")
-    deadlines.add_argument("--json", action="store_true")
+    deadlines.add_argument("--json", action="store_true", help="in JSON")
     deadlines.add_argument("--all", action="store_true", help="kể cả hạn đã qua")
     deadlines.add_argument("--province", help="chỉ hạn chót của tỉnh này")
     return parser
