@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(tempfile.gettempdir()) / "cdsbot-bench-startup"
 # Bump when the synthetic base changes, so a stale cached one is rebuilt.
-BASE_VERSION = 1
+BASE_VERSION = 2
 QUESTIONS = [
     "Hải Dương xếp hạng chuyển đổi số thứ mấy năm 2023?",
     "hai duong xep hang kinh te so thu may",
@@ -144,7 +144,7 @@ def _build_base(data_dir: Path, n_passages: int, seed: int = 7) -> None:
     sys.path.insert(0, str(ROOT))
     from index.terms import tokenize
     from index.text import join_words
-    from knowledge.db import make_engine
+    from knowledge.db import default_sqlite_url, make_engine
     from knowledge.documents.demo import demo_documents
     from knowledge.documents.passages import sentences
     from knowledge.documents.prepare import PreparedDocument
@@ -192,7 +192,7 @@ def _build_base(data_dir: Path, n_passages: int, seed: int = 7) -> None:
             tokens += tokens_of(before) + tokens_of(values[slot])
         return text + rest, tokens + tokens_of(rest)
 
-    library = Library(make_engine(f"sqlite:///{data_dir / 'cdsbot.db'}"), index_dir=data_dir / "index")
+    library = Library(make_engine(default_sqlite_url(data_dir)), index_dir=data_dir / "index")
     per_document = 50
     made = 0
     number = 0
@@ -256,8 +256,13 @@ def main() -> None:
         ("cold ask, demo base", asks, demo_env),
     ]
     if not args.skip_100k:
-        big_env = _env(base_100k(args.passages), demo=False)
+        big_dir = base_100k(args.passages)
+        big_env = _env(big_dir, demo=False)
         _run([*cdsbot, *asks[0]], big_env, CACHE)
+        # The saved index must be the one loaded (same database, nothing rebuilt).
+        manifest = json.loads((big_dir / "index" / "manifest.json").read_text(encoding="utf-8"))
+        if manifest["passages"] != args.passages:
+            raise SystemExit(f"the saved index holds {manifest['passages']} passages, not {args.passages}")
         cases.append((f"cold ask, {args.passages // 1000}k passages", asks, big_env))
 
     results = []
