@@ -615,17 +615,17 @@ def _write_arrays(path: Path, arrays: Mapping[str, np.ndarray], generation: str)
     """
     table: dict[str, dict[str, object]] = {}
     offset = 0
-    for name, array in arrays.items():
-        array = np.ascontiguousarray(array)
-        table[name] = {"dtype": array.dtype.newbyteorder("<").str, "shape": list(array.shape), "offset": offset}
-        offset += -(-array.nbytes // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
+    for name, values in arrays.items():
+        values = np.ascontiguousarray(values)
+        table[name] = {"dtype": values.dtype.newbyteorder("<").str, "shape": list(values.shape), "offset": offset}
+        offset += -(-values.nbytes // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
     header = json.dumps({"generation": generation, "arrays": table}).encode("utf-8")
     start = -(-(len(_ARRAYS_MAGIC) + 8 + len(header)) // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
     with path.open("wb") as handle:
         handle.write(_ARRAYS_MAGIC + len(header).to_bytes(8, "little") + header)
-        for name, array in arrays.items():
+        for name, values in arrays.items():
             handle.seek(start + int(table[name]["offset"]))  # type: ignore[call-overload]
-            handle.write(np.ascontiguousarray(array, dtype=np.dtype(str(table[name]["dtype"]))).tobytes())
+            handle.write(np.ascontiguousarray(values, dtype=np.dtype(str(table[name]["dtype"]))).tobytes())
         handle.truncate(start + offset)
 
 
