@@ -95,7 +95,7 @@ class LiveIndex:
             # Through the table, not the ORM entity: on a large base, building an
             # ORM row per id was a third of a cold start's work.
             id_column = Passage.__table__.c.id  # type: ignore[attr-defined]
-            db_ids = set(session.connection().execute(sa_select(id_column)).scalars())
+            db_ids = set(session.connection().execute(sa_select(id_column)).scalars().all())
             stale = self.index.passage_ids() - db_ids
             missing = sorted(db_ids - self.index.passage_ids())
             for passage_id in stale:
