@@ -1,4 +1,12 @@
-"""The ``cdsbot`` command: ask, ingest, docs, eval, chat, deadlines, run."""
+"""The ``cdsbot`` command: ask, ingest, docs, eval, chat, deadlines, run.
+
+Only the standard library is imported at module level. The settings (pydantic),
+the database (sqlalchemy), the index (numpy, scipy), the document parsers and
+python-telegram-bot are imported by the command that needs them, after the
+arguments are parsed: ``cdsbot --help`` loads none of them, ``ask`` never loads
+the parsers or Telegram, ``ingest`` never loads Telegram
+(``tests/test_architecture.py`` and ``bench/startup.py`` keep it that way).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +16,15 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from bot.config import Settings
 from bot.db_cli import add_db_parser, cmd_db
-from bot.logs import configure_logging
-from bot.render.html import answer_plain
-from bot.services import open_library
-from knowledge.answers.answer import Answer
-from knowledge.documents.metadata import parse_user_date
-from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
-from knowledge.errors import UserFacingError
-from knowledge.library import DEFAULT_K, IngestResult, Library
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from knowledge.answers.answer import Answer
+    from knowledge.library import IngestResult, Library
 
 log = logging.getLogger("cdsbot")
 
@@ -69,13 +71,18 @@ def _print_json(obj: object) -> None:
 
 # ---------------------------------------------------------------- commands
 def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from bot.render.html import answer_plain
+    from knowledge.answers.ask import DEFAULT_K
+
     questions: Iterator[str]
     if args.question == "-":
         questions = (line.strip() for line in sys.stdin if line.strip())
     else:
         questions = iter([args.question])
     for question in questions:
-        answer = library.ask(question, k=args.k, log_as=("cli", None, None))
+        answer = library.ask(question, k=DEFAULT_K if args.k is None else args.k, log_as=("cli", None, None))
         if not answer.found and not args.json:
             answer = replace(answer, suggestions=tuple(_examples(settings, library)))
         if args.json:
@@ -95,6 +102,8 @@ def _examples(settings: Settings, library: Library) -> list[str]:
 
 
 def _files(paths: Sequence[str]) -> Iterator[Path]:
+    from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
+
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -104,6 +113,9 @@ def _files(paths: Sequence[str]) -> Iterator[Path]:
 
 
 def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.documents.metadata import parse_user_date
+    from knowledge.library import IngestResult
+
     published = None
     if args.published:
         published = parse_user_date(args.published)
@@ -151,6 +163,8 @@ def _ingest_line(number: int, total: int, path: str, result: IngestResult) -> st
 
 
 def cmd_docs(library: Library, args: argparse.Namespace) -> int:
+    from knowledge.errors import UserFacingError
+
     if args.docs_command == "remove":
         try:
             document = library.remove(args.id)
@@ -209,29 +223,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="hỏi một câu (hoặc '-' để đọc từng dòng từ stdin)")
-    ask.add_argument("question")
+    ask.add_argument("question", help="câu hỏi, hoặc '-' để đọc mỗi dòng stdin là một câu hỏi")
     ask.add_argument("--json", action="store_true", help="in JSON (JSON Lines khi đọc stdin)")
-    ask.add_argument("-k", type=int, default=DEFAULT_K, help="số trích dẫn (mặc định 3)")
+    # No default here: knowledge.answers.ask owns it, and importing it would load the database.
+    ask.add_argument("-k", type=int, help="số trích dẫn (mặc định 3)")
 
     ingest = sub.add_parser("ingest", help="thêm tài liệu (tệp hoặc thư mục)")
-    ingest.add_argument("paths", nargs="+")
-    ingest.add_argument("--json", action="store_true")
-    ingest.add_argument("--title")
-    ingest.add_argument("--source")
-    ingest.add_argument("--published", help="YYYY-MM-DD")
+    ingest.add_argument("paths", nargs="+", help="tệp .txt, .md, .html, .docx, .pdf hoặc thư mục chứa chúng")
+    ingest.add_argument("--json", action="store_true", help="in mỗi kết quả một dòng JSON")
+    ingest.add_argument("--title", help="tiêu đề (mặc định: lấy từ tài liệu)")
+    ingest.add_argument("--source", help="nguồn, ví dụ tên báo hoặc URL (mặc định: lấy từ tài liệu)")
+    ingest.add_argument("--published", help="ngày ban hành YYYY-MM-DD hoặc dd/mm/yyyy (mặc định: lấy từ tài liệu)")
 
     docs = sub.add_parser("docs", help="liệt kê hoặc xoá tài liệu")
     docs_sub = docs.add_subparsers(dest="docs_command", required=True)
-    docs_list = docs_sub.add_parser("list")
-    docs_list.add_argument("--json", action="store_true")
-    docs_remove = docs_sub.add_parser("remove")
-    docs_remove.add_argument("id", type=int)
+    docs_list = docs_sub.add_parser("list", help="liệt kê tài liệu, mới nhất trước")
+    docs_list.add_argument("--json", action="store_true", help="in JSON")
+    docs_remove = docs_sub.add_parser("remove", help="xoá một tài liệu cùng các đoạn và hạn chót của nó")
+    docs_remove.add_argument("id", type=int, help="mã tài liệu (cột # của docs list)")
 
     evaluation = sub.add_parser("eval", help="đánh giá trên tệp câu hỏi JSONL")
-    evaluation.add_argument("file")
-    evaluation.add_argument("--json", action="store_true")
-    evaluation.add_argument("-k", type=int, default=3)
-    evaluation.add_argument("--details", dest="verbose", action="store_true")
+    evaluation.add_argument("file", help='tệp JSONL, mỗi dòng {"q": câu hỏi, "doc": tài liệu đúng, "any": [đáp án]}')
+    evaluation.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
+    evaluation.add_argument("-k", type=int, default=3, help="số trích dẫn được chấm (mặc định 3)")
+    evaluation.add_argument("--details", dest="verbose", action="store_true", help="in kết quả từng câu hỏi")
 
     run = sub.add_parser("run", help="chạy bot Telegram (long polling, hoặc webhook với --webhook-url)")
     run.add_argument("--webhook-url", help="URL công khai để Telegram gửi cập nhật (bật chế độ webhook)")
@@ -241,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="trò chuyện với bot ngay trong terminal, không cần token")
 
     deadlines = sub.add_parser("deadlines", help="liệt kê hạn chót trích từ văn bản chỉ đạo")
-    deadlines.add_argument("--json", action="store_true")
+    deadlines.add_argument("--json", action="store_true", help="in JSON")
     deadlines.add_argument("--all", action="store_true", help="kể cả hạn đã qua")
     deadlines.add_argument("--province", help="chỉ hạn chót của tỉnh này")
     add_db_parser(sub)
@@ -253,6 +268,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+    from bot.logs import configure_logging
+    from bot.services import open_library
+
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from bot.config import Settings
-from knowledge.db import (
-    current_revision,
-    head_revision,
-    make_engine,
-    new_revision,
-    upgrade_schema,
-)
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def add_db_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,6 +21,8 @@ def add_db_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
     """Runs before the library opens: ``db current`` must not upgrade what it reports on."""
+    from knowledge.db import current_revision, head_revision, make_engine, new_revision, upgrade_schema
+
     if args.db_command == "revision":
         path = new_revision(args.message, autogenerate=not args.empty)
         print(f"Đã tạo {path}; hãy đọc lại trước khi commit.")

@@ -11,9 +11,9 @@ import argparse
 import json
 import sys
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.render.html import shorten
 from knowledge.deadlines.labels import PRECISION_NAMES
 from knowledge.deadlines.queries import (
     DeadlineView,
@@ -25,9 +25,9 @@ from knowledge.library import Library
 _TASK_WIDTH = 70
 
 
-def _shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _cell(text: str, width: int) -> str:
+    """One table cell: on one line, at most ``width`` characters."""
+    return shorten(" ".join(text.split()), width)
 
 
 def _row(view: DeadlineView) -> str:
@@ -35,14 +35,14 @@ def _row(view: DeadlineView) -> str:
     agency = view.agency or "—"
     return (
         f"#{view.id:<5} {view.due.strftime('%d/%m/%Y')}  {PRECISION_NAMES.get(view.precision, view.precision):<10} "
-        f"doc #{view.document_id:<4} {_shorten(provinces, 20):<20}  {_shorten(agency, 30):<30}  "
-        f"{_shorten(view.task, _TASK_WIDTH)}"
+        f"doc #{view.document_id:<4} {_cell(provinces, 20):<20}  {_cell(agency, 30):<30}  "
+        f"{_cell(view.task, _TASK_WIDTH)}"
     )
 
 
 def cmd_deadlines(library: Library, args: argparse.Namespace, settings: Settings) -> int:
     """Print the deadlines as JSON (a list of objects) or as a table; 2 on an unknown province."""
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = datetime.now(settings.tz).date()
     try:
         views = list_deadlines(
             library.engine,

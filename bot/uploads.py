@@ -18,6 +18,8 @@ from datetime import date
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+
+from bot.render.html import shorten
 from index.text import fold
 from knowledge.control_chars import strip_control_chars
 from knowledge.documents import links
@@ -32,6 +34,8 @@ from knowledge.provinces import Gazetteer
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 LINK_TIMEOUT_SECONDS = 20.0
 _MB = 1024 * 1024
+# How much of a line the admin wrote is quoted back in an error.
+_QUOTE_CHARS = 60
 # Dates outside this range are typos ("27/03/0223"), not publication dates.
 _FIRST_YEAR, _LAST_YEAR = 1945, 2100
 
@@ -110,7 +114,7 @@ def parse_caption(text: str | None, gazetteer: Gazetteer) -> UploadMetadata:
     for line, item in zip(lines, parsed):
         if item is None:
             raise UploadInputError(
-                f"Không hiểu dòng «{_shorten(line.strip())}» trong chú thích.\n{CAPTION_HELP}",
+                f"Không hiểu dòng «{shorten(line.strip(), _QUOTE_CHARS)}» trong chú thích.\n{CAPTION_HELP}",
                 f"unrecognised caption line {line!r}",
             )
         field, key, value = item
@@ -152,7 +156,7 @@ def _caption_date(value: str) -> date:
     published = parse_user_date(value)
     if published is None or not _FIRST_YEAR <= published.year <= _LAST_YEAR:
         raise UploadInputError(
-            f"Ngày «{_shorten(value)}» không hợp lệ. Hãy ghi ngày có thật theo dạng dd/mm/yyyy, ví dụ 27/03/2023. "
+            f"Ngày «{shorten(value, _QUOTE_CHARS)}» không hợp lệ. Hãy ghi ngày có thật theo dạng dd/mm/yyyy, ví dụ 27/03/2023. "
             "Tài liệu chưa được lưu.",
             f"impossible caption date {value!r}",
         )
@@ -167,17 +171,13 @@ def _caption_provinces(value: str, gazetteer: Gazetteer) -> tuple[str, ...]:
         province = gazetteer.get(part.strip())
         if province is None:
             raise UploadInputError(
-                f"Không nhận ra tỉnh/thành phố «{_shorten(part.strip())}». "
+                f"Không nhận ra tỉnh/thành phố «{shorten(part.strip(), _QUOTE_CHARS)}». "
                 "Hãy ghi tên tỉnh, cách nhau bằng dấu phẩy, ví dụ: tỉnh: Hải Dương, Bắc Ninh.",
                 f"unknown province {part!r}",
             )
         if province.name not in names:
             names.append(province.name)
     return tuple(names)
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ------------------------------------------------------------------ sizes

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,7 +33,11 @@ import numpy as np
 import scipy.sparse as sp
 
 # 2: postings stored per segment as terms × slots; the vocabulary as term hashes.
-FORMAT_VERSION = 2
+# 3: arrays in one raw file that is memory-mapped, not an .npz read in full.
+FORMAT_VERSION = 3
+# The arrays file starts with this, then the length of a JSON table of arrays.
+_ARRAYS_MAGIC = b"CDSBM25\x00"
+_ARRAYS_ALIGN = 64
 # A new segment is merged into the one before it once it holds at least half
 # as many postings, so sizes halve from the oldest segment on: a few segments
 # to read per query, and each posting copied O(log n) times as the index grows.
@@ -286,7 +291,7 @@ class Bm25Index:
 
     # ----------------------------------------------------------- persistence
     def save(self, directory: Path, extra: Mapping[str, object] | None = None) -> None:
-        """Write the index to ``directory`` (one ``.npz`` of arrays, then the manifest).
+        """Write the index to ``directory`` (one file of arrays, then the manifest).
 
         Removed passages are left out. The manifest is written last, so a
         crash mid-save leaves an index that :meth:`load` refuses rather than
@@ -297,6 +302,7 @@ class Bm25Index:
         manifest_path = directory / "manifest.json"
         manifest_path.unlink(missing_ok=True)
         (directory / "vocabulary.txt").unlink(missing_ok=True)  # format 1 kept the terms there
+        (directory / "postings.npz").unlink(missing_ok=True)  # format 2 kept the arrays there
         n = self._n_slots
         alive = self._alive[:n]
         arrays: dict[str, np.ndarray] = {
@@ -318,14 +324,17 @@ class Bm25Index:
                 segment_slots.append(postings.shape[1])
         arrays["segment_slots"] = np.array(segment_slots, dtype=np.int64)
         # Written aside and renamed: another process saving at the same time
-        # never leaves a half-written file under the real name.
+        # never leaves a half-written file under the real name. The manifest
+        # names the arrays file it goes with, so a manifest and an arrays file
+        # from two different saves are never read together.
+        generation = uuid.uuid4().hex
         partial_postings = directory / f"postings.{os.getpid()}.partial"
-        with partial_postings.open("wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(partial_postings, directory / "postings.npz")
+        _write_arrays(partial_postings, arrays, generation)
+        os.replace(partial_postings, directory / "postings.bin")
         del arrays
         manifest = {
             "format": FORMAT_VERSION,
+            "postings": generation,
             "params": asdict(self.params),
             "passages": len(self),
             "terms": len(self._vocab),
@@ -343,28 +352,28 @@ class Bm25Index:
         if manifest.get("format") != FORMAT_VERSION:
             raise ValueError(f"unsupported index format {manifest.get('format')!r}")
         index = cls(Bm25Params(**manifest["params"]))
-        with np.load(directory / "postings.npz") as arrays:
-            index._vocab = _Vocabulary(arrays["term_hashes"].astype(np.uint64), arrays["term_ids"].astype(np.int64))
-            n_terms = len(index._vocab)
-            if n_terms != manifest["terms"] or index._vocab.ids.size != n_terms:
-                raise ValueError("index manifest does not match its vocabulary")
-            index._grow_terms(n_terms)
-            ids, lengths = arrays["ids"], arrays["lengths"]
-            n = int(ids.size)
-            segment_slots = arrays["segment_slots"]
-            if len(segment_slots) != manifest["segments"] or int(segment_slots.sum()) != n:
-                raise ValueError("index manifest does not match its postings")
-            first = 0
-            for j, width in enumerate(segment_slots.tolist()):
-                indptr = arrays[f"indptr{j}"]
-                if indptr.size - 1 > n_terms:
-                    raise ValueError("index postings name terms missing from its vocabulary")
-                postings = sp.csr_matrix(
-                    (arrays[f"data{j}"], arrays[f"indices{j}"], indptr), shape=(indptr.size - 1, width)
-                )
-                index._segments.append(_Segment(first, postings))
-                index._df[: postings.shape[0]] += np.diff(indptr)
-                first += width
+        arrays = _read_arrays(directory / "postings.bin", manifest.get("postings"))
+        index._vocab = _Vocabulary(arrays["term_hashes"].astype(np.uint64), arrays["term_ids"].astype(np.int64))
+        n_terms = len(index._vocab)
+        if n_terms != manifest["terms"] or index._vocab.ids.size != n_terms:
+            raise ValueError("index manifest does not match its vocabulary")
+        index._grow_terms(n_terms)
+        ids, lengths = arrays["ids"], arrays["lengths"]
+        n = int(ids.size)
+        segment_slots = arrays["segment_slots"]
+        if len(segment_slots) != manifest["segments"] or int(segment_slots.sum()) != n:
+            raise ValueError("index manifest does not match its postings")
+        first = 0
+        for j, width in enumerate(segment_slots.tolist()):
+            indptr = arrays[f"indptr{j}"]
+            if indptr.size - 1 > n_terms:
+                raise ValueError("index postings name terms missing from its vocabulary")
+            postings = sp.csr_matrix(
+                (arrays[f"data{j}"], arrays[f"indices{j}"], indptr), shape=(indptr.size - 1, width)
+            )
+            index._segments.append(_Segment(first, postings))
+            index._df[: postings.shape[0]] += np.diff(indptr)
+            first += width
         index._grow_slots(n)
         index._ids[:n] = ids
         index._lengths[:n] = lengths
@@ -595,6 +604,56 @@ class Bm25Index:
             self._n_slots = new_end
             self._slot_of.update(zip(self._ids[first:new_end].tolist(), range(first, new_end)))
             self._changed()
+
+
+def _write_arrays(path: Path, arrays: Mapping[str, np.ndarray], generation: str) -> None:
+    """Arrays as raw little-endian bytes behind a JSON table of names, dtypes, shapes and offsets.
+
+    Unlike an ``.npz`` (a zip read and checksummed in full on load), the file
+    can be memory-mapped, so a cold start reads only the postings rows its
+    question touches: at 100k passages that is most of the start-up saved.
+    """
+    table: dict[str, dict[str, object]] = {}
+    offset = 0
+    for name, values in arrays.items():
+        values = np.ascontiguousarray(values)
+        table[name] = {"dtype": values.dtype.newbyteorder("<").str, "shape": list(values.shape), "offset": offset}
+        offset += -(-values.nbytes // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
+    header = json.dumps({"generation": generation, "arrays": table}).encode("utf-8")
+    start = -(-(len(_ARRAYS_MAGIC) + 8 + len(header)) // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
+    with path.open("wb") as handle:
+        handle.write(_ARRAYS_MAGIC + len(header).to_bytes(8, "little") + header)
+        for name, values in arrays.items():
+            handle.seek(start + int(table[name]["offset"]))  # type: ignore[call-overload]
+            handle.write(np.ascontiguousarray(values, dtype=np.dtype(str(table[name]["dtype"]))).tobytes())
+        handle.truncate(start + offset)
+
+
+def _read_arrays(path: Path, generation: object) -> dict[str, np.ndarray]:
+    """The arrays of a file written by :func:`_write_arrays`, memory-mapped copy-on-write.
+
+    Copy-on-write: the index may change its arrays in memory; the file never
+    changes under another process reading it.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(len(_ARRAYS_MAGIC) + 8)
+        if len(head) < len(_ARRAYS_MAGIC) + 8 or not head.startswith(_ARRAYS_MAGIC):
+            raise ValueError("index arrays file is not ours or is truncated")
+        header_size = int.from_bytes(head[len(_ARRAYS_MAGIC) :], "little")
+        header = json.loads(handle.read(header_size))
+    if header.get("generation") != generation:
+        raise ValueError("index arrays file belongs to another save than the manifest")
+    start = -(-(len(_ARRAYS_MAGIC) + 8 + header_size) // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
+    raw = np.memmap(path, dtype=np.uint8, mode="c")
+    arrays: dict[str, np.ndarray] = {}
+    for name, spec in header["arrays"].items():
+        dtype, shape = np.dtype(spec["dtype"]), tuple(spec["shape"])
+        begin = start + spec["offset"]
+        end = begin + dtype.itemsize * int(np.prod(shape, dtype=np.int64))
+        if end > raw.size:
+            raise ValueError("index arrays file is truncated")
+        arrays[name] = raw[begin:end].view(dtype).reshape(shape)
+    return arrays
 
 
 def _compact_tfs(tfs: np.ndarray) -> np.ndarray:

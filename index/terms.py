@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from underthesea import word_tokenize
-
 from index.abbreviations import ConceptMatcher
 from index.text import fold, join_words, ngrams, normalize
 
@@ -37,6 +35,17 @@ def tokenize(text: str) -> list[str]:
     words = word_tokenize(normalize(text))
     # "%" is kept: it is read as "phần trăm", which is how people ask for it.
     return [w.lower() for w in words if w == "%" or not _PUNCT_ONLY_RE.match(w)]
+
+
+def word_tokenize(text: str) -> list[str]:
+    """underthesea's word segmentation, imported on first use.
+
+    Importing underthesea takes longer than answering a question does, and
+    only ingest segments text: a question's terms come from its syllables.
+    """
+    from underthesea import word_tokenize as segment
+
+    return list(segment(text))
 
 
 def stored_words(text: str) -> str:

@@ -236,4 +236,7 @@ class Library:
         # A base that already holds real documents never gets demo articles mixed in.
         if self.document_count():
             return []
-        return [self.ingest_bytes(data, name, added_by="demo") for name, data in demo.demo_documents()]
+        results = [self.ingest_bytes(data, name, added_by="demo") for name, data in demo.demo_documents()]
+        # Saved now, or every later start would rebuild the demo's index from its tokens.
+        self.save_index()
+        return results

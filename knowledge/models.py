@@ -28,6 +28,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp, aware and in UTC: SQLite hands them back without a zone; they were written in UTC."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 class Document(SQLModel, table=True):
     """An article or directive as an admin added it."""
 

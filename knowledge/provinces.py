@@ -309,17 +309,31 @@ def _node_pattern(node: _Trie) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-class _Matcher(NamedTuple):
-    """A compiled alias regex and what each matched alias stands for."""
+class _Matcher:
+    """An alias regex and what each matched alias stands for.
 
-    pattern: re.Pattern[str]
-    targets: Mapping[str, str | None]  # None: a phrase that is not a province
+    The regex (a trie of every spelling of every alias) is compiled on first
+    use: compiling both takes about a quarter of a second, a cold ``cdsbot
+    ask`` reads one question with one of them, and ``get`` needs neither.
+    """
+
+    __slots__ = ("_pattern", "_prefix", "targets")
+
+    def __init__(self, targets: Mapping[str, str | None], prefix: str) -> None:
+        self.targets = targets  # None: a phrase that is not a province
+        self._prefix = prefix
+        self._pattern: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            trie = _trie_pattern(self.targets)
+            self._pattern = re.compile(rf"(?<!\w)(?:(?P<prefix>{self._prefix}) ?)?(?P<name>{trie})(?!\w)")
+        return self._pattern
 
 
 def _compile(targets: Mapping[str, str | None], prefix: str) -> _Matcher:
-    trie = _trie_pattern(targets)
-    pattern = re.compile(rf"(?<!\w)(?:(?P<prefix>{prefix}) ?)?(?P<name>{trie})(?!\w)")
-    return _Matcher(pattern, MappingProxyType(dict(targets)))
+    return _Matcher(MappingProxyType(dict(targets)), prefix)
 
 
 def _add(table: dict[str, str | None], key: str, target: str | None) -> None:

@@ -161,3 +161,12 @@ def test_bot_token_never_reaches_the_logs(capsys: pytest.CaptureFixture[str]) ->
         logger.removeHandler(handler)
     err = capsys.readouterr().err
     assert token not in err and "/bot***/getMe" in err and "Invalid token ***" in err
+
+
+def test_unknown_time_zone_is_refused_at_start_with_a_message(
+    empty_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CDSBOT_TIMEZONE", "Asia/Hanoi_typo")
+    assert main(["docs", "list"]) == 2
+    err = capsys.readouterr().err
+    assert "Cấu hình không hợp lệ" in err and "timezone" in err

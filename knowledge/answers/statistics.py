@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from index.text import canonical, fold
-from knowledge.models import Feedback, QuestionLog
+from knowledge.models import Feedback, QuestionLog, as_utc
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def usage_report(
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for asked_at, question, found in rows:
-        day = _as_utc(asked_at).astimezone(tz).date()
+        day = as_utc(asked_at).astimezone(tz).date()
         if day < first_day:
             continue
         asked[day] += 1
@@ -158,15 +158,10 @@ def usage_report(
             DayCount(day, asked[day], missed[day]) for day in (first_day + timedelta(n) for n in range(days))
         ),
         top_questions=tuple((_best_spelling(spellings[key]), n) for key, n in counts.most_common(top)),
-        unanswered=tuple((_as_utc(asked_at).astimezone(tz), question) for asked_at, question in misses),
+        unanswered=tuple((as_utc(asked_at).astimezone(tz), question) for asked_at, question in misses),
         helpful=sum(1 for v in votes if v),
         unhelpful=sum(1 for v in votes if not v),
     )
-
-
-def _as_utc(value: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; they were written in UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def _best_spelling(spellings: Counter[str]) -> str:

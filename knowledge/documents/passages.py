@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import re
-
-from underthesea import sent_tokenize
+from collections.abc import Callable
+from pathlib import Path
 
 from index.text import word_count
 
@@ -16,7 +19,32 @@ _HEADING_MAX_WORDS = 20
 
 def sentences(paragraph: str) -> list[str]:
     """Sentences of one paragraph (underthesea), never empty strings."""
-    return [s.strip() for s in sent_tokenize(paragraph) if s.strip()]
+    return [s.strip() for s in _sent_tokenize()(paragraph) if s.strip()]
+
+
+@functools.cache
+def _sent_tokenize() -> Callable[[str], list[str]]:
+    """underthesea's sentence splitter, loaded without the rest of underthesea.
+
+    ``import underthesea`` imports every pipeline it has (NER, POS tagging,
+    classifiers through joblib): most of a second, more than answering a
+    question takes. Its sentence splitter is one self-contained module of plain
+    Python and a JSON of abbreviations, and answering a question needs only
+    that (to cut the snippet), so only that file is loaded. Should a future
+    underthesea move it, importing the package is the fallback.
+    """
+    spec = importlib.util.find_spec("underthesea")
+    locations = spec.submodule_search_locations if spec is not None else None
+    if locations:
+        path = Path(next(iter(locations))) / "pipeline" / "sent_tokenize" / "__init__.py"
+        module_spec = importlib.util.spec_from_file_location("_underthesea_sent_tokenize", path)
+        if path.is_file() and module_spec is not None and module_spec.loader is not None:
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+            splitter = getattr(module, "sent_tokenize", None)
+            if callable(splitter):
+                return splitter  # type: ignore[no-any-return]
+    return importlib.import_module("underthesea").sent_tokenize  # type: ignore[no-any-return]
 
 
 def split_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[str]:

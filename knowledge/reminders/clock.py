@@ -56,15 +56,6 @@ class ManualClock:
         self.current = instant
 
 
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they were written in UTC."""
-    return (
-        value.replace(tzinfo=timezone.utc)
-        if value.tzinfo is None
-        else value.astimezone(timezone.utc)
-    )
-
-
 def iso_week(day: date) -> str:
     """ "2026-W48": the ISO week a digest belongs to (weeks start on Monday)."""
     year, week, _ = day.isocalendar()

@@ -15,9 +15,8 @@ from knowledge.deadlines.queries import (
     DeadlineView,
 )
 from knowledge.errors import NotFoundError
-from knowledge.models import Deadline, DeadlineCompletion, Subscription
+from knowledge.models import Deadline, DeadlineCompletion, Subscription, as_utc
 from knowledge.provinces import Gazetteer
-from knowledge.reminders.clock import as_utc
 from knowledge.reminders.subscriptions import subscription_matches
 
 # --------------------------------------------------------------------------

@@ -37,11 +37,10 @@ from knowledge.deadlines.queries import (
     DeadlineView,
     deadlines_between,
 )
-from knowledge.models import DeadlineCompletion, ReminderSent, Subscription
+from knowledge.models import DeadlineCompletion, ReminderSent, Subscription, as_utc
 from knowledge.provinces import Gazetteer
 from knowledge.reminders.clock import (
     ReminderPolicy,
-    as_utc,
     iso_week,
     kind_lead,
     lead_kind,

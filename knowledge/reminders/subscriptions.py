@@ -20,9 +20,8 @@ from knowledge.deadlines.queries import (
     topics_match,
 )
 from knowledge.errors import UserFacingError
-from knowledge.models import DeadlineCompletion, ReminderSent, Subscription
+from knowledge.models import DeadlineCompletion, ReminderSent, Subscription, as_utc
 from knowledge.provinces import Gazetteer
-from knowledge.reminders.clock import as_utc
 
 MAX_TOPICS = 10
 MAX_TOPIC_CHARS = 100

@@ -223,7 +223,7 @@ def test_save_interrupted_before_manifest_is_refused(tmp_path: Path, monkeypatch
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("index.bm25.np.savez", crash)
+    monkeypatch.setattr("index.bm25._write_arrays", crash)
     with pytest.raises(OSError):
         index.save(tmp_path)
     with pytest.raises(FileNotFoundError):
@@ -235,7 +235,7 @@ def test_index_of_another_format_is_refused(tmp_path: Path) -> None:
     index.add_many([(1, ["a"])])
     index.save(tmp_path)
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 2', '"format": 1'), encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 3', '"format": 2'), encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
         Bm25Index.load(tmp_path)
 
@@ -274,3 +274,31 @@ def test_interleaved_additions_removals_and_searches_match_rank_bm25() -> None:
             _dense(index, query, next_id)[kept], reference.get_scores(query), rtol=1e-5, atol=1e-6
         )
     assert index.passage_ids() == set(kept)
+
+
+def test_arrays_file_from_another_save_is_refused(tmp_path: Path) -> None:
+    """A manifest read together with the arrays of a later save (two processes saving) is not trusted."""
+    first, second = Bm25Index(), Bm25Index()
+    first.add_many([(1, ["a"])])
+    second.add_many([(1, ["b"]), (2, ["a"])])
+    first.save(tmp_path)
+    manifest = (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    second.save(tmp_path)
+    (tmp_path / "manifest.json").write_text(manifest, encoding="utf-8")
+    with pytest.raises(ValueError, match="another save"):
+        Bm25Index.load(tmp_path)
+
+
+def test_loaded_index_can_change_without_touching_the_saved_file(tmp_path: Path) -> None:
+    index = Bm25Index()
+    index.add_many([(1, ["a", "b"]), (2, ["b"]), (3, ["c"])])
+    index.save(tmp_path)
+    saved = (tmp_path / "postings.bin").read_bytes()
+    loaded, _ = Bm25Index.load(tmp_path)
+    loaded.remove(2)
+    loaded.add_many([(4, ["b", "b"])])
+    loaded.add_many([(5, ["a"])])
+    assert [h.passage_id for h in loaded.search(["b"], 5)] == [4, 1]
+    assert (tmp_path / "postings.bin").read_bytes() == saved
+    again, _ = Bm25Index.load(tmp_path)
+    assert [h.passage_id for h in again.search(["b"], 5)] == [2, 1]

@@ -164,7 +164,7 @@ def test_answer_survives_passages_removed_by_another_process(demo_dir: Path) -> 
 
 
 def test_corrupt_index_cache_is_rebuilt_not_fatal(demo_dir: Path) -> None:
-    (demo_dir / "index" / "postings.npz").write_bytes(b"PK\x03\x04 truncated")
+    (demo_dir / "index" / "postings.bin").write_bytes(b"CDSBM25\x00 truncated")
     library = open_library(demo_dir)
     assert library.ask("Hải Dương xếp hạng bao nhiêu?").found
 

@@ -4,34 +4,38 @@
 extension) and hands the bytes to the parser registered for the extension.
 A new format is one module with a `bytes -> ParsedText` function and one
 line in `_PARSERS`.
+
+A format's module is imported the first time a file of that format arrives:
+pypdf, python-docx and trafilatura (with lxml) take longer to import than a
+question takes to answer, and only ingest needs them, so ``cdsbot ask`` and
+``cdsbot --help`` never load them.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from types import MappingProxyType
+from typing import cast
 
-from knowledge.documents.parsers.docx import parse_docx
 from knowledge.documents.parsers.errors import ParseError
-from knowledge.documents.parsers.html import parse_html
 from knowledge.documents.parsers.parsed_text import ParsedText
-from knowledge.documents.parsers.pdf import parse_pdf
-from knowledge.documents.parsers.plain import parse_markdown, parse_txt
 
 __all__ = ["SUPPORTED_EXTENSIONS", "ParseError", "ParsedText", "parse_document"]
 
 Parser = Callable[[bytes], ParsedText]
 
-_PARSERS: Mapping[str, Parser] = MappingProxyType(
+# Extension -> (module in this package, its parse function).
+_PARSERS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
-        ".txt": parse_txt,
-        ".md": parse_markdown,
-        ".markdown": parse_markdown,
-        ".html": parse_html,
-        ".htm": parse_html,
-        ".docx": parse_docx,
-        ".pdf": parse_pdf,
+        ".txt": ("plain", "parse_txt"),
+        ".md": ("plain", "parse_markdown"),
+        ".markdown": ("plain", "parse_markdown"),
+        ".html": ("html", "parse_html"),
+        ".htm": ("html", "parse_html"),
+        ".docx": ("docx", "parse_docx"),
+        ".pdf": ("pdf", "parse_pdf"),
     }
 )
 
@@ -67,8 +71,7 @@ def parse_document(data: bytes, filename: str, *, max_bytes: int = 20 * _MB) -> 
             f"{len(data)} bytes > {max_bytes}",
         )
     extension = PurePath(filename).suffix.lower()
-    parser = _PARSERS.get(extension)
-    if parser is None:
+    if extension not in _PARSERS:
         supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
         shown = f"«{extension}»" if extension else "không có đuôi"
         hint = _CONVERT_HINTS.get(extension, "")
@@ -79,4 +82,10 @@ def parse_document(data: bytes, filename: str, *, max_bytes: int = 20 * _MB) -> 
         )
     if not data.strip():
         raise ParseError("Tệp rỗng: không có nội dung nào.", "empty or whitespace-only upload")
-    return parser(data)
+    return parser_for(extension)(data)
+
+
+def parser_for(extension: str) -> Parser:
+    """The parse function of a supported extension, importing its module on first use."""
+    module, function = _PARSERS[extension]
+    return cast(Parser, getattr(importlib.import_module(f"{__name__}.{module}"), function))
