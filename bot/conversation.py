@@ -27,6 +27,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.commands import all_commands
+from bot.ids import parse_id
 from bot.render.html import (
     TELEGRAM_LIMIT,
     answer_html,
@@ -37,7 +38,6 @@ from bot.render.html import (
     split_message,
 )
 from bot.services import Services
-from bot.telegram.sending import parse_id
 from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer
 from knowledge.answers.freshness import answered_passage_removed, existing_passages
 from knowledge.answers.statistics import (

@@ -21,7 +21,13 @@ def add_db_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
     """Runs before the library opens: ``db current`` must not upgrade what it reports on."""
-    from knowledge.db import current_revision, head_revision, make_engine, new_revision, upgrade_schema
+    from knowledge.db import (
+        current_revision,
+        head_revision,
+        make_engine,
+        new_revision,
+        upgrade_schema,
+    )
 
     if args.db_command == "revision":
         path = new_revision(args.message, autogenerate=not args.empty)

@@ -18,7 +18,6 @@ from datetime import date
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-
 from bot.render.html import shorten
 from index.text import fold
 from knowledge.control_chars import strip_control_chars

@@ -379,11 +379,6 @@ def test_answering_a_question_loads_no_parser_segmenter_or_telegram(demo_data_di
     assert sorted(m for m in loaded if m.split(".")[0] in unwanted or m in PARSERS) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/conversation.py imports bot.telegram.sending (parse_id), so the examples offered "
-    "after an unanswered `cdsbot ask` load python-telegram-bot; the lead is reshaping bot/conversation.py",
-)
 def test_an_unanswered_question_loads_no_telegram(demo_data_dir: Path) -> None:
     loaded = _modules_loaded_by_cli(["ask", "Thời tiết trên sao Hỏa hôm nay thế nào?"], demo_data_dir)
     assert sorted(m for m in loaded if m.split(".")[0] == "telegram") == []

@@ -10,7 +10,7 @@ Every handler module goes through these helpers, so the rules live in one place:
   twice) is not an error;
 - a button press is answered through :func:`answer_callback`, which shrugs
   off queries Telegram has already expired;
-- ids typed by users or carried in callback data go through :func:`parse_id`.
+- ids typed by users or carried in callback data go through ``bot.ids.parse_id``.
 
 Messages are addressed by chat id and message id rather than through PTB's
 ``Message`` shortcuts, because a button under an old message arrives with an
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -55,19 +54,10 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A dropped connection is retried after these pauses; 429 flood control is the
 # rate limiter's job (AIORateLimiter), 400/403 are never retried.
 RETRY_PAUSES = (0.5, 2.0)
-# At most 18 digits: every such number fits SQLite's signed 64-bit integers.
-# [0-9], not str.isdigit() (true for "²", which int() refuses) nor \d (any
-# script's digits, "٣"): ids are typed on ordinary keyboards.
-_ID_RE = re.compile(r"[0-9]{1,18}")
 _EXPIRED_QUERY = ("query is too old", "query id is invalid")
 
 
 # ------------------------------------------------------------------ reading input
-def parse_id(text: str) -> int | None:
-    """A document, deadline or page number typed by a user or carried in callback data; None if it is not one."""
-    return int(text) if _ID_RE.fullmatch(text) else None
-
-
 def command_argument(message: Message) -> str:
     """Everything after the command, newlines and "|" kept (``context.args`` would split them away)."""
     text = message.text or ""

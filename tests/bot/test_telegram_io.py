@@ -10,7 +10,8 @@ import pytest
 from telegram import Bot, InaccessibleMessage
 from telegram.request import HTTPXRequest
 
-from bot.telegram.sending import edit_html, parse_id, send_html
+from bot.ids import parse_id
+from bot.telegram.sending import edit_html, send_html
 from tests.fake_telegram import FakeTelegram
 
 JSON = dict[str, Any]

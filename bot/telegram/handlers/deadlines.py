@@ -28,6 +28,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.conversation import UNUSABLE_BUTTON
+from bot.ids import parse_id
 from bot.render.deadlines import (
     CALLBACK_DONE,
     CALLBACK_NOT_DONE,
@@ -41,7 +42,6 @@ from bot.telegram.sending import (
     command_argument,
     edit_buttons,
     edit_html,
-    parse_id,
     reply_html,
     send_html,
 )

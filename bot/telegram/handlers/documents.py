@@ -49,6 +49,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import uploads
 from bot.conversation import UNUSABLE_BUTTON
+from bot.ids import parse_id
 from bot.memory import PENDING_SECONDS
 from bot.render.html import format_date, source_html
 from bot.services import Services
@@ -58,7 +59,6 @@ from bot.telegram.sending import (
     answer_callback,
     command_argument,
     edit_html,
-    parse_id,
     reply_html,
     send_html,
 )
