@@ -74,7 +74,8 @@ def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> i
     else:
         questions = iter([args.question])
     for question in questions:
-        answer = library.ask(question, k=args.k, log_as=("cli", None, None))
+        # Not logged: statistics count people's questions, not scripts'.
+        answer = library.ask(question, k=args.k)
         if not answer.found and not args.json:
             answer = replace(answer, suggestions=tuple(_examples(settings, library)))
         if args.json:

@@ -523,6 +523,8 @@ def statistics(services: Services, asker: Asker, *, days: int = 7) -> Reply:
     lines = [
         f"📊 <b>Thống kê {days} ngày qua</b>",
         f"Tổng: {report.total} câu hỏi, {unanswered} câu chưa có câu trả lời.",
+        # Only people's questions are counted; an admin's `cdsbot chat` tries are named as such.
+        *([f"(trong đó {report.from_terminal} câu thử trong cdsbot chat)"] if report.from_terminal else []),
         f"Đánh giá: 👍 {report.helpful} · 👎 {report.unhelpful}",
         "",
         "<b>Theo ngày</b>",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -12,6 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import conversation
+from bot.cli import cmd_ask
 from bot.app import Services, all_commands
 from bot.config import Settings
 from bot.conversation import Asker, SlidingWindow
@@ -32,9 +34,9 @@ def services(tmp_path: Path, demo_library: Library) -> Services:
     return Services(settings=settings, library=demo_library)
 
 
-def log_question(library: Library, question: str, found: bool, asked_at: datetime) -> None:
+def log_question(library: Library, question: str, found: bool, asked_at: datetime, channel: str = "telegram") -> None:
     with Session(library.engine) as session:
-        session.add(QuestionLog(question=question, found=found, asked_at=asked_at, channel="telegram"))
+        session.add(QuestionLog(question=question, found=found, asked_at=asked_at, channel=channel))
         session.commit()
 
 
@@ -204,6 +206,33 @@ def test_statistics_reply_for_admin(services: Services) -> None:
     html = conversation.statistics(services, ADMIN).html
     assert "Tổng: 2 câu hỏi, 1 câu chưa có câu trả lời." in html
     assert f"1. {QUESTION} — 1 lần" in html
+
+
+def test_statistics_and_suggestions_ignore_script_questions(services: Services) -> None:
+    now = datetime.now(timezone.utc)
+    for channel in ("cli", "eval", "bench"):
+        for _ in range(3):
+            log_question(services.library, "Câu hỏi thử của lập trình viên về Vĩnh Phúc", True, now, channel=channel)
+        log_question(services.library, "câu thử không có đáp án", False, now, channel=channel)
+    log_question(services.library, QUESTION, True, now)
+    report = usage_report(services.library.engine, tz=ZoneInfo("Asia/Ho_Chi_Minh"), days=1)
+    assert report.total == 1 and report.top_questions == ((QUESTION, 1),) and report.unanswered == ()
+    assert popular_questions(services.library.engine, limit=3) == [QUESTION]
+
+
+def test_cli_ask_is_not_counted_in_statistics(services: Services, tmp_path: Path) -> None:
+    args = argparse.Namespace(question=QUESTION, k=3, json=True)
+    assert cmd_ask(services.library, args, services.settings) == 0
+    with Session(services.library.engine) as session:
+        assert session.exec(select(QuestionLog)).all() == []
+
+
+def test_statistics_mark_questions_typed_in_terminal_chat(services: Services) -> None:
+    now = datetime.now(timezone.utc)
+    log_question(services.library, QUESTION, True, now)
+    log_question(services.library, QUESTION, True, now, channel="terminal")
+    html = conversation.statistics(services, ADMIN).html
+    assert "Tổng: 2 câu hỏi" in html and "(trong đó 1 câu thử trong cdsbot chat)" in html
 
 
 # --------------------------------------------------------------------------- terminal chat
