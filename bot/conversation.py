@@ -49,6 +49,7 @@ from knowledge.answers.statistics import (
     usage_report,
 )
 from knowledge.errors import NotFoundError
+from knowledge.documents.titles import shorten_title
 
 ANSWER_CITATIONS = 5
 DOCUMENTS_PER_PAGE = 5
@@ -370,7 +371,7 @@ def inline_articles(services: Services, query: str, limit: int = ANSWER_CITATION
         articles.append(
             InlineArticle(
                 id=f"p{citation.passage_id}",
-                title=citation.title[:200],
+                title=shorten_title(citation.title, 200),
                 description=_shorten(citation.snippet, 200),
                 html=message if len(message) <= TELEGRAM_LIMIT else split_message(message)[0],
             )

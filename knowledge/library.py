@@ -37,6 +37,7 @@ from knowledge.documents.metadata import clean_text, detect_metadata, parse_user
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
 from knowledge.documents.passages import split_passages
+from knowledge.documents.titles import shorten_title, title_from_text
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.models import (
     MANUAL_DEADLINES_HASH,
@@ -312,8 +313,9 @@ class Library:
                 "empty after cleaning",
             )
         detected = detect_metadata(raw)
-        title = (doc.title or detected.title or _first_line(text) or doc.filename or "Không có tiêu đề").strip()
-        title = title[:MAX_TITLE_CHARS]
+        # Titles are cut at a word, never mid-syllable (knowledge/documents/titles.py).
+        title = (doc.title or detected.title or title_from_text(text) or doc.filename or "Không có tiêu đề").strip()
+        title = shorten_title(title, MAX_TITLE_CHARS)
         published = doc.published or detected.published
         source = doc.source or detected.source
         provinces = list(doc.provinces) if doc.provinces else self.gazetteer.find(f"{title}\n{text}")
@@ -735,13 +737,6 @@ def duplicate_result(existing: Document) -> IngestResult:
         source=existing.source,
         error=f"Tài liệu đã có trong cơ sở dữ liệu: #{existing.id} «{existing.title}».",
     )
-
-
-def _first_line(text: str) -> str | None:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:MAX_TITLE_CHARS]
-    return None
 
 
 def _unknown_idf(n: int) -> float:

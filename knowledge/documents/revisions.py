@@ -29,6 +29,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from index.text import canonical, split_words
+from knowledge.documents.titles import shorten_title
 from knowledge.deadlines.extract import DeadlineMatch
 from knowledge.errors import UserFacingError
 from knowledge.library import (
@@ -80,7 +81,7 @@ def update_metadata(
     with Session(library.engine) as session:
         document = get_article(session, document_id)
         if title is not None and title.strip():
-            document.title = title.strip()[:MAX_TITLE_CHARS]
+            document.title = shorten_title(title, MAX_TITLE_CHARS)
         if source is not None and source.strip():
             document.source = source.strip()
         if published is not None:
