@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.db import default_sqlite_url
@@ -43,6 +44,16 @@ class Settings(BaseSettings):
         """``KEY=`` in .env (as .env.example ships) means "not set", not an empty string."""
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """Checked here, so "Mars/Base" is a setting error at start, not a traceback at the first reminder."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -73,3 +84,29 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+
+# What each setting must look like, said to the admin who typed it.
+_SETTING_HINTS: dict[str, str] = {
+    "timezone": "múi giờ IANA, ví dụ Asia/Ho_Chi_Minh",
+    "reminder_time": "giờ dạng HH:MM, ví dụ 08:00",
+    "reminder_lead_days": "các số ngày không âm, cách nhau bằng dấu phẩy, ví dụ 7,1,0",
+    "admin_ids": "các mã người dùng Telegram (số), cách nhau bằng dấu phẩy",
+    "demo": "1 hoặc 0",
+    "rate_limit_per_minute": "một số nguyên",
+    "max_upload_mb": "một số nguyên (MB)",
+    "link_timeout_seconds": "một số giây",
+}
+
+
+def settings_error(exc: ValidationError) -> str:
+    """One Vietnamese line naming the environment variable that is wrong and what it should be."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        variable = "TELEGRAM_BOT_TOKEN" if field == "telegram_bot_token" else f"CDSBOT_{field.upper()}"
+        given = error.get("input")
+        shown = f"={given}" if isinstance(given, str) else ""
+        hint = _SETTING_HINTS.get(field, "giá trị hợp lệ (xem .env.example)")
+        problems.append(f"{variable}{shown} không hợp lệ, cần {hint}")
+    return "Cấu hình không hợp lệ: " + "; ".join(problems) + "."
