@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from bot.logs import configure_logging, libraries_log_to_file
 from bot.render import answer_plain
 from bot.services import open_library
 from knowledge.answers.answer import Answer
+from knowledge.documents.demo import DEMO_REMOVED, store_real_document
 from knowledge.documents.metadata import parse_user_date
 from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
 from knowledge.errors import UserFacingError
@@ -151,15 +153,21 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
         except OSError as exc:
             result = IngestResult(status="error", error=_read_failure(exc))
         else:
-            result = library.ingest_bytes(
-                data,
-                path.name,
-                title=args.title,
-                source=args.source,
-                published=published,
-                added_by="cli",
-                max_bytes=settings.max_upload_bytes,
+            result, demo_removed = store_real_document(
+                library,
+                functools.partial(
+                    library.ingest_bytes,
+                    data,
+                    path.name,
+                    title=args.title,
+                    source=args.source,
+                    published=published,
+                    added_by="cli",
+                    max_bytes=settings.max_upload_bytes,
+                ),
             )
+            if demo_removed:
+                print(DEMO_REMOVED.format(n=demo_removed), file=sys.stderr)
         failed |= result.status == "error"
         if args.json:
             _print_json(ingest_json(str(path), result))
@@ -349,7 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
-    library = open_library(settings)
+    # The demo is for trying `ask` and `chat`: never loaded to be mixed with real
+    # documents (`ingest`), and served to officials only when asked for (CDSBOT_DEMO=1).
+    load_demo = {"ingest": False, "run": settings.demo is True}.get(args.command)
+    library = open_library(settings, load_demo=load_demo)
     if args.command == "ask":
         return cmd_ask(library, args, settings)
     if args.command == "ingest":
@@ -360,6 +371,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, setting
         return cmd_eval(library, args)
     if args.command == "run":
         from bot.runner import run_bot
+
 
         return run_bot(settings, library, webhook_url=args.webhook_url, port=args.port, listen=args.listen)
     if args.command == "chat":

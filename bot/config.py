@@ -20,7 +20,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     database_url: str | None = None
-    demo: bool = True
+    # Unset: the demo base loads on a first `ask`/`chat`, never under `run`;
+    # True (CDSBOT_DEMO=1): `run` loads it too; False: never.
+    demo: bool | None = None
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "CDSBOT_TELEGRAM_BOT_TOKEN")
     )
@@ -37,7 +39,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @field_validator(
-        "database_url", "telegram_bot_token", "telegram_api_url", "telegram_file_url", "webhook_secret", mode="before"
+        "database_url", "telegram_bot_token", "telegram_api_url", "telegram_file_url", "webhook_secret", "demo",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

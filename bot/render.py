@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer, Citation
+from knowledge.answers.answer import NOT_FOUND_MESSAGE, SAMPLE_MARK, Answer, Citation
 
 TELEGRAM_LIMIT = 4096
 # A source is a URL or a short name ("Báo Hải Dương"); an admin can type
@@ -50,7 +50,7 @@ def citation_line_plain(number: int, citation: Citation) -> str:
     if citation.source:
         parts.append(citation.source)
     parts.append(f"tài liệu #{citation.document_id}, đoạn {citation.position + 1}")
-    return " — ".join(parts)
+    return " — ".join(parts) + (f" {SAMPLE_MARK}" if citation.sample else "")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -73,6 +73,8 @@ def passage_html(citation: Citation, number: int) -> str:
     if citation.source:
         lines[-1] += " — " + source_html(citation.source)
     lines[-1] += f" — #{citation.document_id}, đoạn {citation.position + 1}"
+    if citation.sample:
+        lines[-1] += f" {SAMPLE_MARK}"
     return "\n".join(lines) + "\n\n" + html.escape(citation.passage)
 
 
@@ -82,7 +84,7 @@ def citation_line_html(number: int, citation: Citation) -> str:
     if citation.source:
         parts.append(source_html(citation.source))
     parts.append(f"#{citation.document_id}, đoạn {citation.position + 1}")
-    return " — ".join(parts)
+    return " — ".join(parts) + (f" {SAMPLE_MARK}" if citation.sample else "")
 
 
 def _short_url(url: str) -> str:

@@ -58,6 +58,8 @@ _SHORTLIST = 10
 # the base does not hold the answer (tuned on the seed and demo questions).
 MIN_COVERAGE = 0.2
 MAX_TITLE_CHARS = 300
+# Document.added_by of the bundled demo articles (knowledge/documents/demo.py).
+DEMO_ADDED_BY = "demo"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -636,6 +638,7 @@ class Library:
             score=round(score, 4),
             provinces=tuple(document.province_list),
             province_note=note,
+            sample=document.added_by == DEMO_ADDED_BY,
         )
 
     def _log(self, answer: Answer, log_as: tuple[str, int | None, int | None]) -> Answer:
@@ -675,7 +678,7 @@ class Library:
                 return []
         # A base that already holds real documents never gets demo articles mixed in.
         results = [] if self.document_count() else [
-            self.ingest_bytes(data, name, added_by="demo") for name, data in demo_documents()
+            self.ingest_bytes(data, name, added_by=DEMO_ADDED_BY) for name, data in demo_documents()
         ]
         with Session(self.engine) as session:
             session.add(Meta(key="demo_loaded", value="1"))

@@ -112,7 +112,7 @@ def test_ingest_json_reports_each_file_and_fails_on_any_error(
 def test_docs_list_and_remove(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["docs", "list", "--json"]) == 0
     docs = json.loads(capsys.readouterr().out)
-    assert len(docs) >= 8
+    assert len(docs) == 5 and all(d["added_by"] == "demo" for d in docs)
     target = docs[0]["id"]
     assert main(["docs", "remove", str(target)]) == 0
     assert "Đã xoá" in capsys.readouterr().out
@@ -151,6 +151,44 @@ def test_a_bare_number_is_not_a_question(demo_env: Path, capsys: pytest.CaptureF
     assert main(["ask", "--json", "3"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "Câu hỏi trống" in captured.err
+
+
+def test_ingest_into_a_fresh_data_dir_does_not_load_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CDSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CDSBOT_DEMO", raising=False)
+    monkeypatch.delenv("CDSBOT_DATABASE_URL", raising=False)
+    document = tmp_path / "bac-ninh.txt"
+    document.write_text("Bắc Ninh sơ kết chuyển đổi số\n\nBắc Ninh số hóa 98% hồ sơ trong quý I năm 2024.", encoding="utf-8")
+    assert main(["ingest", str(document)]) == 0
+    capsys.readouterr()
+    assert main(["docs", "list", "--json"]) == 0
+    assert [d["added_by"] for d in json.loads(capsys.readouterr().out)] == ["cli"]
+
+
+def test_ingest_into_a_demo_only_base_removes_the_demo_and_says_so(
+    demo_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = tmp_path / "bac-ninh.txt"
+    document.write_text("Bắc Ninh sơ kết chuyển đổi số\n\nBắc Ninh số hóa 98% hồ sơ trong quý I năm 2024.", encoding="utf-8")
+    assert main(["ingest", "--json", str(document)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["status"] == "added"
+    assert "Đã gỡ 5 tài liệu mẫu" in captured.err
+    assert main(["docs", "list", "--json"]) == 0
+    assert [d["added_by"] for d in json.loads(capsys.readouterr().out)] == ["cli"]
+
+
+def test_fresh_machine_ask_answers_from_the_demo_marked_as_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CDSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CDSBOT_DEMO", raising=False)
+    monkeypatch.delenv("CDSBOT_DATABASE_URL", raising=False)
+    assert main(["ask", "Hải Dương xếp hạng bao nhiêu?"]) == 0
+    out = capsys.readouterr().out
+    assert "13/63" in out and "(dữ liệu mẫu)" in out
 
 
 # --------------------------------------------------------------------------- bad input

@@ -66,6 +66,12 @@ class Citation:
     score: float
     provinces: tuple[str, ...] = ()
     province_note: str | None = None
+    # From the bundled demo base, not from a document an admin gave: every
+    # front end says so, so no official mistakes a sample for their own data.
+    sample: bool = False
+
+
+SAMPLE_MARK = "(dữ liệu mẫu)"
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,8 @@ class Answer:
         if not self.found or not self.citations:
             return NOT_FOUND_MESSAGE
         best = self.citations[0]
-        return f"{best.province_note}: {best.snippet}" if best.province_note else best.snippet
+        text = f"{best.province_note}: {best.snippet}" if best.province_note else best.snippet
+        return f"{text} {SAMPLE_MARK}" if best.sample else text
 
 
 NOT_FOUND_MESSAGE = "Xin lỗi, cơ sở dữ liệu hiện chưa có thông tin trả lời câu hỏi này."

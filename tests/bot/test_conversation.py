@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,20 @@ def services(tmp_path: Path, demo_library: Library) -> Services:
     return Services(settings=settings, library=demo_library)
 
 
+def add_newer_document(library: Library) -> int:
+    """A sixth document, newer than the demo's five, so the list needs a second page."""
+    result = library.ingest(
+        DocumentInput(
+            text="Tỉnh Bắc Ninh sơ kết chuyển đổi số\n\nSở Khoa học và Công nghệ tỉnh Bắc Ninh báo cáo "
+            "tiến độ chuyển đổi số của các xã, phường trong quý I năm 2024.",
+            published=date(2024, 4, 2),
+            added_by="test",
+        )
+    )
+    assert result.document_id is not None
+    return result.document_id
+
+
 def log_question(library: Library, question: str, found: bool, asked_at: datetime, channel: str = "telegram") -> None:
     with Session(library.engine) as session:
         session.add(QuestionLog(question=question, found=found, asked_at=asked_at, channel=channel))
@@ -45,7 +59,7 @@ def log_question(library: Library, question: str, found: bool, asked_at: datetim
 
 def test_start_counts_documents_and_provinces_and_offers_answerable_examples(services: Services) -> None:
     reply = conversation.start(services, bot_username="cdsbot_test_bot")
-    assert "<b>10</b> tài liệu về 8 tỉnh/thành" in reply.html and "Vĩnh Phúc" in reply.html
+    assert "<b>5</b> tài liệu về 4 tỉnh/thành" in reply.html and "Vĩnh Phúc" in reply.html
     assert "@cdsbot_test_bot" in reply.html
     examples = conversation.examples(services)
     assert len(examples) == 3
@@ -74,13 +88,14 @@ def test_help_lists_every_registered_command(services: Services) -> None:
 
 
 def test_documents_are_paginated_newest_first(services: Services) -> None:
+    newest = add_newer_document(services.library)
     first = conversation.documents_page(services, 0)
     assert "trang 1/2" in first.html
-    assert first.html.index("#7") < first.html.index("#6") < first.html.index("#10")
+    assert first.html.index(f"#{newest}") < first.html.index("#1") < first.html.index("#2") < first.html.index("#4")
     assert first.buttons == [[("▶", "docs:1")]]
     last = conversation.documents_page(services, 99)
     assert "trang 2/2" in last.html and last.buttons == [[("◀", "docs:0")]]
-    assert "#5" in last.html and "#7" not in last.html
+    assert "#5" in last.html and "#1" not in last.html
 
 
 def test_document_passages_are_paginated_under_telegram_limit(services: Services) -> None:
@@ -112,6 +127,7 @@ def test_source_command_explains_usage_and_unknown_ids(services: Services) -> No
 
 def test_respond_routes_commands_and_questions(services: Services) -> None:
     assert "<b>Các lệnh</b>" in conversation.respond(services, "/trogiup", USER).html
+    add_newer_document(services.library)
     assert "trang 2/2" in conversation.respond(services, "/tailieu 2", USER).html
     assert "13/63" in conversation.respond(services, f"/hoi@cdsbot_test_bot {QUESTION}", USER).html
     assert "Tôi chưa hiểu lệnh /khong_co" in conversation.respond(services, "/khong_co", USER).html
@@ -249,8 +265,8 @@ def test_terminal_chat_goes_through_the_conversation(services: Services) -> None
     stdout = io.StringIO()
     assert run_chat(services.settings, services.library, stdin=stdin, stdout=stdout) == 0
     out = stdout.getvalue()
-    assert "10 tài liệu" in out  # the welcome is /start
-    assert "trang 1/2" in out and "Mã tài liệu: #3" in out
+    assert "5 tài liệu" in out  # the welcome is /start
+    assert "trang 1/1" in out and "Mã tài liệu: #3" in out
     assert "xếp thứ 13/63 tỉnh" in out and "<b>" not in out
     assert "[2] Kết quả khác ▶" in out and "📄 [2]" in out
     assert "(Cảm ơn góp ý!)" in out
