@@ -350,6 +350,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         libraries_log_to_file(settings.data_dir / "cdsbot.log")
     try:
         return _dispatch(parser, args, settings)
+    except BrokenPipeError:
+        # `cdsbot ask … | head`: the reader left; stop quietly, like any Unix tool.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except UserFacingError as exc:
         log.info("failed: %s", exc.detail or exc.user_message)
         print(exc.user_message, file=sys.stderr)

@@ -32,11 +32,14 @@ from index.query import Query, QueryReader
 from index.terms import TERMS_VERSION, TermMaker, syllables_of_words, tokenize
 from index.text import canonical, join_words, split_words
 from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
+from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
+from knowledge.answers.intent import stated_terms as stated_intent_terms
+from knowledge.answers.relevance import about_asked_province, is_definition, keep_relevant, only_generic
 from knowledge.deadlines.extract import extract_deadlines
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
-from knowledge.documents.passages import split_passages
+from knowledge.documents.passages import sentences, split_passages
 from knowledge.documents.titles import shorten_title, title_from_text
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.models import (
@@ -483,8 +486,13 @@ class Library:
                 if hit.passage_id not in rows:
                     self.index.remove(hit.passage_id)
             ranked = self._rerank(query, hits, rows)
+            # ---- relevance (knowledge/answers/relevance.py): the asked province's passages compete alone
+            asked = self.gazetteer.find(query.text)
+            if asked:
+                ranked = about_asked_province(ranked, lambda pair: self._linked(asked, pair[0].province_list))
             if not ranked:
                 return Answer(question=query.text, found=False, kind=query.kind)
+            every_candidate = [(score, pair, None) for score, pair in ranked]
             idf = self.index.idf
             unknown_idf = _unknown_idf(len(self.index))
             def terms_of(sentence: str) -> set[str]:
@@ -496,11 +504,29 @@ class Library:
                 (score, pair, choose_snippet(pair[1].text, query, idf, terms_of)) for score, pair in ranked[:_SHORTLIST]
             ]
             top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
-            shortlist.sort(key=lambda item: -item[0] * (0.6 + 0.4 * item[2].score / top_sentence))
+            # A passage whose shown sentence states the asked act ("kết luận", "khó khăn") ranks higher.
+            intent_boost = {True: INTENT_PASSAGE_BOOST, False: 1.0}
+            shortlist.sort(
+                key=lambda item: -item[0] * (0.6 + 0.4 * item[2].score / top_sentence) * intent_boost[item[2].states_intent]
+            )
             ranked = [(score, pair) for score, pair, _ in shortlist]
+            places = frozenset(t for name in self.gazetteer.find(query.text) for t in self.terms.terms([name]))
+            # ---- relevance: only citations above the floor that share a specific word are shown
+            if only_generic(query, places):
+                return self._definition(query, every_candidate)
+            final = [
+                (score * (0.6 + 0.4 * snip.score / top_sentence) * intent_boost[snip.states_intent], (score, pair, snip))
+                for score, pair, snip in shortlist
+            ]
+            shown = keep_relevant(
+                final,
+                terms_of=lambda item: set(self.terms.terms(split_words(item[1][1].tokens))),
+                query=query,
+                places=places,
+            )
             citations = [
                 self._citation(document, passage, snip.text, snip.highlights, score, query)
-                for score, (document, passage), snip in shortlist[: max(k, 1)]
+                for _, (score, (document, passage), snip) in shown[: max(k, 1)]
             ]
             best_document, best_passage = ranked[0][1]
             # The title speaks for every passage ("Hải Dương" may be named only there).
@@ -514,7 +540,8 @@ class Library:
                     ]
                 )
             )
-            places = frozenset(t for name in self.gazetteer.find(query.text) for t in self.terms.terms([name]))
+            # An intent word ("khó khăn") is found where the passage states the act in other words.
+            best_terms |= stated_intent_terms(query, best_passage.text)
             share = coverage(query, best_terms, idf, unknown_idf, ignore=places)
             found = (
                 share >= MIN_COVERAGE
@@ -527,6 +554,15 @@ class Library:
             citations=tuple(citations) if found else (),
             kind=query.kind,
         )
+
+    def _definition(self, query: Query, shortlist: Sequence[tuple[float, tuple[Document, Passage], object]]) -> Answer:
+        """An all-generic question ("cds la gi") gets the base's definition of the term, or a refusal."""
+        for score, (document, passage), _ in shortlist:
+            for sentence in (s for line in passage.text.split("\n") for s in sentences(line)):
+                if is_definition(sentence):
+                    citation = self._citation(document, passage, sentence, (), score, query)
+                    return Answer(question=query.text, found=True, citations=(citation,), kind=query.kind)
+        return Answer(question=query.text, found=False, kind=query.kind)
 
     def _names_something_unknown(self, query: Query) -> bool:
         """A name the base has never seen ("Vinamilk", "iPhone") means the question is about something else.
