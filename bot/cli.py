@@ -260,6 +260,11 @@ _ARGPARSE_MESSAGES = (
 class VietnameseArgumentParser(argparse.ArgumentParser):
     """Bad options end with a Vietnamese line and exit status 2, like every other bad input."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+
     def error(self, message: str) -> NoReturn:
         for english, vietnamese in _ARGPARSE_MESSAGES:
             message = message.replace(english, vietnamese)

@@ -216,7 +216,7 @@ def state_of(services: Services) -> ConversationState:
 def ask(services: Services, question: str, asker: Asker) -> Reply:
     """Answer a question: the best citation with buttons, or "no info" with examples that work."""
     question = " ".join(question.split())[:MAX_QUESTION_CHARS]
-    if not question:
+    if not question or services.library.reader.read(question).is_empty:
         return Reply(html.escape(ASK_USAGE))
     state = state_of(services)
     if asker.user_id is not None and not asker.is_admin:

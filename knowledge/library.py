@@ -469,7 +469,8 @@ class Library:
         """
         query = self.reader.read(question)
         answer = self._answer(query, k)
-        if log_as is not None:
+        # "?" or "3" asks nothing: not a question the base failed to answer, so not logged.
+        if log_as is not None and not query.is_empty:
             answer = self._log(answer, log_as)
         return answer
 

@@ -247,6 +247,14 @@ def test_cli_ask_is_not_counted_in_statistics(services: Services, tmp_path: Path
         assert session.exec(select(QuestionLog)).all() == []
 
 
+@pytest.mark.parametrize("question", ["?", "3", "  ...  "])
+def test_a_question_without_words_gets_the_usage_and_is_not_counted(services: Services, question: str) -> None:
+    reply = conversation.ask(services, question, USER)
+    assert reply.html == conversation.html.escape(conversation.ASK_USAGE)
+    with Session(services.library.engine) as session:
+        assert session.exec(select(QuestionLog)).all() == []
+
+
 def test_statistics_mark_questions_typed_in_terminal_chat(services: Services) -> None:
     now = datetime.now(timezone.utc)
     log_question(services.library, QUESTION, True, now)
