@@ -493,7 +493,7 @@ class Library:
                 ranked = about_asked_province(ranked, lambda pair: self._linked(asked, pair[0].province_list))
             if not ranked:
                 return Answer(question=query.text, found=False, kind=query.kind)
-            every_candidate = [(score, pair, None) for score, pair in ranked]
+            every_candidate = list(ranked)
             idf = self.index.idf
             unknown_idf = _unknown_idf(len(self.index))
             def terms_of(sentence: str) -> set[str]:
@@ -507,18 +507,18 @@ class Library:
             top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
             # A passage whose shown sentence states the asked act ("kết luận", "khó khăn") ranks higher.
             intent_boost = {True: INTENT_PASSAGE_BOOST, False: 1.0}
-            shortlist.sort(
-                key=lambda item: -item[0] * (0.6 + 0.4 * item[2].score / top_sentence) * intent_boost[item[2].states_intent]
+            final = sorted(
+                (
+                    (score * (0.6 + 0.4 * snip.score / top_sentence) * intent_boost[snip.states_intent], (score, pair, snip))
+                    for score, pair, snip in shortlist
+                ),
+                key=lambda item: -item[0],
             )
-            ranked = [(score, pair) for score, pair, _ in shortlist]
+            ranked = [(score, pair) for _, (score, pair, _) in final]
             places = frozenset(t for name in self.gazetteer.find(query.text) for t in self.terms.terms([name]))
             # ---- relevance: only citations above the floor that share a specific word are shown
             if only_generic(query, places):
                 return self._definition(query, every_candidate)
-            final = [
-                (score * (0.6 + 0.4 * snip.score / top_sentence) * intent_boost[snip.states_intent], (score, pair, snip))
-                for score, pair, snip in shortlist
-            ]
             shown = keep_relevant(
                 final,
                 terms_of=lambda item: set(self.terms.terms(split_words(item[1][1].tokens))),
@@ -556,9 +556,9 @@ class Library:
             kind=query.kind,
         )
 
-    def _definition(self, query: Query, shortlist: Sequence[tuple[float, tuple[Document, Passage], object]]) -> Answer:
+    def _definition(self, query: Query, candidates: Sequence[tuple[float, tuple[Document, Passage]]]) -> Answer:
         """An all-generic question ("cds la gi") gets the base's definition of the term, or a refusal."""
-        for score, (document, passage), _ in shortlist:
+        for score, (document, passage) in candidates:
             for sentence in (s for line in passage.text.split("\n") for s in sentences(line)):
                 if is_definition(sentence):
                     citation = self._citation(document, passage, sentence, (), score, query)

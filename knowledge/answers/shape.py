@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.query import AnswerKind
 from index.text import fold
 
 # Document kinds whose number is part of their name: "Đề án 06", "Nghị quyết số 57".
@@ -179,6 +178,3 @@ def wants_agency(question_folded: str) -> bool:
     """ "Cơ quan nào", "sở nào", "đơn vị nào" ask for an agency rather than a person."""
     return bool(re.search(r"\b(?:co quan|so|don vi|bo|nganh|ban) nao\b", question_folded))
 
-
-def kind_wants_mark(kind: AnswerKind) -> bool:
-    return kind in (AnswerKind.QUANTITY, AnswerKind.RANK, AnswerKind.TIME, AnswerKind.PERSON)
