@@ -242,7 +242,7 @@ _OBLIGATION = _compile(
 # Verbs by which one body hands a task to another: whoever is named before
 # them issued the directive, whoever is named after must carry it out.
 _DIRECTIVE = _compile(
-    r"""(?<!\w)(?<!theo\s)(?<!ban\s)(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|phân\s+công|đôn\s+đốc
+    r"""(?<!\w)(?<!theo\s)(?<!ban\s)(?<!được\s)(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|phân\s+công|đôn\s+đốc
     |(?<!chuyển\s)(?<!bàn\s)giao(?:\s+cho)?(?!\s+(?:dịch|thông|tiếp|lưu|diện)))(?!\w)(?!\s+của)\s*:?"""
 )
 # "Theo chỉ đạo của Ban Cán sự Đảng UBND tỉnh," names who ordered, as a noun
@@ -265,7 +265,8 @@ _JOINED_AGENCY = _compile(r"\s*(?:,|và|cùng)\s*")
 _CONNECTIVE = _compile(r"(?:và|hoặc)\s+")
 # Connectives left dangling once a phrase is cut out ("báo cáo trước 30/6 và trước 31/12").
 _LOOSE_ENDS = _compile(r"(?:\s+(?:và|hoặc))+(?=\s*[,;:.]|\s*$)")
-_MODAL = _compile(r"(?:(?:cần\s+phải|phải|cần|sẽ|được)\s+)+")
+# "Sở KH&CN được giao hoàn thành …": the passive order is a modal here, its subject acts.
+_MODAL = _compile(r"(?:(?:cần\s+phải|phải|cần|sẽ|được\s+giao(?:\s+nhiệm\s+vụ)?|được)\s+)+")
 _TRAILING_DONE = _compile(r"(?<!\w)(?:(?:phải|cần|sẽ)\s+)?(?:xong|hoàn\s+thành)?\s*$")
 
 _DEPARTMENTS = r"""(?i:thông\s+tin\s+và\s+truyền\s+thông|tt\s?&\s?tt|tt-tt|nội\s+vụ|tài\s+chính
@@ -305,7 +306,7 @@ _AGENCY = _compile(
     | Tỉnh\s+đoàn(?!\w)
     | (?i:các\s+sở,\s*(?:ban,\s*)?ngành(?:,\s*(?:địa\s+phương|đoàn\s+thể))*(?:\s+(?:thành\s+viên|liên\s+quan))?
         |các\s+cơ\s+quan,\s*đơn\s+vị(?:,\s*địa\s+phương)?(?:\s+liên\s+quan)?
-        |các\s+doanh\s+nghiệp\s+viễn\s+thông)
+        |các\s+doanh\s+nghiệp\s+viễn\s+thông(?:\s+khác)?)
     )""",
     re.VERBOSE,
 )
@@ -570,9 +571,17 @@ def _agency(
     mưu UBND tỉnh", "phối hợp với Văn phòng Tỉnh ủy") and are not taken.
     """
     ca, cb = clause
+    # The last order that names a body after it: "Đề nghị UBND cấp huyện chỉ đạo các xã …" is UBND cấp huyện's.
+    for end in reversed([m.end() for m in _DIRECTIVE.finditer(keyed, ca, phrase[0])]):
+        ordered = _first_agency(keyed, end, phrase[0])
+        if ordered is not None:
+            return ordered
     directive = _last_directive(keyed, ca, phrase[0])
     if directive is not None:
-        return _first_agency(keyed, directive, phrase[0]) or _first_agency(keyed, phrase[1], cb)
+        ordered = _first_agency(keyed, phrase[1], cb)
+        if ordered is not None:
+            return ordered
+        # "UBND các huyện chỉ đạo cấp xã số hóa …": no body after the verb, so the subject must direct.
     subject = _subject(keyed, ca, cb, phrase)
     if subject:
         return subject
@@ -628,8 +637,12 @@ def _task(
     """
     k = keyed.text
     ca, cb = clause
-    directive = _last_directive(k, ca, phrase[0])
+    directives = [m.end() for m in _DIRECTIVE.finditer(k, ca, phrase[0])]
+    ordering = [end for end in directives if agency is not None and end <= agency.start()]
+    directive = ordering[-1] if ordering else (directives[-1] if directives else None)
     lead = directive if directive is not None else ca
+    if directive is not None and agency is not None and agency.end() < directive:
+        lead = agency.start()  # the subject directs: "chỉ đạo cấp xã …" is its task
     if agency is not None and lead <= agency.start() < phrase[0]:
         lead = agency.start()  # what precedes the subject is circumstance ("Thực hiện Nghị quyết …,")
     colon = k.rfind(":", lead, min(phrase[0], cb))
