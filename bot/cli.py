@@ -6,18 +6,25 @@ python-telegram-bot are imported by the command that needs them, after the
 arguments are parsed: ``cdsbot --help`` loads none of them, ``ask`` never loads
 the parsers or Telegram, ``ingest`` never loads Telegram
 (``tests/test_architecture.py`` and ``bench/startup.py`` keep it that way).
+Exit status: 0 done; 1 an operation failed (a file could not be added, a
+document id names nothing); 2 bad input (a bad option, an empty question, a
+missing question file, an invalid setting). Errors are one Vietnamese line on
+stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import functools
 import json
 import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.db_cli import add_db_parser, cmd_db
 
@@ -70,19 +77,28 @@ def _print_json(obj: object) -> None:
 
 
 # ---------------------------------------------------------------- commands
+EMPTY_QUESTION = "Câu hỏi trống: hãy gõ một câu có chữ, ví dụ: cdsbot ask \"Hải Dương xếp hạng bao nhiêu?\""
+
+
 def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from bot.render.html import answer_plain
-    from knowledge.answers.ask import DEFAULT_K
 
     questions: Iterator[str]
     if args.question == "-":
         questions = (line.strip() for line in sys.stdin if line.strip())
     else:
         questions = iter([args.question])
+    status = 0
     for question in questions:
-        answer = library.ask(question, k=DEFAULT_K if args.k is None else args.k, log_as=("cli", None, None))
+        if library.reader.read(question).is_empty:
+            # "", "?" or "3" asks nothing: bad input, not a question the base failed to answer.
+            print(f"{EMPTY_QUESTION} (nhận được: {question!r})" if question else EMPTY_QUESTION, file=sys.stderr)
+            status = 2
+            continue
+        # Not logged: statistics count people's questions, not scripts'.
+        answer = library.ask(question, k=args.k)
         if not answer.found and not args.json:
             answer = replace(answer, suggestions=tuple(_examples(settings, library)))
         if args.json:
@@ -90,7 +106,7 @@ def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> i
         else:
             print(answer_plain(answer, bold=sys.stdout.isatty()))
             print()
-    return 0
+    return status
 
 
 def _examples(settings: Settings, library: Library) -> list[str]:
@@ -112,8 +128,21 @@ def _files(paths: Sequence[str]) -> Iterator[Path]:
             yield path
 
 
+def _read_failure(exc: OSError) -> str:
+    """Why a file could not be read, in Vietnamese (the OS says it in English)."""
+    reasons = {
+        errno.ENOENT: "không có tệp này",
+        errno.EACCES: "không có quyền đọc tệp",
+        errno.EPERM: "không có quyền đọc tệp",
+        errno.EISDIR: "đây là thư mục",
+    }
+    return f"Không đọc được tệp: {reasons.get(exc.errno or 0, 'lỗi hệ thống khi đọc')}."
+
+
 def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.documents.demo import DEMO_REMOVED, store_real_document
     from knowledge.documents.metadata import parse_user_date
+    from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
     from knowledge.library import IngestResult
 
     published = None
@@ -124,21 +153,31 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
             return 2
     failed = False
     files = list(_files(args.paths))
+    if not files:
+        supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+        print(f"Không có tệp nào để thêm trong {', '.join(args.paths)} (hỗ trợ: {supported}).", file=sys.stderr)
+        return 2
     for number, path in enumerate(files, start=1):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            result = IngestResult(status="error", error=f"Không đọc được tệp: {exc.strerror or exc}.")
+            result = IngestResult(status="error", error=_read_failure(exc))
         else:
-            result = library.ingest_bytes(
-                data,
-                path.name,
-                title=args.title,
-                source=args.source,
-                published=published,
-                added_by="cli",
-                max_bytes=settings.max_upload_bytes,
+            result, demo_removed = store_real_document(
+                library,
+                functools.partial(
+                    library.ingest_bytes,
+                    data,
+                    path.name,
+                    title=args.title,
+                    source=args.source,
+                    published=published,
+                    added_by="cli",
+                    max_bytes=settings.max_upload_bytes,
+                ),
             )
+            if demo_removed:
+                print(DEMO_REMOVED.format(n=demo_removed), file=sys.stderr)
         failed |= result.status == "error"
         if args.json:
             _print_json(ingest_json(str(path), result))
@@ -200,9 +239,13 @@ def cmd_docs(library: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(library: Library, args: argparse.Namespace) -> int:
-    from knowledge.answers.evaluation import evaluate_file
+    from knowledge.answers.evaluation import EvalFileError, evaluate_file
 
-    report = evaluate_file(library, Path(args.file), k=max(args.k, 3))
+    try:
+        report = evaluate_file(library, Path(args.file), k=max(args.k, 3))
+    except EvalFileError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 2
     if args.json:
         _print_json(report.as_dict())
     else:
@@ -214,39 +257,86 @@ def cmd_eval(library: Library, args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------ parser
+# argparse's own messages, in Vietnamese (the rest of a message is the option's name).
+_ARGPARSE_MESSAGES = (
+    ("the following arguments are required:", "thiếu đối số bắt buộc:"),
+    ("unrecognized arguments:", "không nhận ra đối số:"),
+    ("invalid choice:", "lựa chọn không hợp lệ:"),
+    ("choose from", "chọn một trong"),
+    ("expected one argument", "cần một giá trị"),
+    ("invalid int value:", "không phải số nguyên:"),
+    ("argument ", "tham số "),
+)
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    """Bad options end with a Vietnamese line and exit status 2, like every other bad input."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+
+    def error(self, message: str) -> NoReturn:
+        for english, vietnamese in _ARGPARSE_MESSAGES:
+            message = message.replace(english, vietnamese)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: lỗi: {message}\n")
+
+
+def positive_int(value: str) -> int:
+    """A count of citations: 1 or more ("-k 0" used to become 1 without a word)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên dương, nhận được {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên dương (từ 1 trở lên), nhận được {number}")
+    return number
+
+
+def _version() -> str:
+    try:
+        return metadata.version("cdsbot")
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        return "chưa cài đặt"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = VietnameseArgumentParser(
         prog="cdsbot",
         description="Trợ lý hỏi đáp về chuyển đổi số, có trích dẫn nguồn và nhắc hạn chót.",
+        epilog="Mã thoát: 0 thành công; 1 thao tác thất bại; 2 dữ liệu vào không hợp lệ.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"cdsbot {_version()}", help="in phiên bản rồi thoát")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=VietnameseArgumentParser)
 
     ask = sub.add_parser("ask", help="hỏi một câu (hoặc '-' để đọc từng dòng từ stdin)")
-    ask.add_argument("question", help="câu hỏi, hoặc '-' để đọc mỗi dòng stdin là một câu hỏi")
+    ask.add_argument("question", help="câu hỏi, trong ngoặc kép; '-' để đọc mỗi dòng stdin là một câu")
     ask.add_argument("--json", action="store_true", help="in JSON (JSON Lines khi đọc stdin)")
-    # No default here: knowledge.answers.ask owns it, and importing it would load the database.
-    ask.add_argument("-k", type=int, help="số trích dẫn (mặc định 3)")
+    # 3 is knowledge.answers.ask.DEFAULT_K; importing it here would load the database for --help.
+    ask.add_argument("-k", type=positive_int, default=3, help="số trích dẫn, từ 1 trở lên (mặc định 3)")
 
     ingest = sub.add_parser("ingest", help="thêm tài liệu (tệp hoặc thư mục)")
-    ingest.add_argument("paths", nargs="+", help="tệp .txt, .md, .html, .docx, .pdf hoặc thư mục chứa chúng")
-    ingest.add_argument("--json", action="store_true", help="in mỗi kết quả một dòng JSON")
-    ingest.add_argument("--title", help="tiêu đề (mặc định: lấy từ tài liệu)")
-    ingest.add_argument("--source", help="nguồn, ví dụ tên báo hoặc URL (mặc định: lấy từ tài liệu)")
-    ingest.add_argument("--published", help="ngày ban hành YYYY-MM-DD hoặc dd/mm/yyyy (mặc định: lấy từ tài liệu)")
+    ingest.add_argument("paths", nargs="+", help="tệp hoặc thư mục (.txt, .md, .html, .pdf, .docx)")
+    ingest.add_argument("--json", action="store_true", help="in mỗi tệp một dòng JSON")
+    ingest.add_argument("--title", help="tiêu đề, thay cho tiêu đề đọc được từ tệp")
+    ingest.add_argument("--source", help="nguồn (tên báo, cổng thông tin hoặc URL)")
+    ingest.add_argument("--published", help="ngày đăng: YYYY-MM-DD hoặc dd/mm/yyyy")
 
     docs = sub.add_parser("docs", help="liệt kê hoặc xoá tài liệu")
-    docs_sub = docs.add_subparsers(dest="docs_command", required=True)
+    docs_sub = docs.add_subparsers(dest="docs_command", required=True, parser_class=VietnameseArgumentParser)
     docs_list = docs_sub.add_parser("list", help="liệt kê tài liệu, mới nhất trước")
     docs_list.add_argument("--json", action="store_true", help="in JSON")
     docs_remove = docs_sub.add_parser("remove", help="xoá một tài liệu cùng các đoạn và hạn chót của nó")
     docs_remove.add_argument("id", type=int, help="mã tài liệu (cột # của docs list)")
 
     evaluation = sub.add_parser("eval", help="đánh giá trên tệp câu hỏi JSONL")
-    evaluation.add_argument("file", help='tệp JSONL, mỗi dòng {"q": câu hỏi, "doc": tài liệu đúng, "any": [đáp án]}')
-    evaluation.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
-    evaluation.add_argument("-k", type=int, default=3, help="số trích dẫn được chấm (mặc định 3)")
-    evaluation.add_argument("--details", dest="verbose", action="store_true", help="in kết quả từng câu hỏi")
+    evaluation.add_argument("file", help='tệp JSON Lines: mỗi dòng {"q": …, "doc": …, "any": […]}')
+    evaluation.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    evaluation.add_argument("-k", type=positive_int, default=3, help="số trích dẫn xét cho hit@3 (tối thiểu 3)")
+    evaluation.add_argument("--details", dest="verbose", action="store_true", help="in từng câu hỏi, đúng hay sai")
 
     run = sub.add_parser("run", help="chạy bot Telegram (long polling, hoặc webhook với --webhook-url)")
     run.add_argument("--webhook-url", help="URL công khai để Telegram gửi cập nhật (bật chế độ webhook)")
@@ -270,19 +360,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from pydantic import ValidationError
 
-    from bot.config import Settings
+    from bot.config import Settings, settings_error
     from bot.logs import configure_logging
-    from bot.services import open_library
 
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"Cấu hình không hợp lệ: {exc.errors()[0]['loc']} — {exc.errors()[0]['msg']}", file=sys.stderr)
+        print(settings_error(exc), file=sys.stderr)
         return 2
     configure_logging(settings, verbose=args.verbose, serving=args.command == "run")
-    if args.command == "db":
-        return cmd_db(settings, args)
-    library = open_library(settings)
+    if args.command != "run":
+        # pypdf and friends warn about damaged files; the user gets our one clean line instead.
+        from bot.logs import libraries_log_to_file
+
+        libraries_log_to_file(settings.data_dir / "cdsbot.log")
+    from knowledge.errors import UserFacingError
+
+    try:
+        if args.command == "db":
+            return cmd_db(settings, args)
+        return _dispatch(parser, args, settings)
+    except BrokenPipeError:
+        # `cdsbot ask … | head`: the reader left; stop quietly, like any Unix tool.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except UserFacingError as exc:
+        log.info("failed: %s", exc.detail or exc.user_message)
+        print(exc.user_message, file=sys.stderr)
+        return 1
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import open_library
+
+    # The demo is for trying `ask` and `chat`: never loaded to be mixed with real
+    # documents (`ingest`), and served to officials only when asked for (CDSBOT_DEMO=1).
+    load_demo = {"ingest": False, "run": settings.demo is True}.get(args.command)
+    library = open_library(settings, load_demo=load_demo)
     if args.command == "ask":
         return cmd_ask(library, args, settings)
     if args.command == "ingest":
@@ -293,6 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_eval(library, args)
     if args.command == "run":
         from bot.telegram.runner import run_bot
+
 
         return run_bot(settings, library, webhook_url=args.webhook_url, port=args.port, listen=args.listen)
     if args.command == "chat":

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.db import default_sqlite_url
@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     database_url: str | None = None
-    demo: bool = True
+    # Unset: the demo base loads on a first `ask`/`chat`, never under `run`;
+    # True (CDSBOT_DEMO=1): `run` loads it too; False: never.
+    demo: bool | None = None
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "CDSBOT_TELEGRAM_BOT_TOKEN")
     )
@@ -46,12 +48,23 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @field_validator(
-        "database_url", "telegram_bot_token", "telegram_api_url", "telegram_file_url", "webhook_secret", mode="before"
+        "database_url", "telegram_bot_token", "telegram_api_url", "telegram_file_url", "webhook_secret", "demo",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """``KEY=`` in .env (as .env.example ships) means "not set", not an empty string."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """Checked here, so "Mars/Base" is a setting error at start, not a traceback at the first reminder."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -115,3 +128,29 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+
+# What each setting must look like, said to the admin who typed it.
+_SETTING_HINTS: dict[str, str] = {
+    "timezone": "múi giờ IANA, ví dụ Asia/Ho_Chi_Minh",
+    "reminder_time": "giờ dạng HH:MM, ví dụ 08:00",
+    "reminder_lead_days": "các số ngày không âm, cách nhau bằng dấu phẩy, ví dụ 7,1,0",
+    "admin_ids": "các mã người dùng Telegram (số), cách nhau bằng dấu phẩy",
+    "demo": "1 hoặc 0",
+    "rate_limit_per_minute": "một số nguyên",
+    "max_upload_mb": "một số nguyên (MB)",
+    "link_timeout_seconds": "một số giây",
+}
+
+
+def settings_error(exc: ValidationError) -> str:
+    """One Vietnamese line naming the environment variable that is wrong and what it should be."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        variable = "TELEGRAM_BOT_TOKEN" if field == "telegram_bot_token" else f"CDSBOT_{field.upper()}"
+        given = error.get("input")
+        shown = f"={given}" if isinstance(given, str) else ""
+        hint = _SETTING_HINTS.get(field, "giá trị hợp lệ (xem .env.example)")
+        problems.append(f"{variable}{shown} không hợp lệ, cần {hint}")
+    return "Cấu hình không hợp lệ: " + "; ".join(problems) + "."

@@ -47,6 +47,7 @@ from knowledge.answers.statistics import (
     record_feedback,
     usage_report,
 )
+from knowledge.documents.titles import shorten_title
 from knowledge.errors import NotFoundError
 
 ANSWER_CITATIONS = 5
@@ -122,7 +123,7 @@ class InlineArticle:
 def ask(services: Services, question: str, asker: Asker) -> Reply:
     """Answer a question: the best citation with buttons, or "no info" with examples that work."""
     question = " ".join(question.split())[:MAX_QUESTION_CHARS]
-    if not question:
+    if not question or services.library.reader.read(question).is_empty:
         return Reply(html.escape(ASK_USAGE))
     state = services.memory
     if asker.user_id is not None and not asker.is_admin:
@@ -283,7 +284,7 @@ def inline_articles(services: Services, query: str, limit: int = ANSWER_CITATION
         articles.append(
             InlineArticle(
                 id=f"p{citation.passage_id}",
-                title=citation.title[:200],
+                title=shorten_title(citation.title, 200),
                 description=_shorten(citation.snippet, 200),
                 html=message if len(message) <= TELEGRAM_LIMIT else split_message(message)[0],
             )
@@ -436,6 +437,8 @@ def statistics(services: Services, asker: Asker, *, days: int = 7) -> Reply:
     lines = [
         f"📊 <b>Thống kê {days} ngày qua</b>",
         f"Tổng: {report.total} câu hỏi, {unanswered} câu chưa có câu trả lời.",
+        # Only people's questions are counted; an admin's `cdsbot chat` tries are named as such.
+        *([f"(trong đó {report.from_terminal} câu thử trong cdsbot chat)"] if report.from_terminal else []),
         f"Đánh giá: 👍 {report.helpful} · 👎 {report.unhelpful}",
         "",
         "<b>Theo ngày</b>",

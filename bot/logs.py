@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
 from bot.config import Settings
 
@@ -52,3 +53,26 @@ def redact_also(secret: str) -> None:
     for handler in logging.getLogger().handlers:
         if isinstance(handler.formatter, RedactingFormatter):
             handler.formatter.add_secret(secret)
+
+
+# Libraries that warn about the files they read (a damaged PDF's xref table):
+# useful in a log, noise on the terminal of someone adding a document.
+NOISY_LIBRARIES = ("pypdf", "PyPDF2", "pdfminer", "docx", "lxml", "charset_normalizer")
+
+
+def libraries_log_to_file(path: Path) -> None:
+    """Send the noisy libraries' records to ``path`` instead of the terminal (one-shot commands)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        handler = logging.NullHandler()  # an unwritable data dir: drop them rather than print them
+    handler.setFormatter(RedactingFormatter())
+    for name in NOISY_LIBRARIES:
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if getattr(h, "_cdsbot_library_log", False)]:
+            logger.removeHandler(old)
+            old.close()
+        handler._cdsbot_library_log = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False

@@ -55,11 +55,16 @@ class Services:
         return self.clock.now().astimezone(self.tz).date()
 
 
-def open_library(settings: Settings) -> Library:
-    """Open the database and the index; load the demo base on a first start if enabled."""
+def open_library(settings: Settings, *, load_demo: bool | None = None) -> Library:
+    """Open the database and the index; load the demo base on a first start if wanted.
+
+    ``load_demo`` None follows CDSBOT_DEMO (unset counts as yes: a first
+    `cdsbot ask` answers from the demo); callers that add real documents or
+    serve officials pass their own decision.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     library = Library(engine, index_dir=settings.index_dir, parse_worker=ParseWorker(settings.parse_limits))
-    if settings.demo:
+    if load_demo if load_demo is not None else settings.demo is not False:
         library.load_demo_once()
     return library

@@ -25,6 +25,7 @@ from knowledge.documents import links
 from knowledge.documents.links import DEFAULT_PORTS, FetchedPage, LinkError, LinkPolicy
 from knowledge.documents.metadata import parse_user_date
 from knowledge.documents.prepare import MAX_TITLE_CHARS
+from knowledge.documents.titles import shorten_title
 from knowledge.errors import UserFacingError
 from knowledge.provinces import Gazetteer
 
@@ -128,7 +129,7 @@ def parse_caption(text: str | None, gazetteer: Gazetteer) -> UploadMetadata:
             )
         values[field] = value
     return UploadMetadata(
-        title=values[TITLE][:MAX_TITLE_CHARS] if TITLE in values else None,
+        title=shorten_title(values[TITLE], MAX_TITLE_CHARS) if TITLE in values else None,
         source=values.get(SOURCE),
         published=_caption_date(values[PUBLISHED]) if PUBLISHED in values else None,
         provinces=_caption_provinces(values[PROVINCES], gazetteer) if PROVINCES in values else (),

@@ -47,6 +47,10 @@ _KIND_PHRASES: tuple[tuple[str, AnswerKind], ...] = (
     ("ty le", AnswerKind.QUANTITY),
     ("so luong", AnswerKind.QUANTITY),
     ("ai", AnswerKind.PERSON),
+    # "Cơ quan nào", "đơn vị nào", "sở nào" ask who, like "ai" (an agency rather than a person).
+    ("co quan nao", AnswerKind.PERSON),
+    ("don vi nao", AnswerKind.PERSON),
+    ("so nao", AnswerKind.PERSON),
     ("nhung gi", AnswerKind.LIST),
     ("nhung nao", AnswerKind.LIST),
     ("gom nhung", AnswerKind.LIST),

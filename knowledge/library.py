@@ -222,7 +222,8 @@ class Library:
         query = self.reader.read(strip_control_chars(question))
         with Session(self.engine) as session:
             answer = answer_query(query, session=session, live=self.live, gazetteer=self.gazetteer, k=k)
-            if log_as is not None:
+            # "?" or "3" asks nothing: not a question the base failed to answer, so not logged.
+            if log_as is not None and not query.is_empty:
                 channel, chat_id, user_id = log_as
                 answer = log_question(answer, session=session, channel=channel, chat_id=chat_id, user_id=user_id)
                 session.commit()
@@ -236,7 +237,7 @@ class Library:
         # A base that already holds real documents never gets demo articles mixed in.
         if self.document_count():
             return []
-        results = [self.ingest_bytes(data, name, added_by="demo") for name, data in demo.demo_documents()]
+        results = [self.ingest_bytes(data, name, added_by=demo.DEMO_ADDED_BY) for name, data in demo.demo_documents()]
         # Saved now, or every later start would rebuild the demo's index from its tokens.
         self.save_index()
         return results

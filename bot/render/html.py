@@ -11,7 +11,7 @@ import html
 from datetime import date
 
 from bot.render.telegram_html import split_html
-from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer, Citation
+from knowledge.answers.answer import NOT_FOUND_MESSAGE, SAMPLE_MARK, Answer, Citation
 
 TELEGRAM_LIMIT = 4096
 # A source is a URL or a short name ("Báo Hải Dương"); an admin can type
@@ -51,7 +51,7 @@ def citation_line_plain(number: int, citation: Citation) -> str:
     if citation.source:
         parts.append(citation.source)
     parts.append(f"tài liệu #{citation.document_id}, đoạn {citation.position + 1}")
-    return " — ".join(parts)
+    return " — ".join(parts) + (f" {SAMPLE_MARK}" if citation.sample else "")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -74,6 +74,8 @@ def passage_html(citation: Citation, number: int) -> str:
     if citation.source:
         lines[-1] += " — " + source_html(citation.source)
     lines[-1] += f" — #{citation.document_id}, đoạn {citation.position + 1}"
+    if citation.sample:
+        lines[-1] += f" {SAMPLE_MARK}"
     return "\n".join(lines) + "\n\n" + html.escape(citation.passage)
 
 
@@ -83,7 +85,7 @@ def citation_line_html(number: int, citation: Citation) -> str:
     if citation.source:
         parts.append(source_html(citation.source))
     parts.append(f"#{citation.document_id}, đoạn {citation.position + 1}")
-    return " — ".join(parts)
+    return " — ".join(parts) + (f" {SAMPLE_MARK}" if citation.sample else "")
 
 
 def _short_url(url: str) -> str:

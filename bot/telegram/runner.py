@@ -25,6 +25,12 @@ from bot.logs import redact_also
 from bot.services import Services
 from bot.telegram.app import build_application
 from bot.telegram.context import CdsApplication, run_blocking
+from knowledge.documents.demo import (
+    DEMO_REMOVED,
+    HOW_TO_ADD,
+    holds_only_demo,
+    remove_demo,
+)
 from knowledge.library import Library
 
 log = logging.getLogger(__name__)
@@ -131,6 +137,16 @@ def _stop_on_signals(app: Application, services: Services) -> None:  # type: ign
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop)
+def announce_base(settings: Settings, library: Library) -> None:
+    """Officials are served real documents only: the demo goes unless CDSBOT_DEMO=1 asks for it.
+
+    An empty base is no error (admins add documents through the bot), but the
+    operator is told how, on the terminal that started it.
+    """
+    if settings.demo is not True and holds_only_demo(library):
+        print(DEMO_REMOVED.format(n=remove_demo(library)), file=sys.stderr)
+    if library.document_count() == 0:
+        print(HOW_TO_ADD, file=sys.stderr)
 
 
 def run_bot(
@@ -157,6 +173,7 @@ def run_bot(
         return EXIT_CONFIG
     for name in ("bot", "knowledge"):
         logging.getLogger(name).setLevel(settings.log_level.upper())
+    announce_base(settings, library)
     application = prepare_application(Services(settings=settings, library=library))
     quiet = _QuietStartup(application)
     ptb_log = logging.getLogger("telegram.ext")

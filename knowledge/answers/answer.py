@@ -15,6 +15,7 @@ from datetime import date
 from index.query import STOP_SYLLABLES, AnswerKind, Query
 from index.terms import syllables_of_words
 from index.text import ngrams, word_count
+from knowledge.answers import intent, lists, shape
 from knowledge.documents.passages import sentences
 
 SNIPPET_MAX_WORDS = 80
@@ -41,13 +42,6 @@ _COUNT_RE = re.compile(
     re.IGNORECASE,
 )
 _TIME_RE = re.compile(rf"(?:{_DATE_RE}|{_QUARTER_RE}|{_MONTH_RE}|năm\s+\d{{4}})", re.IGNORECASE)
-# A person's name: two to four capitalised syllables after a title word.
-_NAME_RE = re.compile(
-    r"(?:(?<=ông )|(?<=bà )|(?<=đồng chí )|(?<=Đồng chí )|(?<=Thủ tướng Chính phủ )|(?<=Thủ tướng )"
-    r"|(?<=Bí thư Tỉnh ủy )|(?<=Chủ tịch UBND tỉnh )|(?<=Phó Chủ tịch UBND tỉnh ))"
-    r"[A-ZÀ-Ỹ][a-zà-ỹ]+(?: [A-ZÀ-Ỹ][a-zà-ỹ]+){1,3}"
-)
-_LOOSE_NAME_RE = re.compile(r"(?<![\w])[A-ZÀ-ỸĐ][a-zà-ỹđ]+(?: [A-ZÀ-ỸĐ][a-zà-ỹđ]+){2,3}(?![\w])")
 
 
 @dataclass(frozen=True)
@@ -66,6 +60,12 @@ class Citation:
     score: float
     provinces: tuple[str, ...] = ()
     province_note: str | None = None
+    # From the bundled demo base, not from a document an admin gave: every
+    # front end says so, so no official mistakes a sample for their own data.
+    sample: bool = False
+
+
+SAMPLE_MARK = "(dữ liệu mẫu)"
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ class Answer:
         if not self.found or not self.citations:
             return NOT_FOUND_MESSAGE
         best = self.citations[0]
-        return f"{best.province_note}: {best.snippet}" if best.province_note else best.snippet
+        text = f"{best.province_note}: {best.snippet}" if best.province_note else best.snippet
+        return f"{text} {SAMPLE_MARK}" if best.sample else text
 
 
 NOT_FOUND_MESSAGE = "Xin lỗi, cơ sở dữ liệu hiện chưa có thông tin trả lời câu hỏi này."
@@ -174,6 +175,8 @@ class Snippet:
     text: str
     highlights: tuple[tuple[int, int], ...]
     score: float
+    # The shown sentences state the act the question's intent word asks about ("kết luận", "khó khăn").
+    states_intent: bool = False
 
 
 TermsOf = Callable[[str], set[str]]
@@ -185,10 +188,24 @@ def choose_snippet(passage: str, query: Query, idf: IdfLookup, terms_of: TermsOf
     ``terms_of`` gives a sentence's index terms (the same terms passages are
     indexed with, concepts included, so "quý 1" meets "quý I").
     """
-    sents = [s for line in passage.split("\n") for s in sentences(line)] or [passage]
+    sents = lists.merge_markers([s for line in passage.split("\n") for s in sentences(line)]) or [passage]
     wanted = question_terms(query)
-    scored = [_Scored(s, _sentence_score(s, terms_of(s), wanted, query.kind, idf), i) for i, s in enumerate(sents)]
+    cues = intent.intent_cues(query)
+    scored = [
+        _Scored(s, _sentence_score(s, terms_of(s), wanted, query.kind, idf, query.text) * intent.sentence_factor(s, cues), i)
+        for i, s in enumerate(sents)
+    ]
     best = max(scored, key=lambda s: (s.score, -s.index))
+    # A list question gets the whole enumeration, up to a limit (knowledge/answers/lists.py).
+    enumeration = lists.find_enumeration(sents, best.index) if lists.asks_for_list(query) else None
+    if enumeration is not None:
+        snippet = lists.render(enumeration)
+        return Snippet(
+            snippet,
+            _highlights(snippet, wanted, query.kind, idf, query.text),
+            best.score,
+            intent.states_intent(snippet, cues),
+        )
     chosen = [best]
     words = word_count(best.text)
     # Grow around the best sentence while it stays short and the neighbours help.
@@ -205,15 +222,19 @@ def choose_snippet(passage: str, query: Query, idf: IdfLookup, terms_of: TermsOf
     snippet = " ".join(s.text for s in chosen)
     if word_count(snippet) > SNIPPET_MAX_WORDS:
         snippet = _window(snippet, wanted, query.kind)
-    return Snippet(snippet, _highlights(snippet, wanted, query.kind, idf), best.score)
+    return Snippet(
+        snippet, _highlights(snippet, wanted, query.kind, idf, query.text), best.score, intent.states_intent(snippet, cues)
+    )
 
 
-def _sentence_score(sentence: str, present: set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup) -> float:
+def _sentence_score(
+    sentence: str, present: set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup, question: str = ""
+) -> float:
     score = sum(idf(t) for t in wanted & present)
     if score and kind is not AnswerKind.OTHER and kind is not AnswerKind.LIST:
         # "bao nhiêu", "ai", "khi nào" want a figure, a name, a date: a sentence
         # without one (a headline, a summary) only repeats the question's words.
-        if _has_answer_shape(sentence, kind):
+        if _has_answer_shape(sentence, kind, wanted, question):
             score *= 1.5
             if kind is AnswerKind.QUANTITY and _counts_what_is_asked(sentence, wanted):
                 score *= 1.6
@@ -223,16 +244,33 @@ def _sentence_score(sentence: str, present: set[str], wanted: set[str], kind: An
     return score / (1.0 + 0.01 * max(0, len(sentence.split()) - 25))
 
 
-def _has_answer_shape(sentence: str, kind: AnswerKind) -> bool:
-    if kind is AnswerKind.QUANTITY:
-        return bool(_COUNT_RE.search(sentence))
-    if kind is AnswerKind.RANK:
-        return bool(_RANK_ONLY_RE.search(sentence) or _COUNT_RE.search(sentence))
-    if kind is AnswerKind.TIME:
-        return bool(_TIME_RE.search(sentence))
+def _has_answer_shape(sentence: str, kind: AnswerKind, wanted: set[str] = frozenset(), question: str = "") -> bool:
+    return bool(shaped_candidates(sentence, kind, wanted, question, strict=True))
+
+
+def shaped_candidates(
+    text: str, kind: AnswerKind, wanted: set[str], question: str = "", *, strict: bool = False
+) -> list[shape.Span]:
+    """The spans of ``text`` with the shape ``kind`` asks for (knowledge/answers/shape.py).
+
+    ``strict``: for choosing the sentence, "ai" takes a person's name only
+    (every sentence names some agency); for marking, an agency will do.
+    """
     if kind is AnswerKind.PERSON:
-        return bool(_NAME_RE.search(sentence) or _LOOSE_NAME_RE.search(sentence))
-    return False
+        folded = " ".join(syllables_of_words([question.lower()]))
+        if shape.wants_agency(folded):
+            return shape.agencies(text)
+        people = shape.person_names(text)
+        return people if people or strict else shape.agencies(text)
+    if kind is AnswerKind.TIME:
+        return shape.dates(text, [m.span() for m in _TIME_RE.finditer(text)])
+    if kind is AnswerKind.RANK:
+        ranks = shape.figures(text, [m.span() for m in _RANK_ONLY_RE.finditer(text)])
+        return ranks or shape.figures(text, [m.span() for m in _COUNT_RE.finditer(text)])
+    if kind is AnswerKind.QUANTITY:
+        found = shape.figures(text, [m.span() for m in _COUNT_RE.finditer(text)])
+        return found + shape.counted_words(text, wanted)
+    return []
 
 
 def _counts_what_is_asked(sentence: str, wanted: set[str]) -> bool:
@@ -267,24 +305,20 @@ def _window(text: str, wanted: set[str], kind: AnswerKind) -> str:
     return prefix + piece + suffix
 
 
-def _highlights(snippet: str, wanted: set[str], kind: AnswerKind, idf: IdfLookup) -> tuple[tuple[int, int], ...]:
-    """Character spans of the key number, date or name, the one nearest the question's words."""
-    if kind is AnswerKind.PERSON:
-        candidates = list(_NAME_RE.finditer(snippet)) or list(_LOOSE_NAME_RE.finditer(snippet))
-    elif kind is AnswerKind.TIME:
-        candidates = list(_TIME_RE.finditer(snippet))
-    elif kind is AnswerKind.RANK:
-        candidates = list(_RANK_ONLY_RE.finditer(snippet)) or list(_COUNT_RE.finditer(snippet))
-    elif kind is AnswerKind.QUANTITY:
-        candidates = list(_COUNT_RE.finditer(snippet))
-    else:
-        return ()
+def _highlights(
+    snippet: str, wanted: set[str], kind: AnswerKind, idf: IdfLookup, question: str = ""
+) -> tuple[tuple[int, int], ...]:
+    """Character spans of the key number, date or name, the one nearest the question's words.
+
+    Only a span of the shape the question asks for is marked; with none, nothing is.
+    """
+    candidates = shaped_candidates(snippet, kind, wanted, question)
     if not candidates:
         return ()
     term_positions = _term_positions(snippet, wanted, idf)
 
-    def closeness(match: re.Match[str]) -> float:
-        centre = (match.start() + match.end()) / 2
+    def closeness(match: shape.Span) -> float:
+        centre = (match.start + match.end) / 2
         # Vietnamese puts the subject before the figure ("chính quyền số xếp thứ
         # 15/63"), so words before a number count more than words after it.
         total = 0.0
@@ -292,12 +326,12 @@ def _highlights(snippet: str, wanted: set[str], kind: AnswerKind, idf: IdfLookup
             distance = centre - pos
             factor = 1.0 if distance > 0 else 0.4
             total += factor * weight * math.exp(-abs(distance) / 60.0)
-        if kind is AnswerKind.RANK and "/" in match.group(0):
+        if kind is AnswerKind.RANK and "/" in snippet[match.start : match.end]:
             total *= 1.5
-        return total
+        return (total + 1e-6) * match.fit
 
     best = max(candidates, key=closeness)
-    return ((best.start(), best.end()),)
+    return ((best.start, best.end),)
 
 
 def _term_positions(snippet: str, wanted: set[str], idf: IdfLookup) -> list[tuple[int, float]]:

@@ -19,8 +19,14 @@ from index.query import Query
 from index.terms import TermMaker, syllables_of_words
 from index.text import split_words
 from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
+from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
+from knowledge.answers.intent import stated_terms as stated_intent_terms
+from knowledge.answers.relevance import about_asked_province as only_asked_province
+from knowledge.answers.relevance import is_definition, keep_relevant, only_generic
+from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.documents.live_index import LiveIndex
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
+from knowledge.documents.passages import sentences
 from knowledge.documents.store import passages_with_documents
 from knowledge.models import Document, Passage, QuestionLog
 from knowledge.provinces import Gazetteer
@@ -55,8 +61,15 @@ def answer_query(
         # Another process may have removed passages since our last sync.
         live.passages_removed(h.passage_id for h in hits if h.passage_id not in rows)
         ranked = rerank(query, hits, rows, gazetteer=gazetteer)
+        # The asked province's passages compete alone (knowledge/answers/relevance.py).
+        asked = gazetteer.find(query.text)
+        if asked:
+            ranked = only_asked_province(
+                ranked, lambda pair: provinces_linked(asked, pair[0].province_list, gazetteer=gazetteer)
+            )
         if not ranked:
             return Answer(question=query.text, found=False, kind=query.kind)
+        every_candidate = list(ranked)
         idf = live.idf
 
         def terms_of(sentence: str) -> set[str]:
@@ -68,12 +81,30 @@ def answer_query(
             (score, pair, choose_snippet(pair[1].text, query, idf, terms_of)) for score, pair in ranked[:_SHORTLIST]
         ]
         top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
-        shortlist.sort(key=lambda item: -item[0] * (0.6 + 0.4 * item[2].score / top_sentence))
+        # A passage whose shown sentence states the asked act ("kết luận", "khó khăn") ranks higher.
+        intent_boost = {True: INTENT_PASSAGE_BOOST, False: 1.0}
+        final = sorted(
+            (
+                (score * (0.6 + 0.4 * snip.score / top_sentence) * intent_boost[snip.states_intent], (score, pair, snip))
+                for score, pair, snip in shortlist
+            ),
+            key=lambda item: -item[0],
+        )
+        places = frozenset(t for name in gazetteer.find(query.text) for t in terms.terms([name]))
+        if only_generic(query, places):
+            return definition(query, every_candidate, gazetteer=gazetteer)
+        # Only citations above the floor that share a specific word with the question are shown.
+        shown = keep_relevant(
+            final,
+            terms_of=lambda item: set(terms.terms(split_words(item[1][1].tokens))),
+            query=query,
+            places=places,
+        )
         citations = [
             citation(document, passage, snip.text, snip.highlights, score, query, gazetteer=gazetteer)
-            for score, (document, passage), snip in shortlist[: max(k, 1)]
+            for _, (score, (document, passage), snip) in shown[: max(k, 1)]
         ]
-        best_document, best_passage = shortlist[0][1]
+        _, (_, (best_document, best_passage), _) = final[0]
         # The title speaks for every passage ("Hải Dương" may be named only there).
         best_terms = set(terms.terms(split_words(best_passage.tokens))) | set(
             terms.terms(
@@ -85,7 +116,8 @@ def answer_query(
                 ]
             )
         )
-        places = frozenset(t for name in gazetteer.find(query.text) for t in terms.terms([name]))
+        # An intent word ("khó khăn") is found where the passage states the act in other words.
+        best_terms |= stated_intent_terms(query, best_passage.text)
         share = coverage(query, best_terms, idf, live.unknown_idf(), ignore=places)
         found = (
             share >= MIN_COVERAGE
@@ -98,6 +130,16 @@ def answer_query(
         citations=tuple(citations) if found else (),
         kind=query.kind,
     )
+
+
+def definition(query: Query, candidates: Ranked, *, gazetteer: Gazetteer) -> Answer:
+    """An all-generic question ("cds la gi") gets the base's definition of the term, or a refusal."""
+    for score, (document, passage) in candidates:
+        for sentence in (s for line in passage.text.split("\n") for s in sentences(line)):
+            if is_definition(sentence):
+                found = citation(document, passage, sentence, (), score, query, gazetteer=gazetteer)
+                return Answer(question=query.text, found=True, citations=(found,), kind=query.kind)
+    return Answer(question=query.text, found=False, kind=query.kind)
 
 
 def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) -> bool:
@@ -202,6 +244,7 @@ def citation(
         score=round(score, 4),
         provinces=tuple(document.province_list),
         province_note=note,
+        sample=document.added_by == DEMO_ADDED_BY,
     )
 
 

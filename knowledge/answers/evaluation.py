@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.answers.answer import Answer
+from knowledge.errors import UserFacingError
 from knowledge.library import Library
+
+
+class EvalFileError(UserFacingError):
+    """A question file that cannot be read: missing, not JSON Lines, or a line without ``q``."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,37 @@ class EvalReport:
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
+    """Read a question file; every way it can be wrong is an :class:`EvalFileError` naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise EvalFileError(f"Không tìm thấy tệp câu hỏi: {path}.", str(exc)) from exc
+    except IsADirectoryError as exc:
+        raise EvalFileError(f"{path} là một thư mục, không phải tệp câu hỏi.", str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise EvalFileError(f"Tệp {path} không phải văn bản UTF-8.", str(exc)) from exc
+    except OSError as exc:
+        raise EvalFileError(f"Không đọc được tệp câu hỏi {path}.", str(exc)) from exc
     questions = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
             row = json.loads(line)
-            questions.append(EvalQuestion(row["q"], row.get("doc"), tuple(row.get("any", []))))
+        except json.JSONDecodeError as exc:
+            raise EvalFileError(f"Dòng {number} của {path} không phải JSON hợp lệ.", str(exc)) from exc
+        if not isinstance(row, dict) or not isinstance(row.get("q"), str) or not row["q"].strip():
+            raise EvalFileError(
+                f"Dòng {number} của {path} thiếu khoá \"q\" (câu hỏi).", f"line {number}: no q"
+            )
+        expected = row.get("any", [])
+        if not isinstance(expected, list) or not all(isinstance(e, str) for e in expected):
+            raise EvalFileError(
+                f"Dòng {number} của {path}: \"any\" phải là danh sách chuỗi.", f"line {number}: bad any"
+            )
+        questions.append(EvalQuestion(row["q"], row.get("doc"), tuple(expected)))
+    if not questions:
+        raise EvalFileError(f"Tệp {path} không có câu hỏi nào.", "empty question file")
     return questions
 
 

@@ -22,6 +22,13 @@ from sqlmodel import Session, col, select
 from index.text import canonical, fold
 from knowledge.models import Feedback, QuestionLog, as_utc
 
+# Where people ask: Telegram users, and an admin trying the bot in `cdsbot chat`
+# (its channel is "terminal"). Questions from `cdsbot ask`, `eval` and the
+# benchmarks are a developer's runs: counting them would make "most asked"
+# show test questions, so statistics and suggestions never read them.
+PEOPLE_CHANNELS: tuple[str, ...] = ("telegram", "terminal")
+TERMINAL_CHANNEL = "terminal"
+
 
 @dataclass(frozen=True)
 class DayCount:
@@ -41,6 +48,8 @@ class UsageReport:
     unanswered: tuple[tuple[datetime, str], ...]
     helpful: int
     unhelpful: int
+    # Of ``total``, how many were typed in `cdsbot chat` rather than Telegram.
+    from_terminal: int = 0
 
     @property
     def total(self) -> int:
@@ -96,7 +105,7 @@ def popular_questions(engine: Engine, *, limit: int = 3, scan: int = 2000) -> li
     with Session(engine) as session:
         rows = session.exec(
             select(QuestionLog.question)
-            .where(col(QuestionLog.found).is_(True))
+            .where(col(QuestionLog.found).is_(True), col(QuestionLog.channel).in_(PEOPLE_CHANNELS))
             .order_by(col(QuestionLog.id).desc())
             .limit(scan)
         ).all()
@@ -127,13 +136,13 @@ def usage_report(
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=tz).astimezone(timezone.utc)
     with Session(engine) as session:
         rows = session.exec(
-            select(QuestionLog.asked_at, QuestionLog.question, QuestionLog.found)
-            .where(col(QuestionLog.asked_at) >= since)
+            select(QuestionLog.asked_at, QuestionLog.question, QuestionLog.found, QuestionLog.channel)
+            .where(col(QuestionLog.asked_at) >= since, col(QuestionLog.channel).in_(PEOPLE_CHANNELS))
             .order_by(col(QuestionLog.asked_at))
         ).all()
         misses = session.exec(
             select(QuestionLog.asked_at, QuestionLog.question)
-            .where(col(QuestionLog.found).is_(False))
+            .where(col(QuestionLog.found).is_(False), col(QuestionLog.channel).in_(PEOPLE_CHANNELS))
             .order_by(col(QuestionLog.asked_at).desc())
             .limit(recent_unanswered)
         ).all()
@@ -142,11 +151,13 @@ def usage_report(
     missed: Counter[date] = Counter()
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for asked_at, question, found in rows:
+    from_terminal = 0
+    for asked_at, question, found, channel in rows:
         day = as_utc(asked_at).astimezone(tz).date()
         if day < first_day:
             continue
         asked[day] += 1
+        from_terminal += channel == TERMINAL_CHANNEL
         if not found:
             missed[day] += 1
         key = question_key(question)
@@ -161,6 +172,7 @@ def usage_report(
         unanswered=tuple((as_utc(asked_at).astimezone(tz), question) for asked_at, question in misses),
         helpful=sum(1 for v in votes if v),
         unhelpful=sum(1 for v in votes if not v),
+        from_terminal=from_terminal,
     )
 
 

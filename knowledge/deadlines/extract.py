@@ -242,9 +242,11 @@ _OBLIGATION = _compile(
 # Verbs by which one body hands a task to another: whoever is named before
 # them issued the directive, whoever is named after must carry it out.
 _DIRECTIVE = _compile(
-    r"""(?<!\w)(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|phân\s+công|đôn\s+đốc
-    |giao(?:\s+cho)?(?!\s+(?:dịch|thông|tiếp|lưu|diện)))(?!\w)\s*:?"""
+    r"""(?<!\w)(?<!theo\s)(?<!ban\s)(?<!được\s)(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|phân\s+công|đôn\s+đốc
+    |(?<!chuyển\s)(?<!bàn\s)giao(?:\s+cho)?(?!\s+(?:dịch|thông|tiếp|lưu|diện)))(?!\w)(?!\s+của)\s*:?"""
 )
+# "Theo chỉ đạo của Ban Cán sự Đảng UBND tỉnh," names who ordered, as a noun
+# phrase: the body that must act is the subject after it ("Sở Nội vụ phải …").
 # "đã" marks a result ("đến hết năm 2022 đã hoàn thành …"), except when it
 # introduces the directive itself ("đã yêu cầu … hoàn thành trước …").
 _PAST = _compile(
@@ -263,8 +265,9 @@ _JOINED_AGENCY = _compile(r"\s*(?:,|và|cùng)\s*")
 _CONNECTIVE = _compile(r"(?:và|hoặc)\s+")
 # Connectives left dangling once a phrase is cut out ("báo cáo trước 30/6 và trước 31/12").
 _LOOSE_ENDS = _compile(r"(?:\s+(?:và|hoặc))+(?=\s*[,;:.]|\s*$)")
-_MODAL = _compile(r"(?:(?:cần\s+phải|phải|cần|sẽ|được)\s+)+")
-_TRAILING_DONE = _compile(r"(?<!\w)xong\s*$")
+# "Sở KH&CN được giao hoàn thành …": the passive order is a modal here, its subject acts.
+_MODAL = _compile(r"(?:(?:cần\s+phải|phải|cần|sẽ|được\s+giao(?:\s+nhiệm\s+vụ)?|được)\s+)+")
+_TRAILING_DONE = _compile(r"(?<!\w)(?:(?:phải|cần|sẽ)\s+)?(?:xong|hoàn\s+thành)?\s*$")
 
 _DEPARTMENTS = r"""(?i:thông\s+tin\s+và\s+truyền\s+thông|tt\s?&\s?tt|tt-tt|nội\s+vụ|tài\s+chính
     |kế\s+hoạch\s+và\s+đầu\s+tư|kh\s?&\s?đt|tư\s+pháp|công\s+thương
@@ -285,7 +288,7 @@ _AGENCY = _compile(
     | Công\s+an\s+(?:(?i:tỉnh|cấp\s+(?:tỉnh|huyện|xã)|các\s+huyện(?:,\s*thị\s+xã)?(?:,\s*thành\s+phố)?)
         |{_LOCAL_UNIT}{_NAME_TAIL})
     | (?:UBND|(?i:ủy\s+ban\s+nhân\s+dân))\s+(?:
-          (?i:các\s+huyện(?:,\s*thị\s+xã)?(?:,\s*thành\s+phố)?|các\s+xã(?:,\s*phường)?(?:,\s*thị\s+trấn)?
+          (?i:các\s+huyện(?:,\s*(?:thị\s+xã|thành\s+phố|thành|thị))*|các\s+xã(?:,\s*phường)?(?:,\s*thị\s+trấn)?
             |cấp\s+(?:tỉnh|huyện|xã)|các\s+cấp)
         | {_LOCAL_UNIT}{_NAME_TAIL}
         | (?i:tỉnh|thành\s+phố|tp\.?)(?!\w))
@@ -297,11 +300,13 @@ _AGENCY = _compile(
     | (?:VNPT|Viettel|MobiFone|Mobifone|VNPost|FPT|Bưu\s+điện)(?:\s+(?i:tỉnh|thành\s+phố)(?!\w)|{_NAME_TAIL})?
     | Trung\s+tâm\s+(?i:công\s+nghệ\s+thông\s+tin\s+và\s+truyền\s+thông|phục\s+vụ\s+hành\s+chính\s+công)
         (?:\s+(?i:tỉnh)(?!\w))?
-    | (?:Bảo\s+hiểm\s+xã\s+hội|BHXH|Cục\s+Thuế|Kho\s+bạc\s+Nhà\s+nước|Tỉnh\s+đoàn|HĐND
+    | (?:Bảo\s+hiểm\s+xã\s+hội|BHXH|Cục\s+Thuế|Kho\s+bạc\s+Nhà\s+nước|HĐND
         |Bộ\s+Chỉ\s+huy\s+Quân\s+sự|Đài\s+Phát\s+thanh\s+và\s+Truyền\s+hình|Hội\s+Nông\s+dân
-        |Hội\s+Liên\s+hiệp\s+Phụ\s+nữ|Liên\s+đoàn\s+Lao\s+động)\s+(?i:tỉnh|thành\s+phố)(?!\w)
-    | (?i:các\s+sở,\s*(?:ban,\s*)?ngành(?:,\s*(?:địa\s+phương|đoàn\s+thể))*
-        |các\s+cơ\s+quan,\s*đơn\s+vị(?:,\s*địa\s+phương)?)
+        |Hội\s+Liên\s+hiệp\s+Phụ\s+nữ|Liên\s+đoàn\s+Lao\s+động)\s+(?i:tỉnh|thành\s+phố)(?!\w)(?:{_NAME_TAIL})?
+    | Tỉnh\s+đoàn(?!\w)
+    | (?i:các\s+sở,\s*(?:ban,\s*)?ngành(?:,\s*(?:địa\s+phương|đoàn\s+thể))*(?:\s+(?:thành\s+viên|liên\s+quan))?
+        |các\s+cơ\s+quan,\s*đơn\s+vị(?:,\s*địa\s+phương)?(?:\s+liên\s+quan)?
+        |các\s+doanh\s+nghiệp\s+viễn\s+thông(?:\s+khác)?)
     )""",
     re.VERBOSE,
 )
@@ -566,9 +571,17 @@ def _agency(
     mưu UBND tỉnh", "phối hợp với Văn phòng Tỉnh ủy") and are not taken.
     """
     ca, cb = clause
+    # The last order that names a body after it: "Đề nghị UBND cấp huyện chỉ đạo các xã …" is UBND cấp huyện's.
+    for end in reversed([m.end() for m in _DIRECTIVE.finditer(keyed, ca, phrase[0])]):
+        ordered = _first_agency(keyed, end, phrase[0])
+        if ordered is not None:
+            return ordered
     directive = _last_directive(keyed, ca, phrase[0])
     if directive is not None:
-        return _first_agency(keyed, directive, phrase[0]) or _first_agency(keyed, phrase[1], cb)
+        ordered = _first_agency(keyed, phrase[1], cb)
+        if ordered is not None:
+            return ordered
+        # "UBND các huyện chỉ đạo cấp xã số hóa …": no body after the verb, so the subject must direct.
     subject = _subject(keyed, ca, cb, phrase)
     if subject:
         return subject
@@ -624,10 +637,18 @@ def _task(
     """
     k = keyed.text
     ca, cb = clause
-    directive = _last_directive(k, ca, phrase[0])
+    directives = [m.end() for m in _DIRECTIVE.finditer(k, ca, phrase[0])]
+    ordering = [end for end in directives if agency is not None and end <= agency.start()]
+    directive = ordering[-1] if ordering else (directives[-1] if directives else None)
     lead = directive if directive is not None else ca
+    if directive is not None and agency is not None and agency.end() < directive:
+        lead = agency.start()  # the subject directs: "chỉ đạo cấp xã …" is its task
     if agency is not None and lead <= agency.start() < phrase[0]:
         lead = agency.start()  # what precedes the subject is circumstance ("Thực hiện Nghị quyết …,")
+    colon = k.rfind(":", lead, min(phrase[0], cb))
+    if colon >= 0 and k[phrase[1] : cb].strip(" \t,;:.-–—"):
+        # "Bí thư cũng chốt mốc: muộn nhất …, Trung tâm … phải …": before the colon is only the announcement.
+        lead = colon + 1
     cuts = sorted((max(a, lead), min(b, cb)) for a, b in phrases if a < cb and b > lead)
     pieces: list[tuple[int, int]] = []
     at = lead
@@ -649,11 +670,46 @@ def _task(
             oa, ob = keyed.span(a, b)
             parts.append(text[oa:ob])
     task = re.sub(r"\s+([,;:.])", r"\1", re.sub(r"\s+", " ", " ".join(parts)))
+    task = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", task)  # pieces joined around a cut-out phrase
     task = _LOOSE_ENDS.sub("", task).removesuffix("./").strip(" \t,;:.-–—")
-    if task:
-        return task
-    oa, ob = keyed.span(ca, cb)
-    return re.sub(r"\s+", " ", text[oa:ob]).strip(" ,;:.")
+    task = _TRAILING_TERM.sub("", task).strip(" \t,;:.-–—")
+    return task if readable_task(task) else UNREADABLE_TASK
+
+
+# What is left of "…; thời hạn là <date>" once the date is cut out.
+_TRAILING_TERM = re.compile(r"[;,]\s*(?:thời\s+hạn|hạn(?:\s+chót)?)(?:\s+(?:là|hoàn\s+thành))?\s*$", re.IGNORECASE)
+
+
+UNREADABLE_TASK = "(chưa rõ nhiệm vụ)"
+# Words a task never starts with: a list's tail ("thành, thị …"), a connective, a copula.
+_FRAGMENT_START = frozenset({"và", "hoặc", "thành", "thị", "là", "thì", "mà", "của", "với", "đây", "trước", "sau", "nay"})
+# A clause made only of these around its date says when, not what ("thời hạn là chậm nhất …").
+_CUE_WORDS = frozenset({"thời", "hạn", "là", "chót", "cuối", "chậm", "muộn", "nhất", "trước", "trong", "đến", "vào"})
+
+
+def readable_task(task: str) -> bool:
+    """A verb phrase a reminder can show: two words at least, not a fragment of a list or a cue."""
+    words = task.split()
+    if len(words) < 2 or not task[:1].isalpha():
+        return False
+    first = words[0].strip(",;:").lower()
+    if first in _FRAGMENT_START:
+        return False
+    return not all(w.strip(",;:.").lower() in _CUE_WORDS for w in words)
+
+
+def _only_when(keyed: str, clause: tuple[int, int], phrases: list[tuple[int, int]]) -> bool:
+    """True when the clause, its date phrases cut out, is nothing but cue words ("; thời hạn là …")."""
+    ca, cb = clause
+    rest, at = [], ca
+    for a, b in sorted(phrases):
+        if b <= ca or a >= cb:
+            continue
+        rest.append(keyed[at:max(at, a)])
+        at = max(at, b)
+    rest.append(keyed[at:cb])
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", " ".join(rest))]
+    return all(w in _CUE_WORDS for w in words)
 
 
 # --------------------------------------------------------------------------
@@ -722,7 +778,8 @@ def _sentence_matches(
     if not matches:
         return []
     phrases = [m.span() for m in matches]
-    obliged = _OBLIGATION.search(k, *sent) is not None
+    # A body as the sentence's subject with a date ahead ("Viettel … xóa … trong quý II/2024") assigns a task.
+    obliged = _OBLIGATION.search(k, *sent) is not None or _subject(k, sent[0], sent[1], (-1, -1)) is not None
     quote_start, quote_end = keyed.span(*sent)
     found: list[DeadlineMatch] = []
     for m in matches:
@@ -732,6 +789,9 @@ def _sentence_matches(
         if published is not None and reading.due < published:
             continue  # a result or an old deadline, not something to remind about
         clause = _clause(k, sent, m.start())
+        if _only_when(k, clause, phrases) and clause[0] > sent[0]:
+            # "…; thời hạn là chậm nhất ngày 15/10/2024": the task is the clause before.
+            clause = (_clause(k, sent, clause[0] - 1)[0], clause[1])
         agency = _agency(k, clause, sent, m.span())
         agency_text = None
         if agency is not None:

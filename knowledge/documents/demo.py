@@ -1,16 +1,30 @@
-"""The bundled demo knowledge base: our own rewrites of public articles, loaded once on a fresh database."""
+"""The bundled demo knowledge base, and how it gives way to real documents.
+
+The demo lets a new user try `cdsbot ask` before adding anything: our own
+rewrites of public articles, loaded once on a fresh database. It must never
+mix with an official's own documents: an answer that quotes a sample article
+next to a real directive would be mistaken for the province's data. So the
+first real document added to a base that holds only the demo removes the
+demo, and the caller says so.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
+from typing import TYPE_CHECKING, TypeVar
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from knowledge.models import Meta
+from knowledge.models import MANUAL_DEADLINES_HASH, Document, Meta
 
+if TYPE_CHECKING:
+    from knowledge.library import Library
+
+DEMO_ADDED_BY = "demo"
 _LOADED_KEY = "demo_loaded"
 
 
@@ -37,3 +51,62 @@ def claim_first_start(engine: Engine) -> bool:
         except IntegrityError:
             return False
     return True
+
+
+DEMO_REMOVED = "Đã gỡ {n} tài liệu mẫu (dữ liệu minh hoạ đi kèm cdsbot) vì cơ sở dữ liệu nay có tài liệu thật."
+HOW_TO_ADD = (
+    "Cơ sở dữ liệu chưa có tài liệu nào. Quản trị viên thêm tài liệu bằng cách gửi tệp "
+    "(.pdf, .docx, .txt, .md, .html) hoặc liên kết bài viết cho bot trong Telegram, "
+    "hoặc chạy: cdsbot ingest <tệp hoặc thư mục>. "
+    "Muốn dùng thử với dữ liệu mẫu, đặt CDSBOT_DEMO=1."
+)
+
+R = TypeVar("R")
+
+
+def _counts(library: Library) -> tuple[int, int]:
+    """(demo documents, other documents); the hand-entered deadlines' placeholder is neither."""
+    with Session(library.engine) as session:
+        rows = session.exec(
+            select(col(Document.added_by) == DEMO_ADDED_BY, func.count())
+            .where(Document.content_hash != MANUAL_DEADLINES_HASH)
+            .group_by(col(Document.added_by) == DEMO_ADDED_BY)
+        ).all()
+    counts = {bool(is_demo): int(n) for is_demo, n in rows}
+    return counts.get(True, 0), counts.get(False, 0)
+
+
+def holds_only_demo(library: Library) -> bool:
+    """The base has demo articles and nothing else."""
+    demo, other = _counts(library)
+    return demo > 0 and other == 0
+
+
+def remove_demo(library: Library) -> int:
+    """Remove every demo article (with its passages and deadlines); returns how many."""
+    with Session(library.engine) as session:
+        ids = list(session.exec(select(Document.id).where(Document.added_by == DEMO_ADDED_BY)).all())
+    for document_id in ids:
+        if document_id is not None:
+            library.remove(document_id)
+    if ids:
+        library.save_index()
+    return len(ids)
+
+
+def is_added(result: object) -> bool:
+    """Whether an ingest outcome (an IngestResult, or a Revision holding one) stored something new."""
+    inner = getattr(result, "result", result)
+    return getattr(inner, "status", None) == "added"
+
+
+def store_real_document(library: Library, store: Callable[[], R]) -> tuple[R, int]:
+    """Run ``store`` (an ingest); if it added a document to a demo-only base, remove the demo.
+
+    The demo goes only after the real document is safely stored: a file that
+    cannot be read leaves the base as it was. Returns (outcome, demo documents removed).
+    """
+    only_demo = holds_only_demo(library)
+    outcome = store()
+    removed = remove_demo(library) if only_demo and is_added(outcome) else 0
+    return outcome, removed

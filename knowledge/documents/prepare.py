@@ -21,6 +21,7 @@ from knowledge.documents.links import strip_credentials
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.passages import split_passages
+from knowledge.documents.titles import shorten_title, title_from_text
 from knowledge.errors import IngestError
 from knowledge.models import Document
 from knowledge.provinces import Gazetteer
@@ -121,8 +122,9 @@ def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDoc
             "empty after cleaning",
         )
     detected = detect_metadata(raw)
-    title = (doc.title or detected.title or _first_line(text) or doc.filename or "Không có tiêu đề").strip()
-    title = title[:MAX_TITLE_CHARS]
+    # Titles are cut at a word, never mid-syllable (knowledge/documents/titles.py).
+    title = (doc.title or detected.title or title_from_text(text) or doc.filename or "Không có tiêu đề").strip()
+    title = shorten_title(title, MAX_TITLE_CHARS)
     published = doc.published or detected.published
     source = doc.source or detected.source
     provinces = list(doc.provinces) if doc.provinces else gazetteer.find(f"{title}\n{text}")
@@ -155,9 +157,3 @@ def content_hash(text: str) -> str:
     """Identity of a document's content: same words, same hash, whatever the spacing or tone-mark style."""
     return hashlib.sha256(" ".join(canonical(text).split()).encode("utf-8")).hexdigest()
 
-
-def _first_line(text: str) -> str | None:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:MAX_TITLE_CHARS]
-    return None

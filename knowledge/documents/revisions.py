@@ -39,6 +39,7 @@ from knowledge.documents.store import (
     passage_ids_of,
     passage_rows,
 )
+from knowledge.documents.titles import shorten_title
 from knowledge.errors import UserFacingError
 from knowledge.models import Deadline, Document, Passage
 
@@ -85,7 +86,7 @@ def update_metadata(
     with Session(library.engine) as session:
         document = get_article(session=session, document_id=document_id)
         if title is not None and title.strip():
-            document.title = title.strip()[:MAX_TITLE_CHARS]
+            document.title = shorten_title(title, MAX_TITLE_CHARS)
         if source is not None and source.strip():
             document.source = strip_credentials(source.strip())
         if published is not None:

@@ -20,6 +20,7 @@ stops within seconds and the waiting upload ends with a reason.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sys
@@ -193,6 +194,10 @@ def _prepare_in_child(
     """The child's whole life: limit itself, parse, prepare, send the result, exit."""
     from knowledge.errors import UserFacingError
 
+    # The libraries' warnings about damaged files (pypdf's "EOF marker not found") must not
+    # reach the admin's terminal through logging's last-resort handler: the parent reports
+    # the outcome in one clean line.
+    logging.getLogger().addHandler(logging.NullHandler())
     try:
         preparer = _preparer()
         _limit_memory(limits.memory_mb)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import conversation
+from bot.cli import cmd_ask
 from bot.commands import all_commands
 from bot.config import Settings
 from bot.conversation import Asker
@@ -24,6 +26,8 @@ from knowledge.library import DocumentInput, Library
 from knowledge.models import Feedback, QuestionLog
 
 QUESTION = "Hải Dương xếp hạng chuyển đổi số thứ mấy năm 2023?"
+# Has several relevant passages, so "Kết quả khác" has something to show (QUESTION has one).
+MULTI = "dịch vụ công trực tuyến Hải Dương"
 USER = Asker(channel="telegram", chat_id=42, user_id=42)
 ADMIN = Asker(channel="telegram", chat_id=900, user_id=900, is_admin=True)
 
@@ -34,9 +38,23 @@ def services(tmp_path: Path, demo_library: Library) -> Services:
     return Services(settings=settings, library=demo_library)
 
 
-def log_question(library: Library, question: str, found: bool, asked_at: datetime) -> None:
+def add_newer_document(library: Library) -> int:
+    """A sixth document, newer than the demo's five, so the list needs a second page."""
+    result = library.ingest(
+        DocumentInput(
+            text="Tỉnh Bắc Ninh sơ kết chuyển đổi số\n\nSở Khoa học và Công nghệ tỉnh Bắc Ninh báo cáo "
+            "tiến độ chuyển đổi số của các xã, phường trong quý I năm 2024.",
+            published=date(2024, 4, 2),
+            added_by="test",
+        )
+    )
+    assert result.document_id is not None
+    return result.document_id
+
+
+def log_question(library: Library, question: str, found: bool, asked_at: datetime, channel: str = "telegram") -> None:
     with Session(library.engine) as session:
-        session.add(QuestionLog(question=question, found=found, asked_at=asked_at, channel="telegram"))
+        session.add(QuestionLog(question=question, found=found, asked_at=asked_at, channel=channel))
         session.commit()
 
 
@@ -45,7 +63,7 @@ def log_question(library: Library, question: str, found: bool, asked_at: datetim
 
 def test_start_counts_documents_and_provinces_and_offers_answerable_examples(services: Services) -> None:
     reply = conversation.start(services, bot_username="cdsbot_test_bot")
-    assert "<b>10</b> tài liệu về 8 tỉnh/thành" in reply.html and "Vĩnh Phúc" in reply.html
+    assert "<b>5</b> tài liệu về 4 tỉnh/thành" in reply.html and "Vĩnh Phúc" in reply.html
     assert "@cdsbot_test_bot" in reply.html
     examples = conversation.examples(services)
     assert len(examples) == 3
@@ -74,13 +92,14 @@ def test_help_lists_every_registered_command(services: Services) -> None:
 
 
 def test_documents_are_paginated_newest_first(services: Services) -> None:
+    newest = add_newer_document(services.library)
     first = conversation.documents_page(services, 0)
     assert "trang 1/2" in first.html
-    assert first.html.index("#7") < first.html.index("#6") < first.html.index("#10")
+    assert first.html.index(f"#{newest}") < first.html.index("#1") < first.html.index("#2") < first.html.index("#4")
     assert first.buttons == [[("▶", "docs:1")]]
     last = conversation.documents_page(services, 99)
     assert "trang 2/2" in last.html and last.buttons == [[("◀", "docs:0")]]
-    assert "#5" in last.html and "#7" not in last.html
+    assert "#5" in last.html and "#1" not in last.html
 
 
 def test_document_passages_are_paginated_under_telegram_limit(services: Services) -> None:
@@ -112,6 +131,7 @@ def test_source_command_explains_usage_and_unknown_ids(services: Services) -> No
 
 def test_respond_routes_commands_and_questions(services: Services) -> None:
     assert "<b>Các lệnh</b>" in conversation.respond(services, "/trogiup", USER).html
+    add_newer_document(services.library)
     assert "trang 2/2" in conversation.respond(services, "/tailieu 2", USER).html
     assert "13/63" in conversation.respond(services, f"/hoi@cdsbot_test_bot {QUESTION}", USER).html
     assert "Tôi chưa hiểu lệnh /khong_co" in conversation.respond(services, "/khong_co", USER).html
@@ -131,10 +151,11 @@ def test_answer_buttons_fit_telegram_callback_limit(services: Services) -> None:
 
 
 def test_more_and_source_buttons_follow_the_citations(services: Services) -> None:
+    several = conversation.ask(services, MULTI, USER)
+    more = conversation.press(services, f"more:{int(several.buttons[0][0][1].split(':')[1])}:1", USER)
+    assert more.edit and more.reply is not None and "[2]" in more.reply.html
     reply = conversation.ask(services, QUESTION, USER)
     qid = int(reply.buttons[0][0][1].split(":")[1])
-    more = conversation.press(services, f"more:{qid}:1", USER)
-    assert more.edit and more.reply is not None and "[2]" in more.reply.html
     source = conversation.press(services, f"src:{qid}:0", USER)
     assert not source.edit and source.reply is not None
     assert "cao hơn 1 bậc so với năm 2021. Theo trụ cột" in source.reply.html
@@ -176,9 +197,10 @@ def test_rate_limited_question_is_not_logged(services: Services) -> None:
 
 
 def test_inline_articles_are_complete_answers(services: Services) -> None:
-    articles = conversation.inline_articles(services, QUESTION)
+    assert "<b>thứ 13/63</b>" in conversation.inline_articles(services, QUESTION)[0].html
+    articles = conversation.inline_articles(services, MULTI)
     assert len(articles) >= 2 and len({a.id for a in articles}) == len(articles)
-    assert "<b>thứ 13/63</b>" in articles[0].html and "[1]" in articles[0].html and "[2]" in articles[1].html
+    assert "[1]" in articles[0].html and "[2]" in articles[1].html
     assert conversation.inline_articles(services, "ab") == []
     with Session(services.library.engine) as session:
         assert session.exec(select(QuestionLog)).all() == []
@@ -209,6 +231,41 @@ def test_statistics_reply_for_admin(services: Services) -> None:
     assert f"1. {QUESTION} — 1 lần" in html
 
 
+def test_statistics_and_suggestions_ignore_script_questions(services: Services) -> None:
+    now = datetime.now(timezone.utc)
+    for channel in ("cli", "eval", "bench"):
+        for _ in range(3):
+            log_question(services.library, "Câu hỏi thử của lập trình viên về Vĩnh Phúc", True, now, channel=channel)
+        log_question(services.library, "câu thử không có đáp án", False, now, channel=channel)
+    log_question(services.library, QUESTION, True, now)
+    report = usage_report(services.library.engine, tz=ZoneInfo("Asia/Ho_Chi_Minh"), days=1)
+    assert report.total == 1 and report.top_questions == ((QUESTION, 1),) and report.unanswered == ()
+    assert popular_questions(services.library.engine, limit=3) == [QUESTION]
+
+
+def test_cli_ask_is_not_counted_in_statistics(services: Services, tmp_path: Path) -> None:
+    args = argparse.Namespace(question=QUESTION, k=3, json=True)
+    assert cmd_ask(services.library, args, services.settings) == 0
+    with Session(services.library.engine) as session:
+        assert session.exec(select(QuestionLog)).all() == []
+
+
+@pytest.mark.parametrize("question", ["?", "3", "  ...  "])
+def test_a_question_without_words_gets_the_usage_and_is_not_counted(services: Services, question: str) -> None:
+    reply = conversation.ask(services, question, USER)
+    assert reply.html == conversation.html.escape(conversation.ASK_USAGE)
+    with Session(services.library.engine) as session:
+        assert session.exec(select(QuestionLog)).all() == []
+
+
+def test_statistics_mark_questions_typed_in_terminal_chat(services: Services) -> None:
+    now = datetime.now(timezone.utc)
+    log_question(services.library, QUESTION, True, now)
+    log_question(services.library, QUESTION, True, now, channel="terminal")
+    html = conversation.statistics(services, ADMIN).html
+    assert "Tổng: 2 câu hỏi" in html and "(trong đó 1 câu thử trong cdsbot chat)" in html
+
+
 # --------------------------------------------------------------------------- terminal chat
 
 
@@ -219,13 +276,13 @@ def test_html_to_text_strips_tags_and_unescapes() -> None:
 
 
 def test_terminal_chat_goes_through_the_conversation(services: Services) -> None:
-    stdin = io.StringIO(f"/tailieu\n/nguon 3\n{QUESTION}\n2\n1\n4\n/thoat\nkhông đọc tới đây\n")
+    stdin = io.StringIO(f"/tailieu\n/nguon 3\n{MULTI}\n2\n1\n4\n/thoat\nkhông đọc tới đây\n")
     stdout = io.StringIO()
     assert run_chat(services.settings, services.library, stdin=stdin, stdout=stdout) == 0
     out = stdout.getvalue()
-    assert "10 tài liệu" in out  # the welcome is /start
-    assert "trang 1/2" in out and "Mã tài liệu: #3" in out
-    assert "xếp thứ 13/63 tỉnh" in out and "<b>" not in out
+    assert "5 tài liệu" in out  # the welcome is /start
+    assert "trang 1/1" in out and "Mã tài liệu: #3" in out
+    assert "dịch vụ công trực tuyến" in out and "<b>" not in out
     assert "[2] Kết quả khác ▶" in out and "📄 [2]" in out
     assert "(Cảm ơn góp ý!)" in out
     with Session(services.library.engine) as session:

@@ -25,7 +25,8 @@ from pydantic import SecretStr
 from bot.cli import main
 from bot.commands import all_commands
 from bot.config import Settings
-from bot.telegram.runner import run_bot, token_problem
+from bot.services import open_library
+from bot.telegram.runner import announce_base, run_bot, token_problem
 from knowledge.library import Library
 from tests.fake_telegram import FakeTelegram
 
@@ -73,6 +74,43 @@ def test_cli_run_without_token(
     assert err.startswith("Thiếu TELEGRAM_BOT_TOKEN") and "Traceback" not in err
 
 
+def test_run_removes_a_demo_only_base_unless_demo_is_asked_for(
+    demo_library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = Settings(_env_file=None, data_dir=tmp_path, demo=True)  # type: ignore[call-arg]
+    announce_base(kept, demo_library)
+    assert capsys.readouterr().err == "" and demo_library.document_count() == 5
+    unset = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    announce_base(unset, demo_library)
+    err = capsys.readouterr().err
+    assert "Đã gỡ 5 tài liệu mẫu" in err and "cdsbot ingest" in err
+    assert demo_library.document_count() == 0
+    assert not demo_library.ask("Hải Dương xếp hạng bao nhiêu?").found
+
+
+def test_run_on_an_empty_base_tells_how_to_add_documents(
+    empty_library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    announce_base(Settings(_env_file=None, data_dir=tmp_path, demo=False), empty_library)  # type: ignore[call-arg]
+    err = capsys.readouterr().err
+    assert "chưa có tài liệu nào" in err and "cdsbot ingest" in err and "CDSBOT_DEMO=1" in err
+    assert empty_library.document_count() == 0
+
+
+def test_cli_run_does_not_load_the_demo_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    monkeypatch.setenv("CDSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CDSBOT_DEMO", raising=False)
+    assert main(["run"]) == 2  # stops at the malformed token, after opening the base
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", demo=False)  # type: ignore[call-arg]
+    library = open_library(settings)
+    assert library.document_count() == 0
+    library.engine.dispose()
+
+
 # --------------------------------------------------------------------------- the real process
 
 
@@ -89,7 +127,8 @@ def child_env(tg: FakeTelegram, data_dir: Path, token: str | None = None, **extr
         CDSBOT_TELEGRAM_API_URL=tg.base_url,
         CDSBOT_TELEGRAM_FILE_URL=tg.base_file_url,
         CDSBOT_DATA_DIR=str(data_dir),
-        CDSBOT_DEMO="0",
+        # These runs serve the demo base on purpose: only an explicit 1 keeps it under `run`.
+        CDSBOT_DEMO="1",
         PYTHONPATH=str(ROOT),
         **extra,
     )

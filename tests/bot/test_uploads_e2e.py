@@ -182,6 +182,27 @@ async def test_admin_upload_is_summarised_and_then_answers_questions(bot: Upload
     assert upload.answer_words in answer and "#1, đoạn" in answer, answer
 
 
+async def test_first_upload_into_a_demo_only_base_removes_the_demo_and_says_so(
+    start_bot: StartBot, empty_library: Library
+) -> None:
+    empty_library.load_demo_once()
+    bot = await start_bot()
+    reply = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
+    assert reply["text"].startswith("✅ Đã lưu tài liệu #6"), reply["text"]
+    assert "Đã gỡ 5 tài liệu mẫu" in reply["text"]
+    assert [d.added_by for d in empty_library.documents()] == [f"telegram:{ADMIN}"]
+    refused = plain((await bot.reply_to("Hải Dương xếp hạng bao nhiêu?"))["text"])
+    assert "13/63" not in refused
+
+
+async def test_failed_upload_into_a_demo_only_base_keeps_the_demo(start_bot: StartBot, empty_library: Library) -> None:
+    empty_library.load_demo_once()
+    bot = await start_bot()
+    reply = await bot.upload(b"", "rong.txt")
+    assert reply["text"].startswith("❌") and "tài liệu mẫu" not in reply["text"]
+    assert empty_library.document_count() == 5
+
+
 async def test_progress_is_one_message_edited_while_the_chat_shows_activity(bot: UploadBot) -> None:
     reply = await bot.upload(TXT_TEXT.encode(), "chu-ky-so.txt")
     [progress] = [m for m in bot.tg.bot_messages if m["chat"]["id"] == ADMIN]

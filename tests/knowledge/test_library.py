@@ -123,7 +123,7 @@ def test_removal_while_index_cache_is_stale_is_reconciled(demo_dir: Path) -> Non
 
 def test_demo_base_loads_once_and_not_again_after_removal(empty_library: Library) -> None:
     results = empty_library.load_demo_once()
-    assert len(results) >= 8 and all(r.status == "added" for r in results)
+    assert len(results) == 5 and all(r.status == "added" for r in results)
     empty_library.remove(results[0].document_id or 0)
     assert empty_library.load_demo_once() == []
     assert empty_library.document_count() == len(results) - 1

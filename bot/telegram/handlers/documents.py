@@ -72,6 +72,7 @@ from bot.uploads import (
 )
 from knowledge.deadlines.labels import due_label
 from knowledge.deadlines.queries import DeadlineView, deadlines_between, view_of
+from knowledge.documents.demo import DEMO_REMOVED, store_real_document
 from knowledge.documents.links import strip_credentials
 from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
 from knowledge.documents.revisions import (
@@ -326,13 +327,21 @@ async def _previous_version(services: Services, document_id: int) -> tuple[int, 
 
 
 async def _finish(
-    context: CdsContext, chat_id: int, progress: Message | None, result: IngestResult, *, heading: str
+    context: CdsContext,
+    chat_id: int,
+    progress: Message | None,
+    result: IngestResult,
+    *,
+    heading: str,
+    demo_removed: int = 0,
 ) -> None:
     """Turn the progress message into the outcome: the summary with buttons, or why nothing was stored."""
     services = context.services
     if result.status == "added" and result.document_id is not None:
         previous = await _previous_version(services, result.document_id)
         text, markup = summary_html(result, heading=heading), _document_buttons(result.document_id, previous)
+        if demo_removed:
+            text += "\n\n🧹 " + html.escape(DEMO_REMOVED.format(n=demo_removed))
     elif result.status == "duplicate":
         text, markup = f"ℹ️ {html.escape(result.error or 'Tài liệu đã có trong cơ sở dữ liệu.')}", None
     else:
@@ -397,14 +406,20 @@ async def on_document(update: Update, context: CdsContext) -> None:
         _busy(context.bot, message.chat.id, ChatAction.TYPING),
         _ends_with_a_reason(context.bot, chat_id, progress),
     ):
-        outcome = await run_blocking(
-            _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
+        # A first real document replaces the demo base (knowledge/documents/demo.py).
+        outcome, demo_removed = await run_blocking(
+            store_real_document,
+            services.library,
+            functools.partial(
+                _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
+            ),
         )
     if isinstance(outcome, Revision):
         services.memory.forget_answers()
         await _finish(context, chat_id, progress, outcome.result, heading=_revision_heading(outcome))
     else:
-        await _finish(context, chat_id, progress, outcome, heading=f"✅ Đã lưu tài liệu #{outcome.document_id}")
+        heading = f"✅ Đã lưu tài liệu #{outcome.document_id}"
+        await _finish(context, chat_id, progress, outcome, heading=heading, demo_removed=demo_removed)
 
 
 def _store_upload(
@@ -455,15 +470,20 @@ async def on_link(update: Update, context: CdsContext) -> None:
         if progress is not None:
             await edit_html(context.bot, progress, "⏳ Đang phân tích trang web…")
         async with _ends_with_a_reason(context.bot, chat_id, progress):
-            result = await run_blocking(
-                services.library.ingest_bytes,
-                page.data,
-                _page_file_name(page.url),
-                source=strip_credentials(url),
-                added_by=_added_by(user.id),
-                max_bytes=services.settings.max_upload_bytes,
+            result, demo_removed = await run_blocking(
+                store_real_document,
+                services.library,
+                functools.partial(
+                    services.library.ingest_bytes,
+                    page.data,
+                    _page_file_name(page.url),
+                    source=strip_credentials(url),
+                    added_by=_added_by(user.id),
+                    max_bytes=services.settings.max_upload_bytes,
+                ),
             )
-    await _finish(context, chat_id, progress, result, heading=f"✅ Đã lưu bài viết #{result.document_id}")
+    heading = f"✅ Đã lưu bài viết #{result.document_id}"
+    await _finish(context, chat_id, progress, result, heading=heading, demo_removed=demo_removed)
 
 
 async def on_correction(update: Update, context: CdsContext) -> None:
