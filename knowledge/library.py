@@ -16,7 +16,7 @@ import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -29,11 +29,12 @@ from sqlmodel import Session, col, select
 
 from index.bm25 import Bm25Index, Bm25Params, Hit
 from index.query import Query, QueryReader
-from index.terms import TERMS_VERSION, TermMaker, syllables_of_words, tokenize
+from index.terms import TERMS_VERSION, TermMaker, number_word, syllables_of_words, tokenize
 from index.text import canonical, join_words, split_words
 from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
 from knowledge.deadlines.extract import extract_deadlines
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
+from knowledge.documents.official import mask, own_number_terms, passage_of, read_structure
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
 from knowledge.documents.passages import split_passages
@@ -88,6 +89,11 @@ class IngestResult:
     source: str | None = None
     deadlines: tuple[Deadline, ...] = ()
     error: str | None = None
+    # issue 8: an official document's header, and what could not be read in it
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,10 @@ class DocumentSummary:
     provinces: tuple[str, ...]
     passages: int
     added_by: str
+    # issue 8
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
 
 
 class Library:
@@ -256,7 +266,7 @@ class Library:
             published=published or meta_published,
             provinces=provinces or meta_provinces or None,
             added_by=added_by,
-            format_meta=dict(parsed.meta),
+            format_meta=dict(parsed.meta) | ({"parsed_title": parsed.title} if parsed.title else {}),
         )
 
     def ingest(self, doc: DocumentInput) -> IngestResult:
@@ -300,18 +310,32 @@ class Library:
                     provinces=tuple(document.province_list),
                     source=document.source,
                     deadlines=tuple(stored.deadlines),
+                    number=document.number,
+                    doc_type=document.doc_type,
+                    issuer=document.issuer,
+                    warnings=prepared.warnings,
                 )
 
     def prepare(self, doc: DocumentInput) -> _Prepared:
         """Everything slow (cleaning, segmentation, extraction) happens before the transaction."""
         raw = doc.text
-        text = clean_text(raw)
+        # --- issue 8: official header, tables and table deadlines (documents/official.py) ---
+        structure = read_structure(raw)
+        header = structure.header
+        text = clean_text(structure.body) if header is None else structure.body
+        # --- end issue 8 ---
         if not text.strip():
             raise IngestError(
                 "Tài liệu không có nội dung nào để lưu (chỉ toàn phần thừa của trang web hoặc trống).",
                 "empty after cleaning",
             )
         detected = detect_metadata(raw)
+        # --- issue 8: the header names an official document; the format's own title does not ---
+        if header is not None:
+            own_title = doc.title if doc.title != doc.format_meta.get("parsed_title") else None
+            detected = replace(detected, title=header.title, published=header.signed)
+            doc = replace(doc, title=own_title)
+        # --- end issue 8 ---
         title = (doc.title or detected.title or _first_line(text) or doc.filename or "Không có tiêu đề").strip()
         title = title[:MAX_TITLE_CHARS]
         published = doc.published or detected.published
@@ -324,11 +348,18 @@ class Library:
         tokens = [join_words(tokenize(p)) for p in passages]
         if not any(tokens):
             raise IngestError("Tài liệu không có chữ nào để tìm kiếm.", "no tokens")
-        deadlines = [
+        # --- issue 8: every passage is found by its document's own number ---
+        if header is not None and header.number:
+            tokens = [f"{t} {number_word(header.number)}".strip() for t in tokens]
+        masked = structure.masked_for_deadlines
+        deadlines: list[tuple[int, object]] = [
             (position, match)
             for position, passage in enumerate(passages)
-            for match in extract_deadlines(passage, published)
+            for match in extract_deadlines(mask(passage, masked) if masked else passage, published)
         ]
+        table_deadlines, warnings = structure.deadlines(published)
+        deadlines += [(passage_of(passages, d.row_text), d) for d in table_deadlines]
+        # --- end issue 8 ---
         document = Document(
             title=title,
             source=source,
@@ -337,8 +368,13 @@ class Library:
             content_hash=content_hash(text),
             filename=doc.filename,
             added_by=doc.added_by,
+            # --- issue 8 ---
+            number=header.number if header else None,
+            doc_type=header.doc_type if header else None,
+            issuer=header.issuer if header else None,
+            ocr=doc.format_meta.get("ocr") == "1",
         )
-        return _Prepared(document, passages, tokens, deadlines)
+        return _Prepared(document, passages, tokens, deadlines, tuple(warnings))
 
     def _store(self, session: Session, prepared: _Prepared) -> _Stored:
         document = prepared.document
@@ -362,6 +398,9 @@ class Library:
                 provinces=document.provinces,
                 quote=match.quote,
                 is_horizon=match.is_horizon,
+                # issue 8: task-table rows carry co-agencies and recurrence
+                co_agencies=getattr(match, "co_agencies", None),
+                recurrence=getattr(match, "recurrence", None),
             )
             for position, match in prepared.deadlines
         ]
@@ -410,6 +449,9 @@ class Library:
                     provinces=tuple(d.province_list),
                     passages=int(n),
                     added_by=d.added_by,
+                    number=d.number,
+                    doc_type=d.doc_type,
+                    issuer=d.issuer,
                 )
                 for d, n in session.exec(statement).all()
             ]
@@ -597,6 +639,9 @@ class Library:
                     factor *= 1.2
                 elif document.province_list:
                     factor *= 0.6
+            # issue 8: the document a question names by number comes before those citing it.
+            if query.numbers and query.numbers & own_number_terms(document.number, document.doc_type):
+                factor *= 1.5
             if query.years:
                 in_time = (document.published and document.published.year in query.years) or any(
                     str(y) in passage.text for y in query.years
@@ -690,6 +735,8 @@ class _Prepared:
     passages: list[str]
     tokens: list[str]
     deadlines: list[tuple[int, object]]
+    # Vietnamese notes for the admin (issue 8): unread header fields, unreadable time cells.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -734,6 +781,9 @@ def duplicate_result(existing: Document) -> IngestResult:
         provinces=tuple(existing.province_list),
         source=existing.source,
         error=f"Tài liệu đã có trong cơ sở dữ liệu: #{existing.id} «{existing.title}».",
+        number=existing.number,
+        doc_type=existing.doc_type,
+        issuer=existing.issuer,
     )
 
 

@@ -8,6 +8,7 @@ with zipfile before python-docx is allowed to open anything.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import docx
@@ -17,6 +18,7 @@ from docx.text.paragraph import Paragraph
 
 from knowledge.documents.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
 from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.tables import looks_like_header
 from knowledge.documents.parsers.parsed_text import (
     ParsedText,
     clean_line,
@@ -48,6 +50,11 @@ _MAX_MEMBERS = 10_000
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Word puts "Microsoft Word - name.doc" into the title of converted files.
 _JUNK_TITLE_PREFIX = "Microsoft Word - "
+# What only an official document's header or closing block holds.
+_LAYOUT_RE = re.compile(
+    r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]\s*Tự do|Nơi nhận|^\s*Số\s*:|\b(?:KT|TM|T/M)\.",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _check_archive(data: bytes) -> None:
@@ -85,6 +92,9 @@ def _check_archive(data: bytes) -> None:
 
 def _table_rows(table: Table) -> list[str]:
     rows: list[str] = []
+    # A task table keeps one cell per grid column, so every cell stays under
+    # its header (tables.py); elsewhere a merged cell appears once.
+    aligned = bool(table.rows) and looks_like_header([" ".join(c.text.split()) for c in table.rows[0].cells])
     for row in table.rows:
         cells: list[str] = []
         previous = None
@@ -92,6 +102,8 @@ def _table_rows(table: Table) -> list[str]:
             # python-docx yields a horizontally merged cell (the same object)
             # once per grid column it spans.
             if cell is previous:
+                if aligned:
+                    cells.append("")
                 continue
             previous = cell
             cells.append(" ".join(cell.text.split()))
@@ -100,13 +112,39 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
+def _is_layout_table(table: Table) -> bool:
+    """The header or signature block laid out in a borderless table: lines, not rows."""
+    text = " ".join(cell.text for row in table.rows for cell in row.cells)
+    return _LAYOUT_RE.search(text) is not None
+
+
+def _layout_lines(table: Table) -> str:
+    """A layout table's cells column by column, one printed line per line."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    columns = max((len(row.cells) for row in table.rows), default=0)
+    for column in range(columns):
+        for row in table.rows:
+            if column >= len(row.cells):
+                continue
+            cell = row.cells[column]
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            lines.extend(" ".join(p.text.split()) for p in cell.paragraphs if p.text.strip())
+    return "\n\n".join(lines)
+
+
 def _body_paragraphs(document: WordDocument) -> list[str]:
     paragraphs: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             paragraphs.append(block.text)
         elif isinstance(block, Table):
-            paragraphs.append("\n".join(_table_rows(block)))
+            if _is_layout_table(block):
+                paragraphs.append(_layout_lines(block))
+            else:
+                paragraphs.append("\n".join(_table_rows(block)))
     return paragraphs
 
 
