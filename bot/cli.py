@@ -59,6 +59,10 @@ def ingest_json(path: str, result: IngestResult) -> dict[str, object]:
         "published": result.published.isoformat() if result.published else None,
         "provinces": list(result.provinces),
         "deadlines": len(result.deadlines),
+        "number": result.number,
+        "doc_type": result.doc_type,
+        "issuer": result.issuer,
+        "warnings": list(result.warnings),
     }
 
 
@@ -131,6 +135,8 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
             _print_json(ingest_json(str(path), result))
         else:
             print(_ingest_line(number, len(files), str(path), result))
+            for warning in result.warnings:  # issue 8: what could not be read, said in Vietnamese
+                print(f"    cảnh báo: {warning}")
     library.save_index()
     return 1 if failed else 0
 
@@ -171,6 +177,9 @@ def cmd_docs(library: Library, args: argparse.Namespace) -> int:
                     "provinces": list(d.provinces),
                     "passages": d.passages,
                     "added_by": d.added_by,
+                    "number": d.number,
+                    "doc_type": d.doc_type,
+                    "issuer": d.issuer,
                 }
                 for d in docs
             ]
@@ -243,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--json", action="store_true")
     deadlines.add_argument("--all", action="store_true", help="kể cả hạn đã qua")
     deadlines.add_argument("--province", help="chỉ hạn chót của tỉnh này")
+    deadlines.add_argument(
+        "--recurring", action="store_true", help="nhiệm vụ định kỳ (thường xuyên, hằng năm, hằng quý), không nhắc hạn"
+    )
     return parser
 
 

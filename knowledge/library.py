@@ -641,7 +641,7 @@ class Library:
                     factor *= 0.6
             # issue 8: the document a question names by number comes before those citing it.
             if query.numbers and query.numbers & own_number_terms(document.number, document.doc_type):
-                factor *= 1.5
+                factor *= 3.0
             if query.years:
                 in_time = (document.published and document.published.year in query.years) or any(
                     str(y) in passage.text for y in query.years
@@ -679,6 +679,9 @@ class Library:
             score=round(score, 4),
             provinces=tuple(document.province_list),
             province_note=note,
+            doc_type=document.doc_type,
+            number=document.number,
+            ocr=document.ocr,
         )
 
     def _log(self, answer: Answer, log_as: tuple[str, int | None, int | None]) -> Answer:

@@ -249,6 +249,8 @@ def summary_html(result: IngestResult, *, heading: str, deadlines: Sequence[Dead
             lines.append(f"… và {len(deadlines) - DEADLINES_SHOWN} hạn khác (xem /hanchot).")
     else:
         lines.append("⏰ Không thấy hạn chót nào.")
+    # issue 8: header fields or table cells that could not be read
+    lines.extend(f"⚠️ {html.escape(warning)}" for warning in result.warnings)
     return "\n".join(lines)
 
 

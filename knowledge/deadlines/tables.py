@@ -40,7 +40,7 @@ _DASH = r"\s*[-–—]\s*"
 _Q = r"(iv|iii|ii|i|[1-4])"
 _YEAR = r"((?:19|20)\d{2})"
 _LEAD = r"^(?:(?:hoàn\s+thành\s+)?(?:trước|chậm\s+nhất|trong|đến|hết|cuối)\s+(?:ngày\s+|năm\s+|tháng\s+)?|ngày\s+|năm\s+|tháng\s+)?"
-_DAY_RE = re.compile(_LEAD + r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*" + _YEAR + r"$")
+_DAY_RE = re.compile(_LEAD + r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*" + _YEAR + r"$")
 _DAY_WORDS_RE = re.compile(_LEAD + r"(\d{1,2})\s+tháng\s+(\d{1,2})\s*,?\s*năm\s+" + _YEAR + r"$")
 _MONTH_RE = re.compile(_LEAD + r"(?:tháng\s+)?(\d{1,2})(?:" + _DASH + r"(\d{1,2}))?\s*(?:/|\s+năm\s+)\s*" + _YEAR + r"$")
 _QUARTER_RE = re.compile(
@@ -153,7 +153,10 @@ def read_time_cell(cell: str, published: date | None = None) -> TimeReading | No
         if key.startswith(phrase) or key == phrase:
             return TimeReading(recurrence=recurrence)
     lowered = text.lower()
-    if m := _DAY_RE.match(lowered) or _DAY_WORDS_RE.match(lowered):
+    if m := _DAY_RE.match(lowered):
+        due = _day(int(m.group(4)), int(m.group(3)), int(m.group(1)))
+        return TimeReading(due, "day") if due else None
+    if m := _DAY_WORDS_RE.match(lowered):
         due = _day(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return TimeReading(due, "day") if due else None
     if m := _MONTH_RE.match(lowered):

@@ -61,6 +61,7 @@ _MOTTO_RE = re.compile(
     r"|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM|[-–_=]{3,}",
     re.IGNORECASE,
 )
+_BLANK_FIELD_RE = re.compile(r"^Số\s*[:.]?\s*[/\-\s]*[A-ZĐ][\w/\-Đđ]*$|^[^\d,]{2,40},\s*ngày\b[^.]{0,30}năm\s+\d{4}$")
 _SUBJECT_VV_RE = re.compile(r"^\(?\s*(?:V/v|Về việc)\s*[:.]?\s*(?P<subject>.+?)\)?$", re.IGNORECASE)
 _ANNEX_RE = re.compile(r"^\(?\s*(?:Kèm|Ban hành kèm) theo\b", re.IGNORECASE)
 _BASIS_RE = re.compile(r"^Căn cứ\b", re.IGNORECASE)
@@ -155,6 +156,11 @@ def read_header(text: str) -> OfficialHeader | None:
             before = without_motto[: dm.start()].strip()
             if before and before.isupper() and type_at is None:
                 issuer_lines.append(before)
+            consumed.add(index)
+            header_end = index + 1
+            continue
+        if _BLANK_FIELD_RE.match(without_motto):
+            # "Số:      /KH-UBND", "Bắc Ninh, ngày    tháng 3 năm 2026": printed, never filled in.
             consumed.add(index)
             header_end = index + 1
             continue

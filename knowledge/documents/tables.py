@@ -173,7 +173,7 @@ def rows_as_text(text: str) -> tuple[str, list[TableRow]]:
     out: list[str] = []
     rows: list[TableRow] = []
     previous: tuple[str, ...] | None = None
-    for paragraph in text.split("\n\n"):
+    for paragraph in _join_row_paragraphs(text.split("\n\n")):
         table = read_tables(paragraph, previous) if _is_table_line(paragraph.split("\n", 1)[0]) else None
         if table is None:
             out.append(paragraph)
@@ -183,3 +183,22 @@ def rows_as_text(text: str) -> tuple[str, list[TableRow]]:
         rows.extend(table.rows)
         out.extend(row.text for row in table.rows)
     return "\n\n".join(out), rows
+
+
+def _join_row_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Rows a plain-text parser put one per paragraph, back into one table paragraph.
+
+    Only runs of the same number of cells join: a different width is another table.
+    """
+    joined: list[str] = []
+    width: int | None = None
+    for paragraph in paragraphs:
+        lines = paragraph.split("\n")
+        is_rows = all(_is_table_line(line) for line in lines)
+        this_width = len(_cells(lines[0])) if is_rows else None
+        if is_rows and joined and width is not None and (this_width == width or _is_separator(_cells(lines[0]))):
+            joined[-1] += "\n" + paragraph
+            continue
+        joined.append(paragraph)
+        width = this_width
+    return joined

@@ -19,7 +19,7 @@ PLAN_SUBJECT = "Triển khai chuyển đổi số trong cơ quan nhà nước n�
 PLAN_INTRO = (
     "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị, Ủy ban nhân dân tỉnh Bắc Ninh "
     "ban hành Kế hoạch đưa các dịch vụ hành chính của tỉnh Bắc Ninh lên môi trường số, giảm giấy tờ "
-    "cho người dân và doanh nghiệp."
+    "cho người dân và doanh nghiệp; mỗi sở, ngành nhận việc theo bảng dưới đây."
 )
 PLAN_BASIS = "Căn cứ Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng Chính phủ."
 
