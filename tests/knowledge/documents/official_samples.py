@@ -175,6 +175,7 @@ def table_pdf(*, continued_on_second_page: bool = False) -> bytes:
 
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", dejavu_font_path())
+    pdf.add_font("DejaVu", "B", dejavu_font_path().replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
     pdf.set_font("DejaVu", size=10)
     pdf.add_page()
     for line in (
@@ -183,9 +184,17 @@ def table_pdf(*, continued_on_second_page: bool = False) -> bytes:
         "Ninh Bình, ngày 02 tháng 4 năm 2026",
         "KẾ HOẠCH",
         "Phát triển chính quyền số tỉnh Ninh Bình năm 2026",
-        "Tỉnh Ninh Bình giao các sở thực hiện các nhiệm vụ dưới đây để đưa chính quyền số vào vận hành.",
     ):
         pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        7,
+        "Để đưa chính quyền số vào vận hành trong năm 2026, Ủy ban nhân dân tỉnh Ninh Bình giao các sở, ngành "
+        "thực hiện các nhiệm vụ trong bảng dưới đây, báo cáo kết quả định kỳ về Sở Khoa học và Công nghệ; "
+        "các địa phương bố trí cán bộ đầu mối và kinh phí để triển khai đúng tiến độ đã đề ra.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     headings = ("TT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời gian hoàn thành")
     rows = [
         ("1", "Số hóa hồ sơ đất đai", "Sở Nông nghiệp và Môi trường", "31/8/2026"),

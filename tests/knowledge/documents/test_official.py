@@ -151,3 +151,32 @@ def test_question_by_task_is_answered_from_the_row(empty_library: Library) -> No
     assert answer.found
     assert "Kết nối cơ sở dữ liệu dân cư" in answer.citations[0].snippet
     assert "30/9/2025" in answer.citations[0].passage
+
+
+# ------------------------------------------------------------------ PDF with a text layer
+
+
+def test_pdf_table_rows_become_deadlines_even_across_a_page_break(empty_library: Library) -> None:
+    from tests.knowledge.documents.official_samples import table_pdf
+
+    result = empty_library.ingest_bytes(table_pdf(continued_on_second_page=True), "ke-hoach.pdf")
+    assert (result.doc_type, result.number, result.published) == ("Kế hoạch", "88/KH-UBND", date(2026, 4, 2))
+    assert result.title == "Kế hoạch 88/KH-UBND: Phát triển chính quyền số tỉnh Ninh Bình năm 2026"
+    by_task = {d.task: d for d in result.deadlines}
+    assert (by_task["Số hóa hồ sơ đất đai"].due, by_task["Số hóa hồ sơ đất đai"].agency) == (
+        date(2026, 8, 31),
+        "Sở Nông nghiệp và Môi trường",
+    )
+    assert by_task["Triển khai chữ ký số cho công chức"].precision == "quarter"
+    # The row on the second page has no header of its own and still gets one.
+    assert by_task["Lập bản đồ số các di tích"].agency == "Sở Văn hóa, Thể thao và Du lịch"
+    assert by_task["Lập bản đồ số các di tích"].due == date(2026, 12, 31)
+
+
+def test_pdf_table_row_reads_as_a_sentence_in_answers(empty_library: Library) -> None:
+    from tests.knowledge.documents.official_samples import table_pdf
+
+    empty_library.ingest_bytes(table_pdf(), "ke-hoach.pdf")
+    answer = empty_library.ask("Sở Nông nghiệp và Môi trường số hóa hồ sơ đất đai khi nào")
+    assert answer.found
+    assert "Nhiệm vụ: Số hóa hồ sơ đất đai; Cơ quan chủ trì: Sở Nông nghiệp và Môi trường" in answer.citations[0].snippet
