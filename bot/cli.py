@@ -129,6 +129,7 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
                 published=published,
                 added_by="cli",
                 max_bytes=settings.max_upload_bytes,
+                progress=_ocr_bar,  # issue 8: scans are OCR'd page by page
             )
         failed |= result.status == "error"
         if args.json:
@@ -139,6 +140,17 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
                 print(f"    cảnh báo: {warning}")
     library.save_index()
     return 1 if failed else 0
+
+
+def _ocr_bar(page: int, pages: int) -> None:
+    """The OCR progress bar on stderr (stdout stays the report, or JSON with --json)."""
+    width = 20
+    filled = width * page // max(pages, 1)
+    line = f"Đang nhận dạng chữ: trang {page}/{pages} [{'#' * filled}{'-' * (width - filled)}]"
+    if sys.stderr.isatty():
+        print(f"\r{line}", end="\n" if page == pages else "", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
 
 
 def _ingest_line(number: int, total: int, path: str, result: IngestResult) -> str:

@@ -34,9 +34,11 @@ from index.text import canonical, join_words, split_words
 from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
 from knowledge.deadlines.extract import extract_deadlines
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
+from knowledge.documents.ocr import OcrReader
 from knowledge.documents.official import mask, own_number_terms, passage_of, read_structure
 from knowledge.documents.parsers import ParsedText, parse_document
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
+from knowledge.documents.parsers.errors import NoTextLayerError
 from knowledge.documents.passages import split_passages
 from knowledge.errors import IngestError, NotFoundError, UserFacingError
 from knowledge.models import (
@@ -123,8 +125,11 @@ class Library:
         index_dir: Path | None = None,
         gazetteer: Gazetteer | None = None,
         params: Bm25Params | None = None,
+        ocr: OcrReader | None = None,
     ) -> None:
         self.engine = engine
+        # issue 8: reads scanned PDFs; None leaves them refused with the "no text layer" message.
+        self.ocr = ocr
         self.index_dir = index_dir
         self.gazetteer = gazetteer or load_gazetteer()
         self.terms = TermMaker()
@@ -211,8 +216,9 @@ class Library:
         provinces: Sequence[str] | None = None,
         added_by: str = "cli",
         max_bytes: int = 20 * 1024 * 1024,
+        progress: ProgressCallback | None = None,
     ) -> IngestResult:
-        """Parse a file of any supported format and add it."""
+        """Parse a file of any supported format and add it; ``progress(page, pages)`` while OCR runs."""
         try:
             prepared = self.prepare_bytes(
                 data,
@@ -223,6 +229,7 @@ class Library:
                 provinces=provinces,
                 added_by=added_by,
                 max_bytes=max_bytes,
+                progress=progress,
             )
         except UserFacingError as exc:
             log.info("cannot add %s: %s", filename, exc.detail or exc.user_message)
@@ -240,9 +247,16 @@ class Library:
         provinces: Sequence[str] | None = None,
         added_by: str = "cli",
         max_bytes: int = 20 * 1024 * 1024,
+        progress: ProgressCallback | None = None,
     ) -> _Prepared:
         """Parse and prepare a file (no database work); raises the project's own errors only."""
-        parsed = parse_document(data, filename, max_bytes=max_bytes)
+        try:
+            parsed = parse_document(data, filename, max_bytes=max_bytes)
+        except NoTextLayerError:
+            # issue 8: a scan is read with OCR where it is set up, refused otherwise.
+            if self.ocr is None:
+                raise
+            parsed = self.ocr.read_pdf(data, progress=progress)
         return self.prepare(self.input_from_parsed(parsed, filename, title, source, published, provinces, added_by))
 
     def input_from_parsed(

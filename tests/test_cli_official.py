@@ -78,3 +78,37 @@ def test_ask_cites_official_document_by_type_number_and_date(
     assert main(["ask", "Kế hoạch 215 giao Sở Nội vụ bồi dưỡng cán bộ an toàn thông tin khi nào?"]) == 0
     out = capsys.readouterr().out
     assert "[1] Kế hoạch 215/KH-UBND, 12/03/2026 — Triển khai chuyển đổi số" in out
+
+
+def test_ingest_shows_ocr_progress_and_cites_the_scan_as_ocr(
+    tmp_path: Path, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge.documents.ocr import OcrReader
+    from tests.knowledge.documents.official_samples import SCANNED_PLAN, scanned_pdf
+
+    if not OcrReader().available():
+        pytest.skip("tesseract-ocr-vie not installed")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(scanned_pdf([SCANNED_PLAN, SCANNED_PLAN[:4]]))
+    assert main(["ingest", "--json", str(scan)]) == 0
+    captured = capsys.readouterr()
+    assert "Đang nhận dạng chữ: trang 1/2" in captured.err and "trang 2/2 [####################]" in captured.err
+    assert json.loads(captured.out)["number"] == "77/KH-UBND"
+    assert main(["ask", "học bạ số trường trung học phổ thông Hà Nam"]) == 0
+    assert "bản quét, chữ được nhận dạng tự động" in capsys.readouterr().out
+
+
+def test_scan_over_the_page_limit_setting_is_refused(
+    tmp_path: Path, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge.documents.ocr import OcrReader
+    from tests.knowledge.documents.official_samples import scanned_pdf
+
+    if not OcrReader().available():
+        pytest.skip("tesseract-ocr-vie not installed")
+    monkeypatch.setenv("CDSBOT_OCR_MAX_PAGES", "2")
+    scan = tmp_path / "dai.pdf"
+    scan.write_bytes(scanned_pdf([["Trang"]] * 3))
+    assert main(["ingest", "--json", str(scan)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "error" and "3 trang, vượt giới hạn nhận dạng chữ 2 trang" in report["error"]

@@ -420,9 +420,17 @@ async def on_document(update: Update, context: CdsContext) -> None:
         await edit_html(context.bot, progress, f"⏳ Đang phân tích «{html.escape(name)}»…")
     if replacing is not None:
         _forget(services, message.chat.id, user.id)
+    ocr_progress = _ocr_progress(context.bot, progress, asyncio.get_running_loop())
     async with _busy(context.bot, message.chat.id, ChatAction.TYPING):
         outcome = await run_blocking(
-            _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
+            _store_upload,
+            services,
+            data,
+            name,
+            metadata,
+            user.id,
+            replacing.document_id if replacing else None,
+            ocr_progress,
         )
     if isinstance(outcome, Revision):
         await _finish(context, chat_id, progress, outcome.result, heading=_revision_heading(outcome))
@@ -430,15 +438,44 @@ async def on_document(update: Update, context: CdsContext) -> None:
         await _finish(context, chat_id, progress, outcome, heading=f"✅ Đã lưu tài liệu #{outcome.document_id}")
 
 
+# --- issue 8: OCR progress, edited in place in the "Đang phân tích" message ---
+_OCR_EDIT_TIMEOUT = 10.0
+
+
+def _ocr_progress(
+    bot: Bot, progress: Message | None, loop: asyncio.AbstractEventLoop
+) -> Callable[[int, int], None] | None:
+    """A callback for the worker thread: "Đang nhận dạng chữ: trang 3/12" after each page."""
+    if progress is None:
+        return None
+
+    def report(page: int, pages: int) -> None:
+        text = f"⏳ Đang nhận dạng chữ: trang {page}/{pages}"
+        future = asyncio.run_coroutine_threadsafe(edit_html(bot, progress, text), loop)
+        try:
+            # Waiting keeps the edits in page order; OCR takes seconds per page anyway.
+            future.result(timeout=_OCR_EDIT_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 - cosmetic: a failed edit never fails the upload
+            log.debug("ocr progress edit failed: %s", exc)
+
+    return report
+
+
 def _store_upload(
-    services: Services, data: bytes, name: str, metadata: UploadMetadata, user_id: int, replacing: int | None
+    services: Services,
+    data: bytes,
+    name: str,
+    metadata: UploadMetadata,
+    user_id: int,
+    replacing: int | None,
+    ocr_progress: Callable[[int, int], None] | None = None,
 ) -> IngestResult | Revision:
     """Parse and store an upload (in a worker thread): a new document, or a revision of ``replacing``."""
     provinces = list(metadata.provinces) or None
     store: Callable[..., IngestResult | Revision] = (
         functools.partial(replace_document, services.library, replacing)
         if replacing is not None
-        else services.library.ingest_bytes
+        else functools.partial(services.library.ingest_bytes, progress=ocr_progress)
     )
     return store(
         data,

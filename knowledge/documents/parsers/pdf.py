@@ -15,7 +15,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from knowledge.documents.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
-from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.parsers.errors import NoTextLayerError, ParseError
 from knowledge.documents.parsers.pdf_tables import table_pages
 from knowledge.documents.parsers.parsed_text import (
     SENTENCE_END,
@@ -169,7 +169,7 @@ def parse_pdf(data: bytes) -> ParsedText:
         raise ParseError(MSG_CORRUPT, "pdf has no pages")
     visible = sum(len("".join(page.split())) for page in raw_pages)
     if visible < _MIN_CHARS_PER_PAGE * len(raw_pages):
-        raise ParseError(MSG_NO_TEXT_LAYER, f"{visible} characters on {len(raw_pages)} pages")
+        raise NoTextLayerError(MSG_NO_TEXT_LAYER, f"{visible} characters on {len(raw_pages)} pages")
 
     tables = table_pages(data, [i for i, flag in enumerate(ruled) if flag]) if any(ruled) else {}
     pages = [_drop_page_numbers(clean_text(page).split("\n")) for page in raw_pages]
@@ -186,7 +186,7 @@ def parse_pdf(data: bytes) -> ParsedText:
                 paragraphs.extend(_page_paragraphs(_drop_page_numbers(clean_text("\n".join(content)).split("\n")), width))
     text = join_paragraphs(paragraphs)
     if not text:
-        raise ParseError(MSG_NO_TEXT_LAYER, "only page numbers in the text layer")
+        raise NoTextLayerError(MSG_NO_TEXT_LAYER, "only page numbers in the text layer")
 
     encoding = None
     # PDFs printed from .VnTime/VNI documents embed the legacy codes as text.

@@ -226,8 +226,8 @@ def dejavu_font_path() -> str:
     raise FileNotFoundError("DejaVuSans.ttf: install fonts-dejavu-core")
 
 
-def scanned_pdf(pages: list[list[str]], *, noise: bool = False) -> bytes:
-    """A scan: each page is a picture of its lines (Pillow + DejaVu Sans), no text layer."""
+def scanned_pdf(pages: list[list[str]]) -> bytes:
+    """A scan: each page is a picture of its lines (Pillow + DejaVu Sans at 150 dpi), no text layer."""
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype(dejavu_font_path(), 30)
@@ -235,15 +235,23 @@ def scanned_pdf(pages: list[list[str]], *, noise: bool = False) -> bytes:
     for lines in pages:
         image = Image.new("L", (1240, 1754), 255)
         draw = ImageDraw.Draw(image)
-        if noise:
-            import random
-
-            rng = random.Random(7)
-            for _ in range(40000):
-                draw.point((rng.randrange(1240), rng.randrange(1754)), fill=0)
         for i, line in enumerate(lines):
             draw.text((90, 120 + 52 * i), line, font=font, fill=0)
         images.append(image.convert("RGB"))
     buffer = io.BytesIO()
     images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=150)
     return buffer.getvalue()
+
+
+SCANNED_PLAN = [
+    "ỦY BAN NHÂN DÂN TỈNH HÀ NAM",
+    "Số: 77/KH-UBND",
+    "Hà Nam, ngày 15 tháng 5 năm 2026",
+    "KẾ HOẠCH",
+    "Chuyển đổi số trong trường học năm 2026",
+    "Sở Giáo dục và Đào tạo tỉnh Hà Nam chủ trì đưa học bạ số",
+    "vào mọi trường trung học phổ thông, bảo đảm dữ liệu học sinh",
+    "được cập nhật đầy đủ, hoàn thành trước ngày 30/9/2026.",
+]
+# What a smudged, skewed scan reads as: letters, but no Vietnamese words.
+GIBBERISH_PAGE = ["Xkqz vbrtw plmq hjkt qrstv zzkw", "Wqpt frkz mnbv xxcq ljhg trwq", "Pzqk wvtr kkmz qwrt bvxz"] * 4
