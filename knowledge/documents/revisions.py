@@ -167,6 +167,8 @@ def _replace(
     document.content_hash = new.content_hash
     document.filename = new.filename
     document.added_by = new.added_by
+    # issue 8: the official header of the new version
+    document.number, document.doc_type, document.issuer, document.ocr = new.number, new.doc_type, new.issuer, new.ocr
     session.add(document)
     # New passages go in before the old ones leave, so they get fresh ids: SQLite
     # hands the highest freed rowid out again, and an id that named other text
@@ -202,6 +204,9 @@ def _replace(
                 provinces=document.provinces,
                 quote=match.quote,
                 is_horizon=match.is_horizon,
+                # issue 8: task-table rows carry co-agencies and recurrence
+                co_agencies=getattr(found, "co_agencies", None),
+                recurrence=getattr(found, "recurrence", None),
             )
         deadline.passage_id = rows[position].id
         session.add(deadline)

@@ -180,3 +180,9 @@ def test_pdf_table_row_reads_as_a_sentence_in_answers(empty_library: Library) ->
     answer = empty_library.ask("Sở Nông nghiệp và Môi trường số hóa hồ sơ đất đai khi nào")
     assert answer.found
     assert "Nhiệm vụ: Số hóa hồ sơ đất đai; Cơ quan chủ trì: Sở Nông nghiệp và Môi trường" in answer.citations[0].snippet
+
+
+@pytest.mark.parametrize("question", ["Quyết định 352-QĐ/TU thành lập ban chỉ đạo nào", "quyet dinh 352 thanh lap ban chi dao nao"])
+def test_seed_passage_citing_a_decision_is_found_by_its_number(demo_library: Library, question: str) -> None:
+    answer = demo_library.ask(question)
+    assert answer.found and "352-QĐ/TU" in answer.citations[0].passage
