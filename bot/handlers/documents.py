@@ -239,8 +239,10 @@ def summary_html(result: IngestResult, *, heading: str, deadlines: Sequence[Dead
     """
     lines = [heading, "", *_metadata_lines(result.title, result.published, result.provinces, result.source)]
     lines.append(f"📄 {result.passages} đoạn")
+    # issue 8: recurring task-table rows are no dated deadline; counted on their own line below.
+    recurring = [d for d in result.deadlines if d.recurrence]
     if deadlines is None:
-        deadlines = [view_of(d) for d in result.deadlines]
+        deadlines = [view_of(d) for d in result.deadlines if not d.recurrence]
     deadlines = sorted(deadlines, key=lambda d: d.due)
     if deadlines:
         lines.append(f"⏰ {len(deadlines)} hạn chót:")
@@ -249,6 +251,8 @@ def summary_html(result: IngestResult, *, heading: str, deadlines: Sequence[Dead
             lines.append(f"… và {len(deadlines) - DEADLINES_SHOWN} hạn khác (xem /hanchot).")
     else:
         lines.append("⏰ Không thấy hạn chót nào.")
+    if recurring:
+        lines.append(f"🔁 {len(recurring)} nhiệm vụ định kỳ (thường xuyên, hằng năm, hằng quý…): không nhắc hạn.")
     # issue 8: header fields or table cells that could not be read
     lines.extend(f"⚠️ {html.escape(warning)}" for warning in result.warnings)
     return "\n".join(lines)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from index.text import canonical, fold
+from index.text import fold
 
 __all__ = ["DOCUMENT_TYPES", "OfficialHeader", "display_type", "read_header"]
 
@@ -169,7 +169,8 @@ def read_header(text: str) -> OfficialHeader | None:
             consumed.add(index)
             header_end = index + 1
             continue
-        if type_at is None and (kind := display_type(without_motto)) is not None:
+        # Printed in capitals: "Thông báo" heading a news article is not a type line.
+        if type_at is None and without_motto.isupper() and (kind := display_type(without_motto)) is not None:
             doc_type, type_at = kind, index
             consumed.add(index)
             header_end = index + 1
@@ -312,14 +313,3 @@ def _rejoin_paragraphs(text: str, body_lines: list[str]) -> list[str]:
     if table:
         paragraphs.append("\n".join(table))
     return paragraphs
-
-
-def is_official_line(line: str) -> bool:
-    """A header or closing line that must never become an answer (motto, "Số:", signature)."""
-    line = _strip_markup(line)
-    return bool(_MOTTO_RE.fullmatch(line) or _NUMBER_LINE_RE.match(line) or _is_closing_line(line))
-
-
-def canonical_type(name: str) -> str:
-    """Canonical (folded) form of a type name, for comparisons."""
-    return canonical(name)

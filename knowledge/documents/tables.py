@@ -60,15 +60,6 @@ class TableRow:
     ordinal: str | None
     text: str
 
-    def cell(self, *names: str) -> str | None:
-        """The first non-empty cell whose header starts with one of ``names`` (folded, case-blind)."""
-        wanted = [fold(n).lower() for n in names]
-        for header, value in zip(self.headers, self.cells):
-            key = fold(header).lower()
-            if value and any(key.startswith(w) for w in wanted):
-                return value
-        return None
-
 
 @dataclass(frozen=True)
 class Table:

@@ -18,13 +18,13 @@ from docx.text.paragraph import Paragraph
 
 from knowledge.documents.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
 from knowledge.documents.parsers.errors import ParseError
-from knowledge.documents.tables import looks_like_header
 from knowledge.documents.parsers.parsed_text import (
     ParsedText,
     clean_line,
     clean_text,
     join_paragraphs,
 )
+from knowledge.documents.tables import looks_like_header
 
 MSG_CORRUPT = (
     "Tệp Word (.docx) bị hỏng hoặc không đúng định dạng. Hãy mở tệp bằng Word, "
