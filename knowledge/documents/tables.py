@@ -26,7 +26,14 @@ from dataclasses import dataclass
 
 from index.text import fold
 
-__all__ = ["Table", "TableRow", "read_tables", "rows_as_text"]
+__all__ = ["Table", "TableRow", "is_layout_text", "read_tables", "rows_as_text"]
+
+# What only an official document's header or closing block holds: a table
+# holding these is layout (issuer | motto, Nơi nhận | signature), not data.
+_LAYOUT_RE = re.compile(
+    r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]\s*Tự do|Nơi nhận|^\s*Số\s*:|\b(?:KT|TM|T/M)\.",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 _SEPARATOR_CELL_RE = re.compile(r"^:?-{2,}:?$")
 # Group rows: "I.", "II -", "A.", "Phần I", "Nhóm 1" opening the only filled cell.
@@ -67,6 +74,11 @@ class Table:
 
     headers: tuple[str, ...]
     rows: tuple[TableRow, ...]
+
+
+def is_layout_text(text: str) -> bool:
+    """Whether a table's text is the header or signature block laid out in a table."""
+    return _LAYOUT_RE.search(text) is not None
 
 
 def _cells(line: str) -> list[str]:

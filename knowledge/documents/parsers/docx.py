@@ -8,7 +8,6 @@ with zipfile before python-docx is allowed to open anything.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 import docx
@@ -24,7 +23,7 @@ from knowledge.documents.parsers.parsed_text import (
     clean_text,
     join_paragraphs,
 )
-from knowledge.documents.tables import looks_like_header
+from knowledge.documents.tables import is_layout_text, looks_like_header
 
 MSG_CORRUPT = (
     "Tệp Word (.docx) bị hỏng hoặc không đúng định dạng. Hãy mở tệp bằng Word, "
@@ -50,11 +49,6 @@ _MAX_MEMBERS = 10_000
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Word puts "Microsoft Word - name.doc" into the title of converted files.
 _JUNK_TITLE_PREFIX = "Microsoft Word - "
-# What only an official document's header or closing block holds.
-_LAYOUT_RE = re.compile(
-    r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]\s*Tự do|Nơi nhận|^\s*Số\s*:|\b(?:KT|TM|T/M)\.",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 
 def _check_archive(data: bytes) -> None:
@@ -115,7 +109,7 @@ def _table_rows(table: Table) -> list[str]:
 def _is_layout_table(table: Table) -> bool:
     """The header or signature block laid out in a borderless table: lines, not rows."""
     text = " ".join(cell.text for row in table.rows for cell in row.cells)
-    return _LAYOUT_RE.search(text) is not None
+    return is_layout_text(text)
 
 
 def _layout_lines(table: Table) -> str:

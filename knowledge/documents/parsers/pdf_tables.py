@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 import pdfplumber
 
+from knowledge.documents.tables import is_layout_text
+
 Segment = tuple[str, list[str]]  # ("text", lines) or ("table", " | " rows)
 
 # A "table" of one row or one column is a box around a paragraph, not a table.
@@ -66,8 +68,20 @@ def _page_segments(page: pdfplumber.page.Page) -> list[Segment] | None:
         _, table_top, _, table_bottom = table.bbox
         if table_top > top:
             segments.append(("text", _text(page, top, table_top)))
-        rows = [_row_text(row) for row in table.extract() if any(cell for cell in row)]
-        segments.append(("table", rows))
+        grid = table.extract()
+        if is_layout_text("\n".join(cell or "" for row in grid for cell in row)):
+            # The header or signature block drawn in a boxed table: its lines, column by column.
+            columns = max((len(row) for row in grid), default=0)
+            lines = [
+                line
+                for column in range(columns)
+                for row in grid
+                if column < len(row) and row[column]
+                for line in str(row[column]).split("\n")
+            ]
+            segments.append(("text", lines))
+        else:
+            segments.append(("table", [_row_text(row) for row in grid if any(cell for cell in row)]))
         top = max(top, table_bottom)
     if top < page.height:
         segments.append(("text", _text(page, top, page.height)))

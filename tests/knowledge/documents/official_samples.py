@@ -169,8 +169,11 @@ họp trực tuyến. Theo báo cáo, đã có 95% chi bộ cài đặt nền t�
 """
 
 
-def table_pdf(*, continued_on_second_page: bool = False) -> bytes:
-    """A text-layer PDF (fpdf2, DejaVu Sans) with the header and a drawn task table."""
+def table_pdf(*, continued_on_second_page: bool = False, boxed_header: bool = False) -> bytes:
+    """A text-layer PDF (fpdf2, DejaVu Sans) with the header and a drawn task table.
+
+    ``boxed_header``: issuer and number | motto and date drawn as a two-column table with borders.
+    """
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
@@ -178,10 +181,15 @@ def table_pdf(*, continued_on_second_page: bool = False) -> bytes:
     pdf.add_font("DejaVu", "B", dejavu_font_path().replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
     pdf.set_font("DejaVu", size=10)
     pdf.add_page()
+    header = ["ỦY BAN NHÂN DÂN TỈNH NINH BÌNH", "Số: 88/KH-UBND", "Ninh Bình, ngày 02 tháng 4 năm 2026"]
+    if boxed_header:
+        with pdf.table(col_widths=(90, 90), first_row_as_headings=False) as box:
+            row = box.row()
+            row.cell("ỦY BAN NHÂN DÂN\nTỈNH NINH BÌNH\nSố: 88/KH-UBND")
+            row.cell("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nNinh Bình, ngày 02 tháng 4 năm 2026")
+        header = []
     for line in (
-        "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH",
-        "Số: 88/KH-UBND",
-        "Ninh Bình, ngày 02 tháng 4 năm 2026",
+        *header,
         "KẾ HOẠCH",
         "Phát triển chính quyền số tỉnh Ninh Bình năm 2026",
     ):
@@ -192,6 +200,15 @@ def table_pdf(*, continued_on_second_page: bool = False) -> bytes:
         "Để đưa chính quyền số vào vận hành trong năm 2026, Ủy ban nhân dân tỉnh Ninh Bình giao các sở, ngành "
         "thực hiện các nhiệm vụ trong bảng dưới đây, báo cáo kết quả định kỳ về Sở Khoa học và Công nghệ; "
         "các địa phương bố trí cán bộ đầu mối và kinh phí để triển khai đúng tiến độ đã đề ra.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.multi_cell(
+        0,
+        7,
+        "Các cơ quan được giao chủ trì chủ động phối hợp với doanh nghiệp công nghệ, bảo đảm an toàn thông tin "
+        "trong suốt quá trình số hóa, chia sẻ dữ liệu qua nền tảng tích hợp của tỉnh thay vì gửi văn bản giấy, "
+        "và công khai kết quả thực hiện trên cổng thông tin điện tử của từng cơ quan.",
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -186,3 +186,11 @@ def test_pdf_table_row_reads_as_a_sentence_in_answers(empty_library: Library) ->
 def test_seed_passage_citing_a_decision_is_found_by_its_number(demo_library: Library, question: str) -> None:
     answer = demo_library.ask(question)
     assert answer.found and "352-QĐ/TU" in answer.citations[0].passage
+
+
+def test_pdf_header_drawn_in_a_boxed_table_is_still_read_as_the_header(empty_library: Library) -> None:
+    from tests.knowledge.documents.official_samples import table_pdf
+
+    result = empty_library.ingest_bytes(table_pdf(boxed_header=True), "ke-hoach.pdf")
+    assert (result.number, result.published, result.issuer) == ("88/KH-UBND", date(2026, 4, 2), "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH")
+    assert {"Số hóa hồ sơ đất đai", "Lập bản đồ số các di tích"} <= {d.task for d in result.deadlines}
