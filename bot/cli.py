@@ -69,6 +69,10 @@ def ingest_json(path: str, result: IngestResult) -> dict[str, object]:
         "published": result.published.isoformat() if result.published else None,
         "provinces": list(result.provinces),
         "deadlines": len(result.deadlines),
+        "number": result.number,
+        "doc_type": result.doc_type,
+        "issuer": result.issuer,
+        "warnings": list(result.warnings),
     }
 
 
@@ -174,6 +178,7 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
                     published=published,
                     added_by="cli",
                     max_bytes=settings.max_upload_bytes,
+                    progress=_ocr_bar,  # scans are OCR'd page by page
                 ),
             )
             if demo_removed:
@@ -183,8 +188,21 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
             _print_json(ingest_json(str(path), result))
         else:
             print(_ingest_line(number, len(files), str(path), result))
+            for warning in result.warnings:  # issue 8: what could not be read, said in Vietnamese
+                print(f"    cảnh báo: {warning}")
     library.save_index()
     return 1 if failed else 0
+
+
+def _ocr_bar(page: int, pages: int) -> None:
+    """The OCR progress bar on stderr (stdout stays the report, or JSON with --json)."""
+    width = 20
+    filled = width * page // max(pages, 1)
+    line = f"Đang nhận dạng chữ: trang {page}/{pages} [{'#' * filled}{'-' * (width - filled)}]"
+    if sys.stderr.isatty():
+        print(f"\r{line}", end="\n" if page == pages else "", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
 
 
 def _ingest_line(number: int, total: int, path: str, result: IngestResult) -> str:
@@ -225,6 +243,9 @@ def cmd_docs(library: Library, args: argparse.Namespace) -> int:
                     "provinces": list(d.provinces),
                     "passages": d.passages,
                     "added_by": d.added_by,
+                    "number": d.number,
+                    "doc_type": d.doc_type,
+                    "issuer": d.issuer,
                 }
                 for d in docs
             ]
@@ -350,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--all", action="store_true", help="kể cả hạn đã qua")
     deadlines.add_argument("--province", help="chỉ hạn chót của tỉnh này")
     add_db_parser(sub)
+    deadlines.add_argument(
+        "--recurring", action="store_true", help="nhiệm vụ định kỳ (thường xuyên, hằng năm, hằng quý), không nhắc hạn"
+    )
     return parser
 
 

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     reminder_lead_days: Annotated[tuple[int, ...], NoDecode] = (7, 1, 0)
     reminder_time: time = time(8, 0)
     log_level: str = "INFO"
+    # issue 8: scans longer than this are refused rather than OCR'd for minutes.
+    ocr_max_pages: int = Field(default=50, ge=1)
 
     @field_validator(
         "database_url", "telegram_bot_token", "telegram_api_url", "telegram_file_url", "webhook_secret", "demo",

@@ -42,6 +42,8 @@ def _row(view: DeadlineView) -> str:
 
 def cmd_deadlines(library: Library, args: argparse.Namespace, settings: Settings) -> int:
     """Print the deadlines as JSON (a list of objects) or as a table; 2 on an unknown province."""
+    if getattr(args, "recurring", False):
+        return _cmd_recurring(library, args)
     today = datetime.now(settings.tz).date()
     try:
         views = list_deadlines(
@@ -63,4 +65,26 @@ def cmd_deadlines(library: Library, args: argparse.Namespace, settings: Settings
         return 0
     for view in views:
         print(_row(view))
+    return 0
+
+
+# --- issue 8: recurring tasks from task tables ("Thường xuyên", "Hằng quý") ---
+def _cmd_recurring(library: Library, args: argparse.Namespace) -> int:
+    """`cdsbot deadlines --recurring`: recurring tasks, which get no date-based reminders."""
+    from knowledge.deadlines.recurring import list_recurring
+
+    try:
+        tasks = list_recurring(library.engine, library.gazetteer, provinces=[args.province] if args.province else [])
+    except UnknownProvinceError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([t.as_json() for t in tasks], ensure_ascii=False), flush=True)
+        return 0
+    if not tasks:
+        print("Không có nhiệm vụ định kỳ nào.")
+        return 0
+    for task in tasks:
+        agency = task.agency or "—"
+        print(f"#{task.id:<5} {task.label:<14} doc #{task.document_id:<4} {shorten(agency, 30):<30}  {shorten(task.task, _TASK_WIDTH)}")
     return 0

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.memory import ConversationState, PendingEdits
 from knowledge.db import make_engine
+from knowledge.documents.ocr import OcrReader
 from knowledge.documents.worker import ParseWorker
 from knowledge.library import Library
 from knowledge.reminders.clock import Clock, ReminderPolicy, SystemClock
@@ -64,7 +65,12 @@ def open_library(settings: Settings, *, load_demo: bool | None = None) -> Librar
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
-    library = Library(engine, index_dir=settings.index_dir, parse_worker=ParseWorker(settings.parse_limits))
+    library = Library(
+        engine,
+        index_dir=settings.index_dir,
+        parse_worker=ParseWorker(settings.parse_limits),
+        ocr=OcrReader(max_pages=settings.ocr_max_pages),
+    )
     if load_demo if load_demo is not None else settings.demo is not False:
         library.load_demo_once()
     return library

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from index.terms import TermMaker, syllables_of_words
+from index.terms import TermMaker, question_number_terms, syllables_of_words
 from index.text import canonical, fold, has_diacritics, ngrams
 
 
@@ -92,6 +92,19 @@ STOP_WORDS = frozenset(
 STOP_SYLLABLES = frozenset(fold(w) for w in STOP_WORDS)
 
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
+# How a question names a document (folded): type name, "số", the number with its
+# code; a full number with its code; or a code glued to the number ("nq57").
+_TYPE_NAMES = (
+    r"(?:nghi quyet|nghi dinh|quyet dinh|chi thi|ke hoach|cong van|thong bao|bao cao|to trinh|huong dan"
+    r"|thong tu|chuong trinh|ket luan|cong dien)"
+)
+_CODES = r"(?:nq|nd|qd|ct|kh|cv|tb|bc|ttr|hd|tt|ctr|kl)"
+_NAMING_RE = re.compile(
+    r"(?<![\w/])(?:" + _TYPE_NAMES + r"\s+(?:so\s+)?\d{1,5}(?:[/\-][a-z0-9&]+)*"
+    r"|(?:" + _TYPE_NAMES + r"\s+(?:so\s+)?)?\d{1,5}(?:/\d{4})?[/\-][a-z][a-z0-9&]*(?:[/\-][a-z0-9&]+)*"
+    r"|" + _CODES + r"\s?\d{1,5})(?![\w/])"
+)
+_NAMING_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -108,11 +121,13 @@ class Query:
     bigrams: tuple[str, ...] = field(default=())
     # For each content syllable: does it carry meaning (not a function word)?
     meaningful: tuple[bool, ...] = field(default=())
+    # Document numbers the question names, as "num:…" terms ("Nghị quyết 57" → num:57/nq, num:57).
+    numbers: frozenset[str] = field(default=frozenset())
 
     @property
     def is_empty(self) -> bool:
         """No word to search for: only question words, numbers or punctuation ("3", "?")."""
-        return not any(any(ch.isalpha() for ch in s) for s in self.content_syllables)
+        return not self.numbers and not any(any(ch.isalpha() for ch in s) for s in self.content_syllables)
 
 
 class QueryReader:
@@ -137,6 +152,30 @@ class QueryReader:
         terms: dict[str, float] = {}
         for term in self._terms.terms(syl):
             terms[term] = terms.get(term, 0.0) + 1.0
+        # "03/NQ-CP" loses its shape in the syllables above; read it from the text.
+        for term in question_number_terms(text):
+            terms.setdefault(term, 1.0)
+        numbers = frozenset(t for t in terms if t.startswith("num:"))
+        if numbers:
+            # "Kế hoạch 215/KH-UBND giao …": the name of the document is matched by
+            # its num: terms; its words must not pull in rows that say "kế hoạch",
+            # nor count as content an answer has to contain.
+            lowered = canonical(text)
+            folded_lowered = fold(lowered)
+            naming_spans = [m.span() for m in _NAMING_RE.finditer(folded_lowered)]
+            naming = set(syllables_of_words([folded_lowered[a:b] for a, b in naming_spans]))
+            for term in terms:
+                if not term.startswith(("num:", "#")) and all(part in naming for part in term.split("_")):
+                    terms[term] = _NAMING_WEIGHT
+            if len(folded_lowered) == len(lowered):
+                for a, b in naming_spans:
+                    lowered = lowered[:a] + " " * (b - a) + lowered[b:]
+                syl = _content_syllables(re.findall(r"[^\W_]+", lowered), typed_with_marks=marked)
+                folded_syl = syllables_of_words(syl)
+                meaningful = tuple(
+                    (s not in STOP_WORDS) if marked else (fold(s) not in STOP_SYLLABLES)
+                    for s in (syl if len(syl) == len(folded_syl) else folded_syl)
+                )
         years = tuple(int(y) for y in _YEAR_RE.findall(text))
         wants_recent = not years and (kind in (AnswerKind.RANK, AnswerKind.QUANTITY) or _mentions_rank(folded_text))
         return Query(
@@ -149,6 +188,7 @@ class QueryReader:
             wants_recent=wants_recent,
             bigrams=tuple(ngrams(folded_syl, 2)),
             meaningful=meaningful,
+            numbers=numbers,
         )
 
 

@@ -19,7 +19,7 @@ from index.text import fold, join_words, ngrams, normalize
 
 # Bumped whenever the terms derived from stored words change, so that a saved
 # index built with older terms is rebuilt from the stored words.
-TERMS_VERSION = 5
+TERMS_VERSION = 6
 
 _SYLLABLE_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _ROMAN_QUARTERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
@@ -31,10 +31,109 @@ def tokenize(text: str) -> list[str]:
 
     Segmentation runs on the normalized text with its case intact because
     underthesea joins "Hà Nội" but not "hà nội"; only the output is lowercased.
+    A document number ("57-NQ/TW") stays one token: underthesea would cut it
+    into "57", "nq", "tw" and lose which number goes with which code.
     """
-    words = word_tokenize(normalize(text))
+    normalized = normalize(text)
+    words: list[str] = []
+    last = 0
+    for m in DOCUMENT_NUMBER_RE.finditer(normalized):
+        words.extend(_segment(normalized[last : m.start()]))
+        words.append(number_word(m.group(0)))
+        last = m.end()
+    words.extend(_segment(normalized[last:]))
+    return words
+
+
+def _segment(text: str) -> list[str]:
+    if not text.strip():
+        return []
     # "%" is kept: it is read as "phần trăm", which is how people ask for it.
-    return [w.lower() for w in words if w == "%" or not _PUNCT_ONLY_RE.match(w)]
+    return [w.lower() for w in word_tokenize(text) if w == "%" or not _PUNCT_ONLY_RE.match(w)]
+
+
+# --------------------------------------------------------------------------
+# Document numbers. Officials name directives by number: "Nghị quyết 57",
+# "NQ57", "57/NQ-TW" and the printed "57-NQ/TW" are one document. Each
+# spelling yields concept terms: "num:57/nq/tw" (the whole number, separators
+# unified), "num:57/nq" (number and type code) and "num:57" (the number).
+# --------------------------------------------------------------------------
+
+# As printed: digits, an optional year, then codes starting upper case
+# ("215/KH-UBND", "13/2023/NĐ-CP", "3260-KH/ĐĐQH15", "749/QĐ-TTg").
+_NUMBER_CORE = r"\d{1,5}(?:/\d{4})?[/\-][A-ZĐ][A-Za-zĐđ0-9&]*(?:[/\-][A-ZĐ0-9][A-Za-zĐđ0-9&]*)*"
+DOCUMENT_NUMBER_RE = re.compile(r"(?<![\w/\-])" + _NUMBER_CORE + r"(?![\w/])")
+# In a question people type codes in lower case ("57/nq-tw").
+_QUESTION_NUMBER_RE = re.compile(
+    r"(?<![\w/\-])\d{1,5}(?:/\d{4})?[/\-][a-zđ][a-zđ0-9&]*(?:[/\-][a-zđ0-9][a-zđ0-9&]*)*(?![\w/])", re.IGNORECASE
+)
+_NUMBER_WORD_RE = re.compile(r"^(\d{1,5})(?:/(\d{4}))?[/\-]([a-z][a-z0-9&]*(?:[/\-][a-z0-9&]+)*)$")
+# Type names (folded) and their codes in document numbers.
+_TYPE_CODES: dict[tuple[str, ...], str] = {
+    ("nghi", "quyet"): "nq",
+    ("nghi", "dinh"): "nd",
+    ("quyet", "dinh"): "qd",
+    ("chi", "thi"): "ct",
+    ("ke", "hoach"): "kh",
+    ("cong", "van"): "cv",
+    ("thong", "bao"): "tb",
+    ("bao", "cao"): "bc",
+    ("to", "trinh"): "ttr",
+    ("huong", "dan"): "hd",
+    ("thong", "tu"): "tt",
+    ("chuong", "trinh"): "ctr",
+    ("ket", "luan"): "kl",
+    ("cong", "dien"): "cd",
+}
+_CODES = frozenset(_TYPE_CODES.values())
+_GLUED_RE = re.compile(r"^(" + "|".join(sorted(_CODES, key=len, reverse=True)) + r")(\d{1,5})$")
+_DIGITS_RE = re.compile(r"^\d{1,5}$")
+
+
+def number_word(printed: str) -> str:
+    """How a printed document number is stored as one word token: "57-nq/tw"."""
+    return "".join(printed.split()).lower()
+
+
+def type_code(type_name: str) -> str | None:
+    """"Kế hoạch" → "kh": the code a type name has in document numbers."""
+    return _TYPE_CODES.get(tuple(fold(type_name).lower().split()))
+
+
+def number_terms(word: str) -> list[str]:
+    """Concept terms of one document number ("57-NQ/TW" → num:57/nq/tw, num:57/nq, num:57)."""
+    m = _NUMBER_WORD_RE.match(fold(number_word(word)))
+    if m is None:
+        return []
+    digits = str(int(m.group(1)))
+    codes = [c for c in re.split(r"[/\-]", m.group(3)) if c]
+    full = "/".join([digits, *([m.group(2)] if m.group(2) else []), *codes])
+    return [f"num:{full}", f"num:{digits}/{codes[0]}", f"num:{digits}"]
+
+
+def _named_numbers(syl: Sequence[str]) -> list[str]:
+    """Numbers named by type: "nghị quyết (số) 57", "NQ 57", "NQ57" → num:57/nq, num:57."""
+    found: list[str] = []
+    for i, s in enumerate(syl):
+        if m := _GLUED_RE.match(s):
+            found += [f"num:{int(m.group(2))}/{m.group(1)}", f"num:{int(m.group(2))}"]
+            continue
+        if not _DIGITS_RE.match(s):
+            continue
+        j = i - 1 if i >= 1 and syl[i - 1] == "so" else i
+        code = None
+        if j >= 2:
+            code = _TYPE_CODES.get((syl[j - 2], syl[j - 1]))
+        if code is None and j >= 1 and syl[j - 1] in _CODES:
+            code = syl[j - 1]
+        if code is not None:
+            found += [f"num:{int(s)}/{code}", f"num:{int(s)}"]
+    return found
+
+
+def question_number_terms(text: str) -> list[str]:
+    """Concept terms of the document numbers typed in a question, in any case ("57/nq-tw")."""
+    return [t for m in _QUESTION_NUMBER_RE.finditer(normalize(text)) for t in number_terms(m.group(0))]
 
 
 def word_tokenize(text: str) -> list[str]:
@@ -73,7 +172,8 @@ class TermMaker:
     def terms(self, words: Sequence[str]) -> list[str]:
         """Syllables, adjacent-syllable bigrams and concept terms."""
         syl = syllables_of_words(words)
-        return syl + ngrams(syl, 2) + self._concepts.terms(" ".join(syl))
+        numbers = [t for w in words if w[:1].isdigit() for t in number_terms(w)] + _named_numbers(syl)
+        return syl + ngrams(syl, 2) + self._concepts.terms(" ".join(syl)) + list(dict.fromkeys(numbers))
 
     def concept_name(self, term: str) -> str | None:
         return self._concepts.full_name(term)

@@ -122,11 +122,17 @@ def _schema_lock(engine: Engine, schema: str | None) -> Iterator[Connection]:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(schema)})
         elif engine.dialect.name == "sqlite":
+            # A batch migration copies a table, drops it and renames the copy; with
+            # foreign keys on, the drop would cascade to every passage. SQLite only
+            # honours this pragma outside a transaction, so it comes before BEGIN.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             # pysqlite would only BEGIN before DML and run the DDL outside any
             # transaction; take the write lock first so a second process waits here.
             connection.exec_driver_sql("BEGIN EXCLUSIVE")
         yield connection
         connection.commit()
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def _lock_key(schema: str | None) -> int:

@@ -26,6 +26,8 @@ from knowledge.answers.ask import DEFAULT_K, answer_query, log_question
 from knowledge.control_chars import strip_control_chars
 from knowledge.documents import demo, store
 from knowledge.documents.live_index import LiveIndex, ProgressCallback
+from knowledge.documents.ocr import OcrReader
+from knowledge.documents.parsers.errors import NoTextLayerError
 from knowledge.documents.prepare import (
     DocumentInput,
     PreparedDocument,
@@ -54,10 +56,13 @@ class Library:
         gazetteer: Gazetteer | None = None,
         params: Bm25Params | None = None,
         parse_worker: ParseWorker | None = None,
+        ocr: OcrReader | None = None,
     ) -> None:
         self.engine = engine
         # When set, uploads are parsed and prepared in a bounded child process (documents/worker.py).
         self.parse_worker = parse_worker
+        # Reads scanned PDFs; None leaves them refused with the "no text layer" message.
+        self.ocr = ocr
         self.gazetteer = gazetteer or load_gazetteer()
         self.terms = TermMaker()
         self.reader = QueryReader(self.terms)
@@ -87,19 +92,29 @@ class Library:
         provinces: Sequence[str] | None = None,
         added_by: str = "cli",
         max_bytes: int = 20 * 1024 * 1024,
+        progress: ProgressCallback | None = None,
     ) -> PreparedDocument:
-        """Parse and prepare a file (no database work); raises the project's own errors only."""
+        """Parse and prepare a file (no database work); raises the project's own errors only.
+
+        ``progress(page, pages)`` reports OCR of a scan. The OCR itself runs here
+        (Tesseract is its own process, bounded by the page limit), not in the
+        parse worker, which refuses a scan with ``NoTextLayerError``.
+        """
         if self.parse_worker is not None:
-            return self.parse_worker.prepare_bytes(
-                data,
-                filename,
-                title=title,
-                source=source,
-                published=published,
-                provinces=provinces,
-                added_by=added_by,
-                max_bytes=max_bytes,
-            )
+            try:
+                return self.parse_worker.prepare_bytes(
+                    data,
+                    filename,
+                    title=title,
+                    source=source,
+                    published=published,
+                    provinces=provinces,
+                    added_by=added_by,
+                    max_bytes=max_bytes,
+                )
+            except NoTextLayerError:
+                if self.ocr is None:
+                    raise
         return prepare_bytes(
             data,
             filename,
@@ -110,6 +125,8 @@ class Library:
             provinces=provinces,
             added_by=added_by,
             max_bytes=max_bytes,
+            ocr=self.ocr,
+            progress=progress,
         )
 
     def ingest_bytes(
@@ -123,8 +140,9 @@ class Library:
         provinces: Sequence[str] | None = None,
         added_by: str = "cli",
         max_bytes: int = 20 * 1024 * 1024,
+        progress: ProgressCallback | None = None,
     ) -> IngestResult:
-        """Parse a file of any supported format and add it."""
+        """Parse a file of any supported format and add it; ``progress(page, pages)`` while OCR runs."""
         try:
             prepared = self.prepare_bytes(
                 data,
@@ -135,6 +153,7 @@ class Library:
                 provinces=provinces,
                 added_by=added_by,
                 max_bytes=max_bytes,
+                progress=progress,
             )
         except UserFacingError as exc:
             log.info("cannot add %s: %s", filename, exc.detail or exc.user_message)

@@ -50,6 +50,12 @@ class Document(SQLModel, table=True):
     filename: str | None = None
     added_by: str = "cli"
     added_at: datetime = Field(default_factory=utcnow)
+    # Issue 8: an official document's header ("Kế hoạch", "215/KH-UBND", the
+    # issuer as printed); NULL for news articles. ``ocr``: text came from OCR.
+    number: str | None = Field(default=None, index=True)
+    doc_type: str | None = None
+    issuer: str | None = None
+    ocr: bool = False
 
     @property
     def province_list(self) -> list[str]:
@@ -94,6 +100,12 @@ class Deadline(SQLModel, table=True):
     provinces: str = ""
     quote: str = Field(sa_column=Column(Text, nullable=False))
     is_horizon: bool = False
+    # Issue 8, task tables: the "Cơ quan phối hợp" cell, and for recurring
+    # rows ("Thường xuyên", "Hằng quý") the recurrence ("continuous",
+    # "quarterly" …). Recurring rows are stored with is_horizon=True so that
+    # date-based lists and reminders skip them; `deadlines --recurring` lists them.
+    co_agencies: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recurrence: str | None = None
     added_by: str = "extractor"
     added_at: datetime = Field(default_factory=utcnow)
 

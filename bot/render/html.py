@@ -46,8 +46,16 @@ def _marked_plain(citation: Citation, bold: bool) -> str:
     return "".join(out)
 
 
+# issue 8: what a citation of OCR'd text adds, so nobody quotes a misread figure unawares.
+OCR_NOTE = "bản quét, chữ được nhận dạng tự động"
+
+
 def citation_line_plain(number: int, citation: Citation) -> str:
     parts = [f"[{number}] {citation.title}", format_date(citation.published)]
+    if citation.reference:
+        parts = [f"[{number}] {citation.reference}", citation.subject]
+    if citation.ocr:
+        parts.append(OCR_NOTE)
     if citation.source:
         parts.append(citation.source)
     parts.append(f"tài liệu #{citation.document_id}, đoạn {citation.position + 1}")
@@ -71,6 +79,8 @@ def source_html(source: str | None) -> str:
 def passage_html(citation: Citation, number: int) -> str:
     """The whole passage behind citation ``number``, under its title, date and source."""
     lines = [f"📄 [{number}] <b>{html.escape(citation.title)}</b>", format_date(citation.published)]
+    if citation.ocr:
+        lines[-1] += f" — {html.escape(OCR_NOTE)}"
     if citation.source:
         lines[-1] += " — " + source_html(citation.source)
     lines[-1] += f" — #{citation.document_id}, đoạn {citation.position + 1}"
@@ -82,6 +92,10 @@ def passage_html(citation: Citation, number: int) -> str:
 def citation_line_html(number: int, citation: Citation) -> str:
     title = html.escape(citation.title)
     parts = [f"[{number}] <i>{title}</i>", format_date(citation.published)]
+    if citation.reference:
+        parts = [f"[{number}] <b>{html.escape(citation.reference)}</b>", f"<i>{html.escape(citation.subject)}</i>"]
+    if citation.ocr:
+        parts.append(html.escape(OCR_NOTE))
     if citation.source:
         parts.append(source_html(citation.source))
     parts.append(f"#{citation.document_id}, đoạn {citation.position + 1}")

@@ -63,6 +63,24 @@ class Citation:
     # From the bundled demo base, not from a document an admin gave: every
     # front end says so, so no official mistakes a sample for their own data.
     sample: bool = False
+    # issue 8: an official document is cited by type and number; OCR'd text says so.
+    doc_type: str | None = None
+    number: str | None = None
+    ocr: bool = False
+
+    @property
+    def reference(self) -> str | None:
+        """"Nghị quyết 03/NQ-CP, 09/01/2025" for an official document, None for an article."""
+        if not self.number:
+            return None
+        name = f"{self.doc_type or 'Văn bản'} {self.number}"
+        return f"{name}, {self.published.strftime('%d/%m/%Y')}" if self.published else name
+
+    @property
+    def subject(self) -> str:
+        """The title without the "Nghị quyết 03/NQ-CP: " the reference already shows."""
+        prefix = f"{self.doc_type or 'Văn bản'} {self.number}: "
+        return self.title.removeprefix(prefix) if self.number else self.title
 
 
 SAMPLE_MARK = "(dữ liệu mẫu)"
@@ -118,7 +136,8 @@ def question_terms(query: Query) -> set[str]:
             wanted.add(f"{syl[i]}_{syl[i + 1]}")
             paired[i] = paired[i + 1] = True
     wanted.update(s for s, c, p in zip(syl, content, paired) if c and not p)
-    wanted.update(t for t in query.terms if t.startswith("#"))
+    # Concepts, and the document numbers a question names (issue 8).
+    wanted.update(t for t in query.terms if t.startswith(("#", "num:")))
     return wanted
 
 

@@ -25,6 +25,7 @@ from knowledge.answers.relevance import about_asked_province as only_asked_provi
 from knowledge.answers.relevance import is_definition, keep_relevant, only_generic
 from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.documents.live_index import LiveIndex
+from knowledge.documents.official import own_number_terms
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
 from knowledge.documents.passages import sentences
 from knowledge.documents.store import passages_with_documents
@@ -212,6 +213,9 @@ def rerank(
             factor *= 1.3 if in_time else 0.85
         elif query.wants_recent and document.published and newest > oldest:
             factor *= 1.0 + 0.15 * (document.published.toordinal() - oldest) / (newest - oldest)
+        # The document a question names by number comes before those citing it.
+        if query.numbers and query.numbers & own_number_terms(document.number, document.doc_type):
+            factor *= 3.0
         ranked.append((hit.score * factor, pair))
     ranked.sort(key=lambda item: (-item[0], item[1][1].id or 0))
     return ranked
@@ -245,6 +249,9 @@ def citation(
         provinces=tuple(document.province_list),
         province_note=note,
         sample=document.added_by == DEMO_ADDED_BY,
+        doc_type=document.doc_type,
+        number=document.number,
+        ocr=document.ocr,
     )
 
 

@@ -30,6 +30,9 @@ def deadline_row(
         provinces=provinces,
         quote=match.quote,
         is_horizon=match.is_horizon,
+        # Task-table rows carry co-agencies and recurrence (knowledge/deadlines/tables.py).
+        co_agencies=getattr(match, "co_agencies", None),
+        recurrence=getattr(match, "recurrence", None),
     )
 
 

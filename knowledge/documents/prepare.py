@@ -9,17 +9,20 @@ holds up a question. The result is a :class:`PreparedDocument`; storing it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from index.terms import tokenize
+from index.terms import number_word, tokenize
 from index.text import canonical, join_words
 from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.extract import DeadlineMatch, extract_deadlines
 from knowledge.documents.links import strip_credentials
 from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
+from knowledge.documents.ocr import OcrReader
+from knowledge.documents.official import mask, passage_of, read_structure
 from knowledge.documents.parsers import ParsedText, parse_document
+from knowledge.documents.parsers.errors import NoTextLayerError
 from knowledge.documents.passages import split_passages
 from knowledge.documents.titles import shorten_title, title_from_text
 from knowledge.errors import IngestError
@@ -51,6 +54,8 @@ class PreparedDocument:
     passages: list[str]
     tokens: list[str]
     deadlines: list[tuple[int, DeadlineMatch]]
+    # Vietnamese notes for the admin: unread header fields, unreadable time cells.
+    warnings: tuple[str, ...] = ()
 
 
 def input_from_parsed(
@@ -74,7 +79,7 @@ def input_from_parsed(
         published=published or meta_published,
         provinces=provinces or meta_provinces or None,
         added_by=added_by,
-        format_meta=dict(parsed.meta),
+        format_meta=dict(parsed.meta) | ({"parsed_title": parsed.title} if parsed.title else {}),
     )
 
 
@@ -89,9 +94,20 @@ def prepare_bytes(
     provinces: Sequence[str] | None = None,
     added_by: str = "cli",
     max_bytes: int = 20 * 1024 * 1024,
+    ocr: OcrReader | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PreparedDocument:
-    """Parse and prepare a file (no database work); raises the project's own errors only."""
-    parsed = parse_document(data, filename, max_bytes=max_bytes)
+    """Parse and prepare a file (no database work); raises the project's own errors only.
+
+    A scan (a PDF without a text layer) is read with ``ocr`` where it is set
+    up, ``progress(page, pages)`` reporting each page; refused otherwise.
+    """
+    try:
+        parsed = parse_document(data, filename, max_bytes=max_bytes)
+    except NoTextLayerError:
+        if ocr is None:
+            raise
+        parsed = ocr.read_pdf(data, progress=progress)
     doc = input_from_parsed(
         parsed,
         filename=filename,
@@ -115,13 +131,21 @@ def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDoc
         filename=strip_control_chars(doc.filename),
     )
     raw = doc.text
-    text = clean_text(raw)
+    # An official document's header, tables and table deadlines (documents/official.py).
+    structure = read_structure(raw)
+    header = structure.header
+    text = clean_text(structure.body) if header is None else structure.body
     if not text.strip():
         raise IngestError(
             "Tài liệu không có nội dung nào để lưu (chỉ toàn phần thừa của trang web hoặc trống).",
             "empty after cleaning",
         )
     detected = detect_metadata(raw)
+    # The header names an official document; the format's own title does not.
+    if header is not None:
+        own_title = doc.title if doc.title != doc.format_meta.get("parsed_title") else None
+        detected = replace(detected, title=header.title, published=header.signed)
+        doc = replace(doc, title=own_title)
     # Titles are cut at a word, never mid-syllable (knowledge/documents/titles.py).
     title = (doc.title or detected.title or title_from_text(text) or doc.filename or "Không có tiêu đề").strip()
     title = shorten_title(title, MAX_TITLE_CHARS)
@@ -135,12 +159,18 @@ def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDoc
     tokens = [join_words(tokenize(p)) for p in passages]
     if not any(tokens):
         raise IngestError("Tài liệu không có chữ nào để tìm kiếm.", "no tokens")
+    # Every passage is found by its document's own number.
+    if header is not None and header.number:
+        tokens = [f"{t} {number_word(header.number)}".strip() for t in tokens]
+    masked = structure.masked_for_deadlines
     # The same sentence repeated (boilerplate, a pasted section twice) is one deadline, not thousands.
     first_of: dict[tuple[object, ...], tuple[int, DeadlineMatch]] = {}
     for position, passage in enumerate(passages):
-        for match in extract_deadlines(passage, published):
+        for match in extract_deadlines(mask(passage, masked) if masked else passage, published):
             first_of.setdefault((match.due, match.precision, match.task, match.agency, match.quote), (position, match))
-    deadlines = list(first_of.values())
+    deadlines: list[tuple[int, DeadlineMatch]] = list(first_of.values())
+    table_deadlines, warnings = structure.deadlines(published)
+    deadlines += [(passage_of(passages, d.row_text), d) for d in table_deadlines]
     document = Document(
         title=title,
         source=source,
@@ -149,8 +179,12 @@ def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDoc
         content_hash=content_hash(text),
         filename=doc.filename,
         added_by=doc.added_by,
+        number=header.number if header else None,
+        doc_type=header.doc_type if header else None,
+        issuer=header.issuer if header else None,
+        ocr=doc.format_meta.get("ocr") == "1",
     )
-    return PreparedDocument(document, passages, tokens, deadlines)
+    return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings))
 
 
 def content_hash(text: str) -> str:

@@ -173,6 +173,8 @@ def _replace(
     document.content_hash = new.content_hash
     document.filename = new.filename
     document.added_by = new.added_by
+    # issue 8: the official header of the new version
+    document.number, document.doc_type, document.issuer, document.ocr = new.number, new.doc_type, new.issuer, new.ocr
     session.add(document)
     # New passages go in before the old ones leave, so they get fresh ids: SQLite
     # hands the highest freed rowid out again, and an id that named other text

@@ -34,6 +34,11 @@ class IngestResult:
     source: str | None = None
     deadlines: tuple[Deadline, ...] = ()
     error: str | None = None
+    # An official document's header, and what could not be read in it.
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class DocumentSummary:
     provinces: tuple[str, ...]
     passages: int
     added_by: str
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
 
 
 @dataclass
@@ -56,6 +64,7 @@ class StoredDocument:
     document: Document
     passages: list[Passage]
     deadlines: list[Deadline]
+    warnings: tuple[str, ...] = ()
 
     def result(self) -> IngestResult:
         document = self.document
@@ -68,6 +77,10 @@ class StoredDocument:
             provinces=tuple(document.province_list),
             source=document.source,
             deadlines=tuple(self.deadlines),
+            number=document.number,
+            doc_type=document.doc_type,
+            issuer=document.issuer,
+            warnings=self.warnings,
         )
 
 
@@ -84,6 +97,9 @@ def duplicate_result(existing: Document) -> IngestResult:
         published=existing.published,
         provinces=tuple(existing.province_list),
         source=existing.source,
+        number=existing.number,
+        doc_type=existing.doc_type,
+        issuer=existing.issuer,
         error=f"Tài liệu đã có trong cơ sở dữ liệu: #{existing.id} «{existing.title}».",
     )
 
@@ -110,7 +126,7 @@ def store_document(*, session: Session, prepared: PreparedDocument) -> StoredDoc
     ]
     session.add_all(deadlines)
     session.flush()
-    return StoredDocument(document, rows, deadlines)
+    return StoredDocument(document, rows, deadlines, prepared.warnings)
 
 
 def get_article(*, session: Session, document_id: int) -> Document:
@@ -160,6 +176,9 @@ def list_documents(*, session: Session, offset: int = 0, limit: int | None = Non
             provinces=tuple(d.province_list),
             passages=int(n),
             added_by=d.added_by,
+            number=d.number,
+            doc_type=d.doc_type,
+            issuer=d.issuer,
         )
         for d, n in session.exec(statement).all()
     ]

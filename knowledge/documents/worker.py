@@ -32,6 +32,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from knowledge.documents.parsers import ParseError, parse_document
+from knowledge.documents.parsers.errors import NoTextLayerError
 from knowledge.documents.prepare import (
     PreparedDocument,
     input_from_parsed,
@@ -185,6 +186,8 @@ def _outcome(message: tuple[str, Any], limits: ParseLimits) -> PreparedDocument:
     # Re-raised as the parent's own type: exceptions do not pickle their user_message.
     if kind == "limit":
         raise ParseLimitError(user_message, detail)
+    if kind == "no_text_layer":
+        raise NoTextLayerError(user_message, detail)  # the parent may read it with OCR
     raise ParseError(user_message, detail)
 
 
@@ -219,6 +222,8 @@ def _prepare_in_child(
         sender.send(("memory", None))
     except ParseLimitError as exc:
         sender.send(("limit", (exc.user_message, exc.detail)))
+    except NoTextLayerError as exc:
+        sender.send(("no_text_layer", (exc.user_message, exc.detail)))
     except UserFacingError as exc:
         sender.send(("error", (exc.user_message, exc.detail)))
     finally:

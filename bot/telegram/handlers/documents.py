@@ -201,8 +201,10 @@ def summary_html(result: IngestResult, *, heading: str, deadlines: Sequence[Dead
     """
     lines = [heading, "", *_metadata_lines(result.title, result.published, result.provinces, result.source)]
     lines.append(f"📄 {result.passages} đoạn")
+    # issue 8: recurring task-table rows are no dated deadline; counted on their own line below.
+    recurring = [d for d in result.deadlines if d.recurrence]
     if deadlines is None:
-        deadlines = [view_of(d) for d in result.deadlines]
+        deadlines = [view_of(d) for d in result.deadlines if not d.recurrence]
     deadlines = sorted(deadlines, key=lambda d: d.due)
     if deadlines:
         lines.append(f"⏰ {len(deadlines)} hạn chót:")
@@ -211,6 +213,10 @@ def summary_html(result: IngestResult, *, heading: str, deadlines: Sequence[Dead
             lines.append(f"… và {len(deadlines) - DEADLINES_SHOWN} hạn khác (xem /hanchot).")
     else:
         lines.append("⏰ Không thấy hạn chót nào.")
+    if recurring:
+        lines.append(f"🔁 {len(recurring)} nhiệm vụ định kỳ (thường xuyên, hằng năm, hằng quý…): không nhắc hạn.")
+    # issue 8: header fields or table cells that could not be read
+    lines.extend(f"⚠️ {html.escape(warning)}" for warning in result.warnings)
     return "\n".join(lines)
 
 
@@ -402,6 +408,7 @@ async def on_document(update: Update, context: CdsContext) -> None:
         await edit_html(context.bot, progress, f"⏳ Đang phân tích «{html.escape(name)}»…")
     if replacing is not None:
         services.pending.forget(message.chat.id, user.id)
+    ocr_progress = _ocr_progress(context.bot, progress, asyncio.get_running_loop())
     async with (
         _busy(context.bot, message.chat.id, ChatAction.TYPING),
         _ends_with_a_reason(context.bot, chat_id, progress),
@@ -411,7 +418,14 @@ async def on_document(update: Update, context: CdsContext) -> None:
             store_real_document,
             services.library,
             functools.partial(
-                _store_upload, services, data, name, metadata, user.id, replacing.document_id if replacing else None
+                _store_upload,
+                services,
+                data,
+                name,
+                metadata,
+                user.id,
+                replacing.document_id if replacing else None,
+                ocr_progress,
             ),
         )
     if isinstance(outcome, Revision):
@@ -422,15 +436,44 @@ async def on_document(update: Update, context: CdsContext) -> None:
         await _finish(context, chat_id, progress, outcome, heading=heading, demo_removed=demo_removed)
 
 
+# --- issue 8: OCR progress, edited in place in the "Đang phân tích" message ---
+_OCR_EDIT_TIMEOUT = 10.0
+
+
+def _ocr_progress(
+    bot: Bot, progress: Message | None, loop: asyncio.AbstractEventLoop
+) -> Callable[[int, int], None] | None:
+    """A callback for the worker thread: "Đang nhận dạng chữ: trang 3/12" after each page."""
+    if progress is None:
+        return None
+
+    def report(page: int, pages: int) -> None:
+        text = f"⏳ Đang nhận dạng chữ: trang {page}/{pages}"
+        future = asyncio.run_coroutine_threadsafe(edit_html(bot, progress, text), loop)
+        try:
+            # Waiting keeps the edits in page order; OCR takes seconds per page anyway.
+            future.result(timeout=_OCR_EDIT_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 - cosmetic: a failed edit never fails the upload
+            log.debug("ocr progress edit failed: %s", exc)
+
+    return report
+
+
 def _store_upload(
-    services: Services, data: bytes, name: str, metadata: UploadMetadata, user_id: int, replacing: int | None
+    services: Services,
+    data: bytes,
+    name: str,
+    metadata: UploadMetadata,
+    user_id: int,
+    replacing: int | None,
+    ocr_progress: Callable[[int, int], None] | None = None,
 ) -> IngestResult | Revision:
     """Parse and store an upload (in a worker thread): a new document, or a revision of ``replacing``."""
     provinces = list(metadata.provinces) or None
     store: Callable[..., IngestResult | Revision] = (
         functools.partial(replace_document, services.library, replacing)
         if replacing is not None
-        else services.library.ingest_bytes
+        else functools.partial(services.library.ingest_bytes, progress=ocr_progress)
     )
     return store(
         data,

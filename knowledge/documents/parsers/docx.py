@@ -24,6 +24,7 @@ from knowledge.documents.parsers.parsed_text import (
     clean_text,
     join_paragraphs,
 )
+from knowledge.documents.tables import is_layout_text, looks_like_header
 
 MSG_CORRUPT = (
     "Tệp Word (.docx) bị hỏng hoặc không đúng định dạng. Hãy mở tệp bằng Word, "
@@ -121,6 +122,9 @@ def _check_inflated(data: bytes) -> None:
 
 def _table_rows(table: Table) -> list[str]:
     rows: list[str] = []
+    # A task table keeps one cell per grid column, so every cell stays under
+    # its header (tables.py); elsewhere a merged cell appears once.
+    aligned = bool(table.rows) and looks_like_header([" ".join(c.text.split()) for c in table.rows[0].cells])
     for row in table.rows:
         cells: list[str] = []
         previous = None
@@ -128,6 +132,8 @@ def _table_rows(table: Table) -> list[str]:
             # python-docx yields a horizontally merged cell (the same object)
             # once per grid column it spans.
             if cell is previous:
+                if aligned:
+                    cells.append("")
                 continue
             previous = cell
             cells.append(" ".join(cell.text.split()))
@@ -136,13 +142,39 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
+def _is_layout_table(table: Table) -> bool:
+    """The header or signature block laid out in a borderless table: lines, not rows."""
+    text = " ".join(cell.text for row in table.rows for cell in row.cells)
+    return is_layout_text(text)
+
+
+def _layout_lines(table: Table) -> str:
+    """A layout table's cells column by column, one printed line per line."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    columns = max((len(row.cells) for row in table.rows), default=0)
+    for column in range(columns):
+        for row in table.rows:
+            if column >= len(row.cells):
+                continue
+            cell = row.cells[column]
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            lines.extend(" ".join(p.text.split()) for p in cell.paragraphs if p.text.strip())
+    return "\n\n".join(lines)
+
+
 def _body_paragraphs(document: WordDocument) -> list[str]:
     paragraphs: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             paragraphs.append(block.text)
         elif isinstance(block, Table):
-            paragraphs.append("\n".join(_table_rows(block)))
+            if _is_layout_table(block):
+                paragraphs.append(_layout_lines(block))
+            else:
+                paragraphs.append("\n".join(_table_rows(block)))
     return paragraphs
 
 

@@ -15,3 +15,7 @@ class ParseError(UserFacingError):
 
     def __repr__(self) -> str:
         return f"ParseError({self.user_message!r}, {self.detail!r})"
+
+
+class NoTextLayerError(ParseError):
+    """A PDF without a text layer (a scan): OCR can still read it, where it is installed."""

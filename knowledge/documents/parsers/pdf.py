@@ -15,7 +15,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from knowledge.documents.parsers.encodings import LEGACY_CONVERTERS, repair_legacy_text
-from knowledge.documents.parsers.errors import ParseError
+from knowledge.documents.parsers.errors import NoTextLayerError, ParseError
 from knowledge.documents.parsers.parsed_text import (
     SENTENCE_END,
     ParsedText,
@@ -24,6 +24,7 @@ from knowledge.documents.parsers.parsed_text import (
     join_paragraphs,
     starts_block,
 )
+from knowledge.documents.parsers.pdf_tables import table_pages
 
 MSG_CORRUPT = "Tệp PDF bị hỏng hoặc không đúng định dạng, không đọc được."
 MSG_ENCRYPTED = (
@@ -46,6 +47,12 @@ _JUNK_TITLES = ("Microsoft Word - ", "untitled", "Untitled")
 
 def _open(data: bytes) -> tuple[list[str], str | None, str | None]:
     """Page texts, title and author, or ParseError for damaged and locked files."""
+    pages, title, author, _ = _open_with_rules(data)
+    return pages, title, author
+
+
+def _open_with_rules(data: bytes) -> tuple[list[str], str | None, str | None, list[bool]]:
+    """As _open, plus for each page whether it draws enough lines or boxes to hold a table."""
     # pypdf raises a wide range of exception types (PdfReadError, KeyError,
     # ValueError, RecursionError, zlib.error...) on damaged files; to the
     # admin they all mean "this PDF cannot be read".
@@ -57,6 +64,7 @@ def _open(data: bytes) -> tuple[list[str], str | None, str | None]:
             if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
                 raise ParseError(MSG_ENCRYPTED, "pdf needs a user password")
         pages = [page.extract_text() or "" for page in reader.pages]
+        ruled = [_draws_rules(page) for page in reader.pages]
         metadata = reader.metadata
         title = metadata.title if metadata is not None else None
         author = metadata.author if metadata is not None else None
@@ -72,7 +80,23 @@ def _open(data: bytes) -> tuple[list[str], str | None, str | None]:
         pages,
         title if isinstance(title, str) else None,
         author if isinstance(author, str) else None,
+        ruled,
     )
+
+
+# A table's borders are drawn as rectangles ("x y w h re") or lines ("x y l").
+_RULE_OP_RE = re.compile(rb"[\d.]\s+(?:re|l)\b")
+_MIN_RULES = 3
+
+
+def _draws_rules(page: object) -> bool:
+    """Cheap pre-check on the content stream, so only pages that draw borders pay for table finding."""
+    try:
+        contents = page.get_contents()  # type: ignore[attr-defined]
+        data = contents.get_data() if contents is not None else b""
+    except Exception:  # noqa: BLE001 - a page we cannot inspect simply gets no table reading
+        return False
+    return len(_RULE_OP_RE.findall(data, 0, 2_000_000)) >= _MIN_RULES
 
 
 def _drop_page_numbers(lines: list[str]) -> list[str]:
@@ -139,19 +163,30 @@ def _page_paragraphs(lines: list[str], width: int) -> list[str]:
 
 
 def parse_pdf(data: bytes) -> ParsedText:
-    """Extract the text layer, one blank line between pages and paragraphs."""
-    raw_pages, title, author = _open(data)
+    """Extract the text layer, one blank line between pages and paragraphs; tables as " | " rows."""
+    raw_pages, title, author, ruled = _open_with_rules(data)
     if not raw_pages:
         raise ParseError(MSG_CORRUPT, "pdf has no pages")
     visible = sum(len("".join(page.split())) for page in raw_pages)
     if visible < _MIN_CHARS_PER_PAGE * len(raw_pages):
-        raise ParseError(MSG_NO_TEXT_LAYER, f"{visible} characters on {len(raw_pages)} pages")
+        raise NoTextLayerError(MSG_NO_TEXT_LAYER, f"{visible} characters on {len(raw_pages)} pages")
 
+    tables = table_pages(data, [i for i, flag in enumerate(ruled) if flag]) if any(ruled) else {}
     pages = [_drop_page_numbers(clean_text(page).split("\n")) for page in raw_pages]
     width = _typical_width(pages)
-    text = join_paragraphs(p for lines in pages for p in _page_paragraphs(lines, width))
+    paragraphs: list[str] = []
+    for index, lines in enumerate(pages):
+        if index not in tables:
+            paragraphs.extend(_page_paragraphs(lines, width))
+            continue
+        for kind, content in tables[index]:
+            if kind == "table":
+                paragraphs.append("\n".join(content))
+            else:
+                paragraphs.extend(_page_paragraphs(_drop_page_numbers(clean_text("\n".join(content)).split("\n")), width))
+    text = join_paragraphs(paragraphs)
     if not text:
-        raise ParseError(MSG_NO_TEXT_LAYER, "only page numbers in the text layer")
+        raise NoTextLayerError(MSG_NO_TEXT_LAYER, "only page numbers in the text layer")
 
     encoding = None
     # PDFs printed from .VnTime/VNI documents embed the legacy codes as text.
