@@ -243,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--json", action="store_true")
     deadlines.add_argument("--all", action="store_true", help="kể cả hạn đã qua")
     deadlines.add_argument("--province", help="chỉ hạn chót của tỉnh này")
+
+    # progress (issue 9)
+    progress = sub.add_parser("progress", help="số liệu chỉ số chuyển đổi số theo tỉnh, kỳ mới nhất trước")
+    progress.add_argument("--json", action="store_true")
+    progress.add_argument("--province", help="chỉ số liệu của tỉnh này (tên cũ hoặc mới, có dấu hay không)")
+    progress.add_argument("--indicator", help="chỉ một chỉ số, ví dụ dti_rank")
     return parser
 
 
@@ -278,6 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.deadlines_cli import cmd_deadlines
 
         return cmd_deadlines(library, args, settings)
+    if args.command == "progress":
+        from bot.progress_cli import cmd_progress
+
+        return cmd_progress(library, args)
     parser.error(f"unknown command {args.command}")
     return 2
 

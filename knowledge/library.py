@@ -48,6 +48,12 @@ from knowledge.models import (
 )
 from knowledge.provinces import Gazetteer, load_gazetteer
 
+# --- progress (issue 9): indicator facts extracted at ingest ---
+from knowledge.progress.extract import FactExtractor, FactMatch
+from knowledge.progress.questions import answer_progress_question
+from knowledge.progress.store import delete_facts, fact_rows
+from knowledge.progress.vocabulary import Vocabulary
+
 log = logging.getLogger(__name__)
 
 DEFAULT_K = 3
@@ -119,6 +125,7 @@ class Library:
         self.gazetteer = gazetteer or load_gazetteer()
         self.terms = TermMaker()
         self.reader = QueryReader(self.terms)
+        self.facts = FactExtractor(Vocabulary(), self.gazetteer)  # progress (issue 9)
         self._params = params or Bm25Params()
         # Held while the index and the database change together (ingest, remove,
         # revisions) and while searching, so no search sees half an update.
@@ -338,7 +345,13 @@ class Library:
             filename=doc.filename,
             added_by=doc.added_by,
         )
-        return _Prepared(document, passages, tokens, deadlines)
+        # progress (issue 9): figures become facts, each with its passage's position.
+        facts = [
+            (position, fact)
+            for position, passage in enumerate(passages)
+            for fact in self.facts.extract(passage, published=published, provinces=document.province_list)
+        ]
+        return _Prepared(document, passages, tokens, deadlines, facts)
 
     def _store(self, session: Session, prepared: _Prepared) -> _Stored:
         document = prepared.document
@@ -366,6 +379,8 @@ class Library:
             for position, match in prepared.deadlines
         ]
         session.add_all(deadlines)
+        # progress (issue 9)
+        session.add_all(fact_rows(document.id, [r.id for r in rows], prepared.facts, document.published))
         session.flush()
         session.commit()
         session.expunge_all()
@@ -378,6 +393,7 @@ class Library:
             document = get_article(session, document_id)
             passage_ids = list(session.exec(select(Passage.id).where(Passage.document_id == document_id)).all())
             session.exec(delete(Deadline).where(col(Deadline.document_id) == document_id))  # type: ignore[call-overload]
+            delete_facts(session, document_id)  # progress (issue 9)
             session.exec(delete(Passage).where(col(Passage.document_id) == document_id))  # type: ignore[call-overload]
             session.delete(document)
             session.commit()
@@ -461,7 +477,10 @@ class Library:
         admins' statistics; the CLI's evaluation runs pass None.
         """
         query = self.reader.read(question)
-        answer = self._answer(query, k)
+        # progress (issue 9): rankings, comparisons and trends come from the facts when they can.
+        answer = answer_progress_question(
+            question, engine=self.engine, vocabulary=self.facts.vocabulary, gazetteer=self.gazetteer
+        ) or self._answer(query, k)
         if log_as is not None:
             answer = self._log(answer, log_as)
         return answer
@@ -659,6 +678,7 @@ class Library:
             kind=answer.kind,
             suggestions=answer.suggestions,
             question_id=question_id,
+            summary=answer.summary,  # progress (issue 9)
         )
 
     # ----------------------------------------------------------------- demo
@@ -690,6 +710,7 @@ class _Prepared:
     passages: list[str]
     tokens: list[str]
     deadlines: list[tuple[int, object]]
+    facts: list[tuple[int, FactMatch]] = field(default_factory=list)  # progress (issue 9)
 
 
 @dataclass

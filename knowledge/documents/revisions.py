@@ -40,6 +40,7 @@ from knowledge.library import (
     get_article,
 )
 from knowledge.models import Deadline, Document, Passage
+from knowledge.progress.store import delete_facts, fact_rows
 
 # Deadlines with exactly this origin are re-derived from the text on a revision;
 # "extractor+admin" (corrected) and manual ones are the admins' and are kept.
@@ -177,6 +178,9 @@ def _replace(
     ]
     session.add_all(rows)
     session.flush()
+    # progress (issue 9): the facts are the new text's, nothing of the old one's.
+    delete_facts(session, document_id)
+    session.add_all(fact_rows(document_id, [r.id for r in rows], prepared.facts, document.published))
     # Deadlines pointing at the old passages get passage_id NULL (ON DELETE SET NULL).
     session.exec(delete(Passage).where(col(Passage.id).in_(old_passage_ids)))  # type: ignore[call-overload]
 
@@ -299,6 +303,7 @@ def supersede(library: Library, old_id: int, new_id: int) -> Revision:
             session.add(deadline)
             kept += 1
         session.flush()
+        delete_facts(session, old_id)  # progress (issue 9)
         session.exec(delete(Passage).where(col(Passage.document_id) == old_id))  # type: ignore[call-overload]
         session.delete(old)
         session.commit()

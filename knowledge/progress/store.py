@@ -1,0 +1,195 @@
+"""Indicator facts in the database: the one row builder, deleting, and reading them back.
+
+Facts are written in the same transaction as their document's passages
+(library ingest, revisions), so a fact never points at a passage that is not
+there; reading joins the document and passage so every figure can be cited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from knowledge.deadlines.queries import provinces_match, resolve_provinces
+from knowledge.models import Document, IndicatorFact, Passage
+from knowledge.progress.extract import WHOLE_COUNTRY, FactMatch
+from knowledge.progress.vocabulary import folded
+from knowledge.provinces import Gazetteer
+
+
+_WHOLE_COUNTRY_NAMES = frozenset({"ca nuoc", "toan quoc", "viet nam"})
+
+
+def fact_rows(
+    document_id: int,
+    passage_ids: Sequence[int | None],
+    facts: Iterable[tuple[int, FactMatch]],
+    as_of: date | None,
+) -> list[IndicatorFact]:
+    """Rows for a document's facts; ``facts`` are (passage position, match) as ``prepare`` found them."""
+    rows = []
+    for position, fact in facts:
+        passage_id = passage_ids[position]
+        if passage_id is None:
+            continue
+        rows.append(
+            IndicatorFact(
+                document_id=document_id,
+                passage_id=passage_id,
+                province=fact.province,
+                indicator=fact.indicator,
+                value=fact.value,
+                of=fact.of,
+                unit=fact.unit,
+                period=fact.period,
+                period_inferred=fact.period_inferred,
+                as_of=as_of,
+                quote=fact.quote,
+            )
+        )
+    return rows
+
+
+def delete_facts(session: Session, document_id: int) -> None:
+    """Remove a document's facts (explicitly: SQLite without foreign keys would keep them)."""
+    session.exec(delete(IndicatorFact).where(col(IndicatorFact.document_id) == document_id))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class FactView:
+    """A fact with what a reader needs to trust it: its document and passage."""
+
+    id: int
+    province: str
+    indicator: str
+    value: float
+    of: int | None
+    unit: str
+    period: str
+    period_inferred: bool
+    as_of: date | None
+    document_id: int
+    passage_id: int
+    quote: str
+    document_title: str
+    document_source: str | None
+    document_published: date | None
+    passage_position: int
+    passage_text: str
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+    def as_json(self) -> dict[str, object]:
+        """The machine-readable form (`cdsbot progress --json`); the field names are the issue's, exactly."""
+        return {
+            "province": self.province,
+            "indicator": self.indicator,
+            "value": int(self.value) if self.value == int(self.value) else self.value,
+            "of": self.of,
+            "unit": self.unit,
+            "period": self.period,
+            "period_inferred": self.period_inferred,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "document_id": self.document_id,
+            "passage_id": self.passage_id,
+            "quote": self.quote,
+        }
+
+
+def _view(fact: IndicatorFact, document: Document, passage: Passage) -> FactView:
+    assert fact.id is not None
+    return FactView(
+        id=fact.id,
+        province=fact.province,
+        indicator=fact.indicator,
+        value=fact.value,
+        of=fact.of,
+        unit=fact.unit,
+        period=fact.period,
+        period_inferred=fact.period_inferred,
+        as_of=fact.as_of,
+        document_id=fact.document_id,
+        passage_id=fact.passage_id,
+        quote=fact.quote,
+        document_title=document.title,
+        document_source=document.source,
+        document_published=document.published,
+        passage_position=passage.position,
+        passage_text=passage.text,
+    )
+
+
+def newest_first(facts: Iterable[FactView]) -> list[FactView]:
+    """Newest period first; then stated before inferred, then the newest document."""
+    return sorted(
+        facts,
+        key=lambda f: (f.period, not f.period_inferred, f.as_of or date.min, f.id),
+        reverse=True,
+    )
+
+
+def without_repeats(facts: Iterable[FactView]) -> list[FactView]:
+    """One fact per (province, indicator, period), and no inferred echo of a stated one.
+
+    Two articles often repeat one figure: "13/63" stated "tính đến tháng
+    6/2023" in one and undated in another published in 2023 is one
+    observation, not two periods.
+    """
+    ordered = newest_first(facts)
+    stated = {(f.province, f.indicator, f.year, f.value) for f in ordered if not f.period_inferred}
+    kept: dict[tuple[str, str, str], FactView] = {}
+    for fact in ordered:
+        if fact.period_inferred and (fact.province, fact.indicator, fact.year, fact.value) in stated:
+            continue
+        kept.setdefault((fact.province, fact.indicator, fact.period), fact)
+    return newest_first(kept.values())
+
+
+def read_facts(
+    engine: Engine,
+    *,
+    indicator: str | None = None,
+    provinces: Sequence[str] = (),
+    gazetteer: Gazetteer | None = None,
+) -> list[FactView]:
+    """Stored facts, newest period first; ``provinces`` canonical, matched under old or new names."""
+    statement = (
+        select(IndicatorFact, Document, Passage)
+        .join(Document, col(Document.id) == col(IndicatorFact.document_id))
+        .join(Passage, col(Passage.id) == col(IndicatorFact.passage_id))
+    )
+    if indicator is not None:
+        statement = statement.where(col(IndicatorFact.indicator) == indicator)
+    with Session(engine) as session:
+        views = [_view(f, d, p) for f, d, p in session.exec(statement).all()]
+    if provinces:
+        assert gazetteer is not None
+        views = [
+            v
+            for v in views
+            if (v.province == WHOLE_COUNTRY and WHOLE_COUNTRY in provinces)
+            or provinces_match(gazetteer, [v.province], provinces)
+        ]
+    return newest_first(views)
+
+
+def list_facts(
+    engine: Engine,
+    gazetteer: Gazetteer,
+    *,
+    province: str | None = None,
+    indicator: str | None = None,
+) -> list[FactView]:
+    """Facts for the CLI: any spelling of a province, old or new name; raises UnknownProvinceError."""
+    if province is not None and folded(province).strip() in _WHOLE_COUNTRY_NAMES:
+        wanted = [WHOLE_COUNTRY]
+    else:
+        wanted = resolve_provinces(gazetteer, [province] if province else [])
+    return read_facts(engine, indicator=indicator, provinces=wanted, gazetteer=gazetteer)
