@@ -96,19 +96,20 @@ def register_handlers(application: CdsApplication) -> None:
     Uploads (documents) and deadline commands come before questions so that a
     document or a /hanchot is never read as a question.
     """
-    from bot.handlers import deadlines, documents, errors, questions
+    from bot.handlers import deadlines, documents, errors, progress, questions
 
     documents.register(application)
     deadlines.register(application)
+    progress.register(application)  # progress (issue 9): /tiendo, /xephang, indicator buttons
     questions.register(application)
     errors.register(application)
 
 
 def all_commands() -> list[tuple[str, str]]:
     """(command, Vietnamese description) for set_my_commands and /help."""
-    from bot.handlers import deadlines, documents, questions
+    from bot.handlers import deadlines, documents, progress, questions
 
-    return [*questions.COMMANDS, *documents.COMMANDS, *deadlines.COMMANDS]
+    return [*questions.COMMANDS, *documents.COMMANDS, *deadlines.COMMANDS, *progress.COMMANDS]
 
 
 __all__ = ["CdsApplication", "CdsContext", "Services", "Update", "build_application", "run_blocking"]

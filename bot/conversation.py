@@ -256,6 +256,9 @@ def answer_buttons(answer: Answer, shown: int) -> Keyboard:
     qid = answer.question_id
     if qid is None:
         return []
+    if answer.summary:  # progress (issue 9): one Nguồn button per cited passage
+        sources: list[Button] = [(f"📄 [{n + 1}]", f"src:{qid}:{n}") for n in range(min(len(answer.citations), 5))]
+        return [sources, [("👍", f"fb:{qid}:1"), ("👎", f"fb:{qid}:0")]]
     row: list[Button] = [("📄 Nguồn", f"src:{qid}:{shown}")]
     if shown > 0:
         row.append(("◀ Kết quả trước", f"more:{qid}:{shown - 1}"))

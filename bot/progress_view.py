@@ -1,0 +1,253 @@
+"""/tiendo and /xephang: a province's progress card, its chart, and provinces ranked — Telegram-free.
+
+The Telegram handlers (``bot.handlers.progress``) and the terminal chat both
+call these functions; the handlers send the chart as a photo, the terminal
+writes it to a file. The numbers come from ``knowledge.progress``; this module
+only words and draws them, escaping document text before it meets a tag.
+
+Buttons under the card carry ``td:<indicator index>:<province>`` (the
+canonical province name; Telegram allows 64 bytes, the longest is ~45).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass
+
+from bot.app import Services
+from bot.conversation import Keyboard, Reply
+from bot.render import citation_line_html
+from knowledge.answers.answer import Citation
+from knowledge.deadlines.queries import UnknownProvinceError
+from knowledge.progress.questions import (
+    IN_THE_BASE,
+    IndicatorProgress,
+    change_text,
+    format_value,
+    period_text,
+    province_progress,
+    ranking,
+)
+from knowledge.progress.store import FactView
+from knowledge.progress.vocabulary import BY_KEY, Vocabulary
+
+TIENDO_USAGE = "Cách dùng: /tiendo <tỉnh>, ví dụ /tiendo Hải Dương."
+BUTTON_PREFIX = "td:"
+_KEYS = list(BY_KEY)
+_BUTTONS_PER_ROW = 2
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What to draw: one indicator of one province over its periods."""
+
+    province: str
+    indicator: str
+    unit: str
+    of: int | None
+    points: tuple[tuple[str, float], ...]  # (period, value), oldest first
+
+    @property
+    def title(self) -> str:
+        return f"{BY_KEY[self.indicator].name} — {self.province}"
+
+
+@dataclass(frozen=True)
+class ProgressReply:
+    """A card (or a message) and, when there is something to draw, the chart to send with it."""
+
+    reply: Reply
+    chart: Chart | None = None
+
+
+# ------------------------------------------------------------------ /tiendo
+def tiendo(services: Services, args: str, indicator: str | None = None) -> ProgressReply:
+    """/tiendo <tỉnh>: the latest value of each indicator with its change and source, and a chart."""
+    if not args.strip():
+        return ProgressReply(Reply(html.escape(TIENDO_USAGE)))
+    library = services.library
+    try:
+        name, progress = province_progress(library.engine, library.gazetteer, args.strip())
+    except UnknownProvinceError as exc:
+        return ProgressReply(Reply(html.escape(f"{exc.user_message} {TIENDO_USAGE}")))
+    shown = library.gazetteer.merger_note(name) or name
+    if not progress:
+        return ProgressReply(
+            Reply(
+                html.escape(
+                    f"Chưa có số liệu chỉ số nào về {shown} {IN_THE_BASE}. "
+                    f"Bạn có thể hỏi bằng /hoi, ví dụ: /hoi Chuyển đổi số ở {name} đạt kết quả gì?"
+                )
+            )
+        )
+    chosen = _chosen(progress, indicator)
+    return ProgressReply(Reply(_card_html(shown, progress), _indicator_buttons(name, progress)), _chart(name, chosen))
+
+
+def press_indicator(services: Services, data: str) -> ProgressReply:
+    """A button under the card: the same province's chart for another indicator."""
+    index, _, province = data.removeprefix(BUTTON_PREFIX).partition(":")
+    if not index.isdigit() or int(index) >= len(_KEYS) or not province:
+        return ProgressReply(Reply("Nút này không còn dùng được."))
+    return tiendo(services, province, _KEYS[int(index)])
+
+
+def _chosen(progress: list[IndicatorProgress], indicator: str | None) -> IndicatorProgress:
+    by_key = {p.indicator: p for p in progress}
+    if indicator in by_key:
+        return by_key[indicator]
+    # The DTI rank first; otherwise the indicator with the longest history.
+    return by_key.get("dti_rank") or max(progress, key=lambda p: len(p.series))
+
+
+def _card_html(shown: str, progress: list[IndicatorProgress]) -> str:
+    citations: list[FactView] = []
+    numbers: dict[int, int] = {}
+
+    def cite(fact: FactView) -> int:
+        if fact.passage_id not in numbers:
+            citations.append(fact)
+            numbers[fact.passage_id] = len(citations)
+        return numbers[fact.passage_id]
+
+    lines = [f"📈 <b>Tiến độ chuyển đổi số — {html.escape(shown)}</b>", f"<i>Số liệu mới nhất {IN_THE_BASE}.</i>", ""]
+    for item in progress:
+        latest = item.latest
+        line = (
+            f"• <b>{html.escape(BY_KEY[item.indicator].label)}</b>: {format_value(latest.value, latest.unit, latest.of)}"
+            f" — {html.escape(period_text(latest))} [{cite(latest)}]"
+        )
+        if item.previous is not None:
+            line += f" ({change_text(latest, item.previous)} so với {html.escape(period_text(item.previous))})"
+        lines.append(line)
+    lines += ["", "Nguồn:"]
+    lines += [f"📄 {citation_line_html(n, _citation(fact))}" for n, fact in enumerate(citations, start=1)]
+    return "\n".join(lines)
+
+
+def _citation(fact: FactView) -> Citation:
+    return Citation(
+        document_id=fact.document_id,
+        title=fact.document_title,
+        source=fact.document_source,
+        published=fact.document_published,
+        passage_id=fact.passage_id,
+        position=fact.passage_position,
+        snippet=fact.quote,
+        highlights=(),
+        passage=fact.passage_text,
+        score=0.0,
+    )
+
+
+def _indicator_buttons(province: str, progress: list[IndicatorProgress]) -> Keyboard:
+    buttons = [(f"📊 {BY_KEY[p.indicator].label}", f"{BUTTON_PREFIX}{_KEYS.index(p.indicator)}:{province}") for p in progress]
+    return [buttons[i : i + _BUTTONS_PER_ROW] for i in range(0, len(buttons), _BUTTONS_PER_ROW)]
+
+
+def _chart(province: str, item: IndicatorProgress) -> Chart:
+    return Chart(
+        province=province,
+        indicator=item.indicator,
+        unit=item.latest.unit,
+        of=item.latest.of,
+        points=tuple((f.period, f.value) for f in item.series),
+    )
+
+
+def chart_caption(chart: Chart) -> str:
+    """The photo's caption (HTML): what is drawn."""
+    return f"📊 {html.escape(chart.title)}"
+
+
+# ------------------------------------------------------------------ /xephang
+def xephang(services: Services, args: str) -> Reply:
+    """/xephang [chỉ số]: provinces ranked by their latest value, each one cited."""
+    library = services.library
+    key = indicator_from_text(args, library.facts.vocabulary) if args.strip() else "dti_rank"
+    if key is None:
+        known = ", ".join(i.label.lower() for i in BY_KEY.values())
+        return Reply(html.escape(f"Không nhận ra chỉ số «{args.strip()}». Các chỉ số: {known}."))
+    ranked = ranking(library.engine, library.gazetteer, key)
+    name = BY_KEY[key].name
+    if not ranked:
+        return Reply(html.escape(f"Chưa có số liệu «{name}» {IN_THE_BASE}."))
+    lines = [f"🏆 <b>{html.escape(name)}</b>", f"<i>Xếp theo số liệu mới nhất của mỗi tỉnh, {IN_THE_BASE}.</i>", ""]
+    citations: list[FactView] = []
+    numbers: dict[int, int] = {}
+    for position, fact in enumerate(ranked, start=1):
+        if fact.passage_id not in numbers:
+            citations.append(fact)
+            numbers[fact.passage_id] = len(citations)
+        shown = library.gazetteer.merger_note(fact.province) or fact.province
+        lines.append(
+            f"{position}. {html.escape(shown)}: {format_value(fact.value, fact.unit, fact.of)}"
+            f" — {html.escape(period_text(fact))} [{numbers[fact.passage_id]}]"
+        )
+    lines += ["", "Nguồn:"]
+    lines += [f"📄 {citation_line_html(n, _citation(fact))}" for n, fact in enumerate(citations, start=1)]
+    return Reply("\n".join(lines))
+
+
+def indicator_from_text(text: str, vocabulary: Vocabulary) -> str | None:
+    """An indicator key from what a user typed: the key itself, its name, or a phrase of it."""
+    stripped = text.strip().lower()
+    if stripped in BY_KEY:
+        return stripped
+    keys = [k for k in vocabulary.find_keys(text) if k != "dti_rank"] or vocabulary.find_keys(text)
+    if keys:
+        return keys[0]
+    for key, indicator in BY_KEY.items():
+        if stripped and stripped in (indicator.label.lower(), indicator.name.lower()):
+            return key
+    if stripped in ("dti", "xep hang", "xếp hạng"):
+        return "dti_rank"
+    return None
+
+
+# ------------------------------------------------------------------ the chart
+def draw_chart(chart: Chart) -> bytes:
+    """The chart as PNG bytes: the rank axis inverted (1 at the top), rates and counts as lines.
+
+    matplotlib is imported here, not at module load: most replies draw
+    nothing, and its import costs more than a whole card. Agg renders without
+    a display, so the bot draws on a server.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.4, 3.6), dpi=100)
+    axes = figure.add_subplot()
+    labels = [_period_label(p) for p, _ in chart.points]
+    values = [v for _, v in chart.points]
+    axes.plot(range(len(values)), values, marker="o", linewidth=2, color="#1565c0")
+    for x, value in enumerate(values):
+        axes.annotate(
+            format_value(value, chart.unit, chart.of), (x, value), textcoords="offset points", xytext=(0, 8), ha="center"
+        )
+    axes.set_xticks(range(len(labels)), labels)
+    axes.set_xlim(-0.5, len(labels) - 0.5)
+    if chart.unit == "rank":
+        low, high = min(values), max(values)
+        axes.set_ylim(high + max(2, (high - low) * 0.3), max(0.5, low - max(2, (high - low) * 0.3)))
+        axes.set_ylabel(f"Thứ hạng (trên {chart.of or '?'} tỉnh, thành)")
+    elif chart.unit == "%":
+        axes.set_ylim(0, 105)
+        axes.set_ylabel("Tỷ lệ (%)")
+    else:
+        axes.set_ylim(0, max(values) * 1.2 or 1)
+        axes.set_ylabel("Số lượng")
+    axes.set_xlabel("Kỳ số liệu")
+    axes.set_title(chart.title, fontsize=11)
+    axes.grid(True, alpha=0.3)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _period_label(period: str) -> str:
+    return f"{int(period[5:])}/{period[:4]}" if len(period) == 7 else period
