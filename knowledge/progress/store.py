@@ -168,15 +168,19 @@ def read_facts(
     if indicator is not None:
         statement = statement.where(col(IndicatorFact.indicator) == indicator)
     with Session(engine) as session:
+        if provinces:
+            # The names stored that mean a wanted province (old or new): a short
+            # list, so the facts themselves are filtered by the database.
+            assert gazetteer is not None
+            stored = session.exec(select(IndicatorFact.province).distinct()).all()
+            names = [
+                p
+                for p in stored
+                if (p == WHOLE_COUNTRY and WHOLE_COUNTRY in provinces)
+                or (p != WHOLE_COUNTRY and provinces_match(gazetteer, [p], provinces))
+            ]
+            statement = statement.where(col(IndicatorFact.province).in_(names))
         views = [_view(f, d, p) for f, d, p in session.exec(statement).all()]
-    if provinces:
-        assert gazetteer is not None
-        views = [
-            v
-            for v in views
-            if (v.province == WHOLE_COUNTRY and WHOLE_COUNTRY in provinces)
-            or provinces_match(gazetteer, [v.province], provinces)
-        ]
     return newest_first(views)
 
 
