@@ -40,7 +40,7 @@ from knowledge.library import (
     get_article,
 )
 from knowledge.models import Deadline, Document, Passage
-from knowledge.progress.store import delete_facts, fact_rows
+from knowledge.progress.store import delete_facts, fact_rows, rebuild_facts
 
 # Deadlines with exactly this origin are re-derived from the text on a revision;
 # "extractor+admin" (corrected) and manual ones are the admins' and are kept.
@@ -94,6 +94,9 @@ def update_metadata(
                 deadline.provinces = document.provinces
                 session.add(deadline)
         session.add(document)
+        if provinces is not None or published is not None:
+            # progress (issue 9): facts take their province and inferred period from the document.
+            rebuild_facts(session, library.facts, document)
         session.commit()
         session.refresh(document)
         session.expunge(document)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from knowledge.deadlines.queries import provinces_match, resolve_provinces
 from knowledge.models import Document, IndicatorFact, Passage
-from knowledge.progress.extract import WHOLE_COUNTRY, FactMatch
+from knowledge.progress.extract import WHOLE_COUNTRY, FactExtractor, FactMatch
 from knowledge.progress.vocabulary import folded
 from knowledge.provinces import Gazetteer
 
@@ -58,6 +58,25 @@ def fact_rows(
 def delete_facts(session: Session, document_id: int) -> None:
     """Remove a document's facts (explicitly: SQLite without foreign keys would keep them)."""
     session.exec(delete(IndicatorFact).where(col(IndicatorFact.document_id) == document_id))  # type: ignore[call-overload]
+
+
+def rebuild_facts(session: Session, extractor: FactExtractor, document: Document) -> None:
+    """Read a stored document's facts again (after its date or provinces were corrected).
+
+    Cheap: the stored passage text is enough, nothing is re-segmented. The
+    caller commits, with the correction, so the two never disagree.
+    """
+    assert document.id is not None
+    delete_facts(session, document.id)
+    passages = session.exec(
+        select(Passage).where(col(Passage.document_id) == document.id).order_by(col(Passage.position))
+    ).all()
+    found = [
+        (position, fact)
+        for position, passage in enumerate(passages)
+        for fact in extractor.extract(passage.text, published=document.published, provinces=document.province_list)
+    ]
+    session.add_all(fact_rows(document.id, [p.id for p in passages], found, document.published))
 
 
 @dataclass(frozen=True)

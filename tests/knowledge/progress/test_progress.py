@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from knowledge.deadlines.queries import UnknownProvinceError, list_deadlines
-from knowledge.documents.revisions import replace_document
+from knowledge.documents.revisions import replace_document, update_metadata
 from knowledge.library import Library
 from knowledge.models import IndicatorFact
 from knowledge.progress.store import list_facts
@@ -84,6 +84,14 @@ def test_facts_are_rebuilt_when_a_document_is_replaced(library: Library) -> None
     passage_ids = {f.passage_id for f in facts}
     _, passages = library.document(document_id)
     assert passage_ids <= {p.id for p in passages}
+
+
+def test_corrected_date_moves_inferred_periods(library: Library) -> None:
+    [document_id] = {f.document_id for f in stored(library.engine) if f.province == "Lào Cai" and f.period == "2022"}
+    update_metadata(library, document_id, published=date(2021, 12, 30))
+    facts = {(f.indicator, f.period, f.period_inferred) for f in stored(library.engine) if f.document_id == document_id}
+    # The undated figures follow the new date; "năm 2022" is now after the document, so a target, not a result.
+    assert facts == {("online_dossier_rate", "2021", True), ("community_tech_teams", "2021", True)}
 
 
 def test_province_filter_takes_any_spelling_and_new_names(library: Library) -> None:
