@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from knowledge.progress.vocabulary import Indicator, Unit, Vocabulary, folded
+from knowledge.progress.vocabulary import Indicator, PhraseMatch, Unit, Vocabulary, folded
 from knowledge.provinces import Gazetteer
 
 WHOLE_COUNTRY = "Cả nước"
@@ -65,7 +65,8 @@ _NOT_PERIOD_RE = re.compile(
 _CHANGE_RE = re.compile(r"(?:tang|giam|hon|chenh lech|tang them|giam them)\W*$")
 _FROM_RE = re.compile(r"(?:^|\W)tu(?:\s+muc)?\W*$")
 _TARGET_RE = re.compile(
-    r"(?<!\w)(?:phan dau|muc tieu|yeu cau|du kien|de ra|chi tieu dat|ke hoach dat|toi thieu|it nhat|can dat|phai dat|dat chi tieu)(?!\w)"
+    r"(?<!\w)(?:phan dau|muc tieu|yeu cau|du kien|de ra|chi tieu dat|ke hoach dat|toi thieu|it nhat|can dat"
+    r"|phai dat|dat chi tieu)(?!\w)"
 )
 _RATIO_RE = re.compile(r"/\s*100(?!\d)|tren\s+100\s+dan")
 _NATIONAL_RE = re.compile(r"(?<!\w)(?:ca nuoc|toan quoc)(?!\w)")
@@ -210,7 +211,8 @@ class FactExtractor:
             nxt = real[index + 1].start if index + 1 < len(real) else len(text)
             semicolon = text.find(";", figure.end)
             right = text[figure.end : min(nxt, semicolon if semicolon >= 0 else len(text))]
-            figure.indicator = self._indicator(figure, left, right, text, previous if previous and previous.end >= clause_start else None)
+            same_clause = previous if previous is not None and previous.end >= clause_start else None
+            figure.indicator = self._indicator(figure, left, right, text, same_clause)
             figure.level = not _CHANGE_RE.search(left)
             previous = figure
             if figure.indicator is None or figure.indicator.key is None or not figure.level:
@@ -264,7 +266,7 @@ class FactExtractor:
             if lead is not None and lead.group(1) not in _AFTER_PERCENT_OK:
                 # "100% văn bản đi được ký số": the percent is of what follows.
                 return self._nearest(self.vocabulary.matches(right.split(",")[0], unit), from_left=False)
-        found = self._nearest(self.vocabulary.matches(left, unit), from_left=True, span=len(left))
+        found = self._nearest(self.vocabulary.matches(left, unit), from_left=True)
         if found is not None:
             return found
         if unit == "rank":
@@ -284,7 +286,7 @@ class FactExtractor:
         return None
 
     @staticmethod
-    def _nearest(matches: list, *, from_left: bool, span: int = 0) -> Indicator | None:  # type: ignore[type-arg]
+    def _nearest(matches: list[PhraseMatch], *, from_left: bool) -> Indicator | None:
         """The phrase nearest the figure; among overlapping ones the higher priority, then the longer."""
         if not matches:
             return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,14 +28,19 @@ DTI_FAMILY = ("dti_rank", "dti_government_rank", "dti_economy_rank", "dti_societ
 IN_THE_BASE = "trong các tài liệu hiện có"
 DEFAULT_TOP = 5
 
-_RANKING_RE = re.compile(r"(?<!\w)(?:tinh nao|dia phuong nao|thanh pho nao|noi nao|top\s*\d+|nhung tinh|cac tinh|bang xep hang)(?!\w)")
+_RANKING_RE = re.compile(
+    r"(?<!\w)(?:tinh nao|dia phuong nao|thanh pho nao|noi nao|top\s*\d+|nhung tinh|cac tinh|bang xep hang)(?!\w)"
+)
 _BEST_RE = re.compile(r"(?<!\w)(?:cao nhat|dan dau|tot nhat|cao nhiet|nhieu nhat|dung dau|top)(?!\w)")
 _WORST_RE = re.compile(r"(?<!\w)(?:thap nhat|kem nhat|cuoi bang|it nhat|thap nhiet|cham nhat)(?!\w)")
 _TOP_RE = re.compile(r"(?<!\w)top\s*(\d{1,2})(?!\w)")
 _COMPARE_RE = re.compile(r"(?<!\w)(?:so sanh|doi chieu|hon hay|hay hon|khac nhau)(?!\w)")
+# "qua các năm" asks for a trend by itself; "thay đổi" only when an indicator is named
+# ("Hải Dương có thay đổi gì về tổ chức bộ máy?" is a question for the passages).
 _TREND_RE = re.compile(
-    r"(?<!\w)(?:qua cac nam|cac nam|tien bo|thay doi|bien dong|xu huong|dien bien|qua tung nam|theo nam|tang giam)(?!\w)"
+    r"(?<!\w)(?:qua cac nam|cac nam qua|nhung nam qua|qua tung nam|theo tung nam|tien bo|xu huong)(?!\w)"
 )
+_WEAK_TREND_RE = re.compile(r"(?<!\w)(?:thay doi|bien dong|dien bien|tang giam|cac nam|qua cac ky)(?!\w)")
 _DTI_RE = re.compile(r"(?<!\w)(?:dti|chi so chuyen doi so|chi so cds)(?!\w)")
 _RANK_WORDS_RE = re.compile(r"(?<!\w)(?:xep hang|xep thu|thu hang|dung thu|vi tri)(?!\w)")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -67,7 +72,11 @@ class IndicatorProgress:
 
 # --------------------------------------------------------------- reading questions
 def read_question(question: str, vocabulary: Vocabulary, gazetteer: Gazetteer) -> ProgressQuestion | None:
-    """The ranking, comparison or trend a question asks for; None for any other question."""
+    """The ranking, comparison or trend a question asks for; None for any other question.
+
+    Deliberately narrow: a question that is not plainly one of these
+    ("Các tỉnh cần làm gì để chuyển đổi số?") goes to the passages.
+    """
     text = folded(question)
     provinces = tuple(gazetteer.find(question))
     years = [int(y) for y in _YEAR_RE.findall(text)]
@@ -75,7 +84,10 @@ def read_question(question: str, vocabulary: Vocabulary, gazetteer: Gazetteer) -
     keys = _indicators(text, vocabulary)
     if _COMPARE_RE.search(text) and len(provinces) >= 2:
         return ProgressQuestion("comparison", keys, provinces, year)
-    if not provinces and _RANKING_RE.search(text):
+    superlative = _BEST_RE.search(text) or _WORST_RE.search(text) or _RANK_WORDS_RE.search(text)
+    if not provinces and _RANKING_RE.search(text) and superlative:
+        # "Tỉnh nào chuyển đổi số tốt nhất?" ranks by the DTI.
+        keys = keys or (("dti_rank",) if "chuyen doi so" in text or "cds" in text.split() else ())
         if not keys:
             return None
         top = _TOP_RE.search(text)
@@ -86,19 +98,25 @@ def read_question(question: str, vocabulary: Vocabulary, gazetteer: Gazetteer) -
             best=not _WORST_RE.search(text),
             top=int(top.group(1)) if top else DEFAULT_TOP,
         )
-    if len(provinces) == 1 and (_TREND_RE.search(text) or _DTI_RE.search(text)):
+    if len(provinces) == 1 and (
+        _TREND_RE.search(text) or _DTI_RE.search(text) or (keys and _WEAK_TREND_RE.search(text))
+    ):
         return ProgressQuestion("trend", keys, provinces, year)
     return None
 
 
 def _indicators(text: str, vocabulary: Vocabulary) -> tuple[str, ...]:
-    """The indicators a question names; "DTI" or "chỉ số chuyển đổi số" alone means the DTI and its pillars."""
+    """The indicators a question names; "DTI" alone means the DTI and its pillars.
+
+    "chuyển đổi số" is in every question, so on its own it names no
+    indicator; "xếp hạng (chuyển đổi số)" names the DTI rank.
+    """
     keys = [k for k in vocabulary.find_keys(text) if k != "dti_rank"]
     if keys:
         return tuple(keys)
     if _DTI_RE.search(text):
         return DTI_FAMILY
-    if _RANK_WORDS_RE.search(text) or "chuyen doi so" in text or "cds" in text.split():
+    if _RANK_WORDS_RE.search(text):
         return ("dti_rank",)
     return ()
 
@@ -199,12 +217,18 @@ def _comparison_lines(
         p: {
             ip.indicator: ip
             for ip in progress_by_indicator(
-                f for f in read_facts(engine, provinces=[p], gazetteer=gazetteer) if asked.year is None or f.year == asked.year
+                f
+                for f in read_facts(engine, provinces=[p], gazetteer=gazetteer)
+                if asked.year is None or f.year == asked.year
             )
         }
         for p in asked.provinces
     }
-    keys = [k for k in BY_KEY if (not asked.indicators or k in asked.indicators) and any(k in v for v in per_province.values())]
+    keys = [
+        k
+        for k in BY_KEY
+        if (not asked.indicators or k in asked.indicators) and any(k in v for v in per_province.values())
+    ]
     if not keys:
         return []
     names = " và ".join(writer.name(p) for p in asked.provinces)
@@ -322,8 +346,3 @@ class _AnswerWriter:
         if not with_province:
             return f"{period_text(fact)}: {value} [{self.cite(fact)}]"
         return f"{self.name(fact.province)}: {value} — {period_text(fact)} [{self.cite(fact)}]"
-
-
-def indicators_for(keys: Sequence[str]) -> list[str]:
-    """Known keys only, in vocabulary order."""
-    return [k for k in BY_KEY if k in keys]

@@ -21,7 +21,6 @@ from knowledge.progress.extract import WHOLE_COUNTRY, FactExtractor, FactMatch
 from knowledge.progress.vocabulary import folded
 from knowledge.provinces import Gazetteer
 
-
 _WHOLE_COUNTRY_NAMES = frozenset({"ca nuoc", "toan quoc", "viet nam"})
 
 

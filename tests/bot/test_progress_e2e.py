@@ -100,7 +100,9 @@ async def test_xephang_ranks_every_province_each_cited(progress_bot: RunningBot)
     assert "Không nhận ra chỉ số" in bad["text"]
 
 
-async def test_ranking_question_is_answered_from_facts_with_source_buttons(progress_bot: RunningBot, tg: FakeTelegram) -> None:
+async def test_ranking_question_is_answered_from_facts_with_source_buttons(
+    progress_bot: RunningBot, tg: FakeTelegram
+) -> None:
     reply = await progress_bot.reply_to("Tỉnh nào xếp hạng chuyển đổi số thấp nhất?", user_id=42)
     assert reply["text"].splitlines()[1].startswith("1. Lào Cai: 21/63")
     assert "📄 [1]" in reply["text"] and "Lào Cai: kết quả chuyển đổi số năm 2023" in reply["text"]

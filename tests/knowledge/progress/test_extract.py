@@ -106,7 +106,10 @@ def test_changes_targets_and_ratios_are_not_facts(extractor: FactExtractor) -> N
 
 
 def test_figure_of_no_known_indicator_is_skipped(extractor: FactExtractor) -> None:
-    text = "Hạ tầng số được chấm 180 điểm, đứng thứ 20/63. Tổ đã hỗ trợ 42.300 lượt người dân dùng tổ công nghệ số cộng đồng."
+    text = (
+        "Hạ tầng số được chấm 180 điểm, đứng thứ 20/63. "
+        "Tổ đã hỗ trợ 42.300 lượt người dân dùng tổ công nghệ số cộng đồng."
+    )
     assert facts(extractor, text) == []
 
 
