@@ -56,7 +56,9 @@ _TIME_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:den|ngay)\s+(?:ngay\s+)?\d{1,2}/(?P<m>\d{1,2})/(?P<y>\d{4})"), "month"),
     (re.compile(r"thang\s+(?P<m>\d{1,2})\s*(?:/|\s+nam\s+)\s*(?P<y>\d{4})"), "month"),
     (re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<y>\d{4})"), "month"),
-    (re.compile(r"(?:nam|dti)\s+(?:nam\s+)?(?P<y>(?:19|20)\d\d)(?!\s*[-–]\s*\d)"), "year"),
+    # "DTI 2022" names the index's own year, even right after "công bố".
+    (re.compile(r"dti\s+(?:nam\s+)?(?P<y>(?:19|20)\d\d)(?!\s*[-–]\s*\d)"), "dti"),
+    (re.compile(r"nam\s+(?P<y>(?:19|20)\d\d)(?!\s*[-–]\s*\d)"), "year"),
 )
 # Times that are not what a figure is about: a comparison, a publication, a plan's span, a deadline.
 _NOT_PERIOD_RE = re.compile(
@@ -68,6 +70,10 @@ _TARGET_RE = re.compile(
     r"(?<!\w)(?:phan dau|muc tieu|yeu cau|du kien|de ra|chi tieu dat|ke hoach dat|toi thieu|it nhat|can dat"
     r"|phai dat|dat chi tieu)(?!\w)"
 )
+# "so với năm 2022 (15/63)": a figure given for comparison, whose period is the one left out.
+_COMPARISON_RE = re.compile(r"(?<!\w)so voi(?!\w)")
+_MULTIPLIER_RE = re.compile(r"\s+(trieu|nghin|ngan)(?!\w)")
+_MULTIPLIERS = {"trieu": 1_000_000, "nghin": 1_000, "ngan": 1_000}
 _RATIO_RE = re.compile(r"/\s*100(?!\d)|tren\s+100\s+dan")
 _NATIONAL_RE = re.compile(r"(?<!\w)(?:ca nuoc|toan quoc)(?!\w)")
 _RANK_CUE_RE = re.compile(r"(?:thu|hang|xep|dung|vi tri)\W*$")
@@ -137,13 +143,18 @@ def _figures(text: str) -> list[_Figure]:
             if re.fullmatch(r"(?:19|20)\d\d", raw):
                 figures.append(_Figure(None, m.start(), m.end()))
                 continue
+            # "1,2 triệu thuê bao": the multiplier belongs to the number, the noun follows it.
+            multiplier = _MULTIPLIER_RE.match(text, m.end())
+            if multiplier is not None:
+                figures.append(_Figure("count", m.start(), multiplier.end(), value * _MULTIPLIERS[multiplier.group(1)]))
+                continue
             figures.append(_Figure("count", m.start(), m.end(), value))
     return figures
 
 
 def _period_of(match: re.Match[str], kind: str) -> str:
     year = match.group("y")
-    if kind == "year":
+    if kind in ("year", "dti"):
         return year
     if kind == "quarter":
         q = match.group("q")
@@ -162,7 +173,7 @@ def _times(text: str) -> list[tuple[int, int, str]]:
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            if _NOT_PERIOD_RE.search(text[max(0, m.start() - 30) : m.start()]):
+            if kind != "dti" and _NOT_PERIOD_RE.search(text[max(0, m.start() - 30) : m.start()]):
                 continue
             found.append((m.start(), m.end(), _period_of(m, kind)))
     return sorted(found)
@@ -212,13 +223,17 @@ class FactExtractor:
             semicolon = text.find(";", figure.end)
             right = text[figure.end : min(nxt, semicolon if semicolon >= 0 else len(text))]
             same_clause = previous if previous is not None and previous.end >= clause_start else None
-            figure.indicator = self._indicator(figure, left, right, text, same_clause)
+            figure.indicator = self._indicator(figure, left, right, text, same_clause, text[clause_start : figure.start])
             figure.level = not _CHANGE_RE.search(left)
             previous = figure
             if figure.indicator is None or figure.indicator.key is None or not figure.level:
                 continue
             assert figure.kind is not None
-            if _TARGET_RE.search(left) or (figure.kind != "rank" and _RATIO_RE.search(right[:40])):
+            if (
+                _TARGET_RE.search(left)
+                or _COMPARISON_RE.search(left)
+                or (figure.kind != "rank" and _RATIO_RE.search(right[:40]))
+            ):
                 continue
             if not self._plausible(figure):
                 continue
@@ -250,7 +265,7 @@ class FactExtractor:
 
     # ------------------------------------------------------------ indicator
     def _indicator(
-        self, figure: _Figure, left: str, right: str, sentence: str, previous: _Figure | None
+        self, figure: _Figure, left: str, right: str, sentence: str, previous: _Figure | None, clause: str
     ) -> Indicator | None:
         assert figure.kind is not None
         unit = figure.kind
@@ -283,6 +298,10 @@ class FactExtractor:
             and len(re.findall(r"[a-z]+", re.sub(r"\(?nam \d{4}\)?", " ", left))) <= _INHERIT_MAX_WORDS
         ):
             return previous.indicator
+        if previous is not None and previous.indicator is None:
+            # "Chỉ số DTI của tỉnh đạt 0,45 điểm, xếp thứ 20/63": the figure before
+            # named nothing of ours, so the subject is further back in the clause.
+            return self._nearest(self.vocabulary.matches(clause, unit), from_left=True)
         return None
 
     @staticmethod

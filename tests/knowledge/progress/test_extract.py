@@ -126,3 +126,18 @@ def test_dates_are_not_ranks_or_counts(extractor: FactExtractor) -> None:
     assert facts(extractor, "Ngày 25/8/2022 tỉnh họp về chuyển đổi số.") == []
     found = facts(extractor, "Tính đến 6/2023, tỉnh có 12 tổ công nghệ số cộng đồng.")
     assert summary(found) == {("Bình Định", "community_tech_teams", 12.0, "2023-06", False)}
+
+
+def test_rank_after_a_score_keeps_the_subject_of_the_clause(extractor: FactExtractor) -> None:
+    found = facts(extractor, "Bộ công bố chỉ số DTI 2022: Bình Định đạt 0,45 điểm, xếp thứ 20/63.")
+    assert summary(found) == {("Bình Định", "dti_rank", 20.0, "2022", False)}
+
+
+def test_a_figure_given_for_comparison_is_not_a_fact_of_the_sentence_year(extractor: FactExtractor) -> None:
+    found = facts(extractor, "Năm 2023, Bình Định đứng thứ 16/63 về DTI, tăng 9 bậc so với năm 2022 (25/63).")
+    assert summary(found) == {("Bình Định", "dti_rank", 16.0, "2023", False)}
+
+
+def test_millions_are_counted(extractor: FactExtractor) -> None:
+    found = facts(extractor, "Năm 2023, số thuê bao điện thoại thông minh đạt 1,2 triệu.")
+    assert summary(found) == {("Bình Định", "smartphone_subscribers", 1_200_000.0, "2023", False)}
