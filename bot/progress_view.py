@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.app import Services
 from bot.conversation import Keyboard, Reply
@@ -32,6 +33,9 @@ from knowledge.progress.questions import (
 from knowledge.progress.store import FactView
 from knowledge.progress.vocabulary import BY_KEY, Vocabulary
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 TIENDO_USAGE = "Cách dùng: /tiendo <tỉnh>, ví dụ /tiendo Hải Dương."
 BUTTON_PREFIX = "td:"
 _KEYS = list(BY_KEY)
@@ -40,16 +44,20 @@ _BUTTONS_PER_ROW = 2
 
 @dataclass(frozen=True)
 class Chart:
-    """What to draw: one indicator of one province over its periods."""
+    """What to draw: one indicator of one province over its periods, and for rates the province's other rates."""
 
     province: str
     indicator: str
     unit: str
     of: int | None
     points: tuple[tuple[str, float], ...]  # (period, value), oldest first
+    # Other indicators with the same unit (rates), drawn as lines beside the chosen one.
+    others: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
 
     @property
     def title(self) -> str:
+        if self.others:
+            return f"{BY_KEY[self.indicator].label} và các tỷ lệ khác — {self.province}"
         return f"{BY_KEY[self.indicator].name} — {self.province}"
 
 
@@ -82,7 +90,9 @@ def tiendo(services: Services, args: str, indicator: str | None = None) -> Progr
             )
         )
     chosen = _chosen(progress, indicator)
-    return ProgressReply(Reply(_card_html(shown, progress), _indicator_buttons(name, progress)), _chart(name, chosen))
+    return ProgressReply(
+        Reply(_card_html(shown, progress), _indicator_buttons(name, progress)), _chart(name, chosen, progress)
+    )
 
 
 def press_indicator(services: Services, data: str) -> ProgressReply:
@@ -146,13 +156,22 @@ def _indicator_buttons(province: str, progress: list[IndicatorProgress]) -> Keyb
     return [buttons[i : i + _BUTTONS_PER_ROW] for i in range(0, len(buttons), _BUTTONS_PER_ROW)]
 
 
-def _chart(province: str, item: IndicatorProgress) -> Chart:
+def _chart(province: str, item: IndicatorProgress, progress: list[IndicatorProgress]) -> Chart:
+    """The chosen indicator; a rate comes with the province's other rates, all on one 0–100 axis."""
+    others: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    if item.latest.unit == "%":
+        others = tuple(
+            (p.indicator, tuple((f.period, f.value) for f in p.series))
+            for p in progress
+            if p.indicator != item.indicator and p.latest.unit == "%"
+        )
     return Chart(
         province=province,
         indicator=item.indicator,
         unit=item.latest.unit,
         of=item.latest.of,
         points=tuple((f.period, f.value) for f in item.series),
+        others=others,
     )
 
 
@@ -208,11 +227,21 @@ def indicator_from_text(text: str, vocabulary: Vocabulary) -> str | None:
 
 # ------------------------------------------------------------------ the chart
 def draw_chart(chart: Chart) -> bytes:
-    """The chart as PNG bytes: the rank axis inverted (1 at the top), rates and counts as lines.
+    """The chart as PNG bytes (see :func:`chart_figure`)."""
+    figure = chart_figure(chart)
+    buffer = io.BytesIO()
+    # Light compression: zlib's default level costs more time than the few kilobytes it saves.
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def chart_figure(chart: Chart) -> Figure:
+    """The chart as a matplotlib Figure: the rank axis inverted (1 at the top), rates and counts as lines.
 
     matplotlib is imported here, not at module load: most replies draw
     nothing, and its import costs more than a whole card. Agg renders without
-    a display, so the bot draws on a server.
+    a display, so the bot draws on a server; a bare Figure (not pyplot) keeps
+    no global state, so worker threads can draw at once.
     """
     import matplotlib
 
@@ -221,15 +250,28 @@ def draw_chart(chart: Chart) -> bytes:
 
     figure = Figure(figsize=(6.4, 3.6), dpi=100)
     axes = figure.add_subplot()
-    labels = [_period_label(p) for p, _ in chart.points]
+    # One x position per period of any line drawn, oldest first.
+    periods = sorted({p for p, _ in chart.points} | {p for _, points in chart.others for p, _ in points})
+    x_of = {period: x for x, period in enumerate(periods)}
     values = [v for _, v in chart.points]
-    axes.plot(range(len(values)), values, marker="o", linewidth=2, color="#1565c0")
-    for x, value in enumerate(values):
+    axes.plot(
+        [x_of[p] for p, _ in chart.points], values, marker="o", linewidth=2.5, color="#1565c0",
+        label=BY_KEY[chart.indicator].label,
+    )
+    for period, value in chart.points:
         axes.annotate(
-            format_value(value, chart.unit, chart.of), (x, value), textcoords="offset points", xytext=(0, 8), ha="center"
+            format_value(value, chart.unit, chart.of), (x_of[period], value), textcoords="offset points",
+            xytext=(0, 8), ha="center",
         )
-    axes.set_xticks(range(len(labels)), labels)
-    axes.set_xlim(-0.5, len(labels) - 0.5)
+    for (key, points), color in zip(chart.others, _OTHER_COLOURS):
+        axes.plot(
+            [x_of[p] for p, _ in points], [v for _, v in points], marker="s", linewidth=1.5, color=color,
+            label=BY_KEY[key].label,
+        )
+    if chart.others:
+        axes.legend(loc="lower right", fontsize=8)
+    axes.set_xticks(range(len(periods)), [_period_label(p) for p in periods])
+    axes.set_xlim(-0.5, len(periods) - 0.5)
     if chart.unit == "rank":
         low, high = min(values), max(values)
         axes.set_ylim(high + max(2, (high - low) * 0.3), max(0.5, low - max(2, (high - low) * 0.3)))
@@ -245,10 +287,10 @@ def draw_chart(chart: Chart) -> bytes:
     axes.grid(True, alpha=0.3)
     # Fixed margins: tight_layout measures every label and costs as much as the drawing.
     figure.subplots_adjust(left=0.12, right=0.97, top=0.88, bottom=0.16)
-    buffer = io.BytesIO()
-    # Light compression: zlib's default level costs more time than the few kilobytes it saves.
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
+    return figure
+
+
+_OTHER_COLOURS = ("#ef6c00", "#2e7d32", "#6a1b9a", "#c62828")
 
 
 def _period_label(period: str) -> str:

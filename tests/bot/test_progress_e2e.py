@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from bot.app import Services
+from bot.config import Settings
+from bot.progress_view import chart_figure, tiendo
 from bot.terminal_chat import run_chat
 from knowledge.library import Library
 from tests.bot.conftest import RunningBot, bot_settings
@@ -113,8 +115,6 @@ async def test_ranking_question_is_answered_from_facts_with_source_buttons(
 
 
 def test_chat_writes_the_chart_to_a_file_and_shows_the_path(library: Library, tmp_path: Path) -> None:
-    from bot.config import Settings
-
     settings = Settings(_env_file=None, data_dir=tmp_path / "chat", demo=False)  # type: ignore[call-arg]
     out = io.StringIO()
     run_chat(settings, library, stdin=io.StringIO("/tiendo Lào Cai\n/xephang\n"), stdout=out)
@@ -124,3 +124,21 @@ def test_chat_writes_the_chart_to_a_file_and_shows_the_path(library: Library, tm
     assert chart.read_bytes().startswith(PNG_SIGNATURE)
     assert "Xếp hạng DTI: 21/63 — năm 2023 [1] (↑ 9 bậc so với năm 2022)" in text
     assert "3. Lào Cai: 21/63" in text
+
+
+def test_rank_chart_has_its_axis_inverted_and_vietnamese_labels(library: Library, tmp_path: Path) -> None:
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path, demo=False), library=library)  # type: ignore[call-arg]
+    chart = tiendo(services, "Bình Định").chart
+    assert chart is not None and chart.indicator == "dti_rank" and chart.points == (("2022", 25.0), ("2023", 16.0))
+    axes = chart_figure(chart).axes[0]
+    assert axes.yaxis_inverted()
+    assert axes.get_ylabel() == "Thứ hạng (trên 63 tỉnh, thành)" and axes.get_xlabel() == "Kỳ số liệu"
+
+
+def test_rate_chart_draws_the_provinces_rates_as_lines(library: Library, tmp_path: Path) -> None:
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path, demo=False), library=library)  # type: ignore[call-arg]
+    chart = tiendo(services, "Bình Định", "online_dossier_rate").chart
+    assert chart is not None and [key for key, _ in chart.others] == ["online_payment_rate"]
+    axes = chart_figure(chart).axes[0]
+    assert not axes.yaxis_inverted() and len(axes.get_lines()) == 2
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == ["Hồ sơ trực tuyến", "Thanh toán trực tuyến"]
