@@ -22,7 +22,7 @@ def _row(fact: FactView) -> str:
     period = fact.period + ("*" if fact.period_inferred else "")
     return (
         f"{fact.province:<16} {fact.indicator:<26} {format_value(fact.value, fact.unit, fact.of):>12}  "
-        f"{period:<8} doc #{fact.document_id:<4} đoạn {fact.passage_id}"
+        f"{period:<8} tài liệu #{fact.document_id}, đoạn {fact.passage_position + 1}"
     )
 
 
