@@ -51,7 +51,7 @@ from knowledge.provinces import Gazetteer, load_gazetteer
 # --- progress (issue 9): indicator facts extracted at ingest ---
 from knowledge.progress.extract import FactExtractor, FactMatch
 from knowledge.progress.questions import answer_progress_question
-from knowledge.progress.store import delete_facts, fact_rows
+from knowledge.progress.store import delete_facts, fact_rows, refresh_stale_facts
 from knowledge.progress.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,7 @@ class Library:
         self.lock = threading.RLock()
         self.index = self._load_saved_index() or Bm25Index(self._params)
         self.sync()
+        refresh_stale_facts(self.engine, self.facts)  # progress (issue 9): a base from before facts gets them
 
     # ------------------------------------------------------------ the index
     def _load_saved_index(self) -> Bm25Index | None:

@@ -7,16 +7,18 @@ there; reading joins the document and passage so every figure can be cited.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.deadlines.queries import provinces_match, resolve_provinces
-from knowledge.models import Document, IndicatorFact, Passage
+from knowledge.models import Document, IndicatorFact, Meta, Passage
 from knowledge.progress.extract import WHOLE_COUNTRY, FactExtractor, FactMatch
 from knowledge.progress.vocabulary import folded
 from knowledge.provinces import Gazetteer
@@ -76,6 +78,46 @@ def rebuild_facts(session: Session, extractor: FactExtractor, document: Document
         for fact in extractor.extract(passage.text, published=document.published, provinces=document.province_list)
     ]
     session.add_all(fact_rows(document.id, [p.id for p in passages], found, document.published))
+
+
+# Bump when the extractor's rules change; the vocabulary's own rows are hashed in.
+EXTRACTOR_VERSION = 1
+_VERSION_KEY = "facts_version"
+
+
+def facts_version(extractor: FactExtractor) -> str:
+    """What the stored facts were read with: the extractor's rules and the vocabulary table."""
+    table = hashlib.sha1(repr(extractor.vocabulary.indicators).encode("utf-8")).hexdigest()[:12]
+    return f"{EXTRACTOR_VERSION}:{table}"
+
+
+def refresh_stale_facts(engine: Engine, extractor: FactExtractor) -> int:
+    """Re-read every document's facts when they were read with other rules or another vocabulary.
+
+    So a base ingested before facts existed gets them, and a row added to the
+    vocabulary reaches old documents, on the next start. It reads stored
+    passage text only (no segmenter), in one transaction. Returns the number
+    of documents re-read (0 when the facts were current).
+    """
+    version = facts_version(extractor)
+    with Session(engine) as session:
+        row = session.get(Meta, _VERSION_KEY)
+        if row is not None and row.value == version:
+            return 0
+        documents = list(session.exec(select(Document)).all())
+        for document in documents:
+            rebuild_facts(session, extractor, document)
+        if row is None:
+            session.add(Meta(key=_VERSION_KEY, value=version))
+        else:
+            row.value = version
+            session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # another process refreshed them at the same moment
+            session.rollback()
+            return 0
+        return len(documents)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,17 @@ def test_corrected_date_moves_inferred_periods(library: Library) -> None:
     assert facts == {("online_dossier_rate", "2021", True), ("community_tech_teams", "2021", True)}
 
 
+def test_a_base_from_before_facts_gets_them_on_the_next_start(library: Library, tmp_path: Path) -> None:
+    before = {(f.document_id, f.indicator, f.value, f.period) for f in stored(library.engine)}
+    with library.engine.begin() as connection:
+        connection.execute(text("DELETE FROM indicatorfact"))
+        connection.execute(text("DELETE FROM meta WHERE key = 'facts_version'"))
+    reopened = Library(library.engine, index_dir=tmp_path / "data" / "index")
+    assert {(f.document_id, f.indicator, f.value, f.period) for f in stored(reopened.engine)} == before
+    Library(library.engine, index_dir=tmp_path / "data" / "index")  # current: nothing re-read, nothing doubled
+    assert len(stored(library.engine)) == len(before)
+
+
 def test_province_filter_takes_any_spelling_and_new_names(library: Library) -> None:
     assert {f.province for f in list_facts(library.engine, library.gazetteer, province="hai phong")} == {"Hải Dương"}
     assert {f.province for f in list_facts(library.engine, library.gazetteer, province="binh dinh")} == {"Bình Định"}
