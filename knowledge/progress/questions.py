@@ -156,12 +156,18 @@ def ranking(
     year: int | None = None,
     best: bool = True,
 ) -> list[FactView]:
-    """Each province's latest value (in ``year`` when given), best first (or worst first)."""
+    """Each province's latest value (in ``year`` when given), best first (or worst first).
+
+    Ranks out of 63 (before the 2025 merger) and out of 34 are not one
+    table: only the scale of the newest rank is ranked.
+    """
     facts = [
         f
         for f in without_repeats(read_facts(engine, indicator=indicator))
         if f.province != WHOLE_COUNTRY and (year is None or f.year == year)
     ]
+    if facts and facts[0].unit == "rank":
+        facts = [f for f in facts if f.of == facts[0].of]
     latest: dict[str, FactView] = {}
     for fact in facts:  # newest first
         latest.setdefault(fact.province, fact)

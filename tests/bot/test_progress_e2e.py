@@ -142,3 +142,11 @@ def test_rate_chart_draws_the_provinces_rates_as_lines(library: Library, tmp_pat
     axes = chart_figure(chart).axes[0]
     assert not axes.yaxis_inverted() and len(axes.get_lines()) == 2
     assert [t.get_text() for t in axes.get_legend().get_texts()] == ["Hồ sơ trực tuyến", "Thanh toán trực tuyến"]
+
+
+async def test_inline_progress_question_offers_one_complete_answer(progress_bot: RunningBot, tg: FakeTelegram) -> None:
+    tg.send_inline_query("tinh nao co ty le ho so truc tuyen cao nhat", user_id=42)
+    [call] = await tg.wait_for("answerInlineQuery")
+    [article] = call["results"]
+    text = article["input_message_content"]["message_text"]
+    assert "1. Hải Dương (nay thuộc TP. Hải Phòng): 87,4%" in text and "📄 [3]" in text

@@ -136,6 +136,15 @@ def test_lowest_and_top_n_and_year(library: Library) -> None:
     assert "87,4%" in top.text and "66%" in top.text
 
 
+def test_ranks_out_of_34_are_not_mixed_with_ranks_out_of_63(library: Library) -> None:
+    body = "Năm 2025, Lào Cai xếp thứ 12/34 về chuyển đổi số. Tỷ lệ hồ sơ trực tuyến đạt 70%."
+    article = f"---\ntitle: Lào Cai 2025\npublished: 2025-12-01\nprovinces: Lào Cai\n---\n\n{body}\n"
+    assert library.ingest_bytes(article.encode(), "lao-cai-2025.md").status == "added"
+    answer = library.ask("Tỉnh nào xếp hạng chuyển đổi số cao nhất?")
+    ranked = [line for line in answer.text.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    assert ranked == ["1. Lào Cai: 12/34 — năm 2025 [1]"]
+
+
 def test_comparison_lists_both_provinces_with_citations(library: Library) -> None:
     answer = library.ask("So sánh Bình Định và Lào Cai về tỷ lệ hồ sơ trực tuyến")
     assert "Bình Định (nay thuộc tỉnh Gia Lai): 58,1% — năm 2023" in answer.text
