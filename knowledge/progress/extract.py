@@ -88,7 +88,7 @@ _INHERIT_MAX_WORDS = 4
 
 @dataclass(frozen=True)
 class FactMatch:
-    """One figure read from a passage; ``position`` is the passage's index in its document."""
+    """One figure read from a passage: the fact's fields before it has a document and passage id."""
 
     province: str
     indicator: str

@@ -150,3 +150,13 @@ async def test_inline_progress_question_offers_one_complete_answer(progress_bot:
     [article] = call["results"]
     text = article["input_message_content"]["message_text"]
     assert "1. Hải Dương (nay thuộc TP. Hải Phòng): 87,4%" in text and "📄 [3]" in text
+
+
+async def test_comparison_and_trend_questions_through_telegram(progress_bot: RunningBot) -> None:
+    compared = await progress_bot.reply_to("so sanh Binh Dinh va Lao Cai ve xep hang chuyen doi so", user_id=42)
+    assert "Bình Định (nay thuộc tỉnh Gia Lai): 16/63 — năm 2023 [1]" in compared["text"]
+    assert "Lào Cai: 21/63 — năm 2023 [2]" in compared["text"]
+    trend = await progress_bot.reply_to("Lào Cai tiến bộ thế nào qua các năm?", user_id=43)
+    assert "năm 2022: 30/63" in trend["text"] and "năm 2023: 21/63" in trend["text"]
+    assert "↑ 9 bậc so với năm 2022" in trend["text"]
+    assert "📄 [1] <i>Lào Cai đẩy mạnh dịch vụ công trực tuyến</i>" in trend["text"]
