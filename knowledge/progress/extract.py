@@ -64,7 +64,10 @@ _TIME_RES: tuple[tuple[re.Pattern[str], str], ...] = (
 _NOT_PERIOD_RE = re.compile(
     r"(?:so voi|so cung ky|cong bo|ban hanh|truoc|giai doan|tam nhin|dinh huong|den nam|tu nam)\W*(?:\w+\W+){0,2}$"
 )
-_CHANGE_RE = re.compile(r"(?:tang|giam|hon|chenh lech|tang them|giam them)\W*$")
+# "tăng 16%", "cao hơn 1 bậc" are changes; "hơn 400.000" (more than) and "tăng lên 90%" are levels.
+_CHANGE_RE = re.compile(
+    r"(?<!\w)(?:tang|giam|cao hon|thap hon|nhieu hon|it hon|chenh lech)(?:\s+(?:them|hon|khoang|gan))?\W*$"
+)
 _FROM_RE = re.compile(r"(?:^|\W)tu(?:\s+muc)?\W*$")
 _TARGET_RE = re.compile(
     r"(?<!\w)(?:phan dau|muc tieu|yeu cau|du kien|de ra|chi tieu dat|ke hoach dat|toi thieu|it nhat|can dat"

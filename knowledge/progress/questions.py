@@ -18,9 +18,8 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 
 from knowledge.answers.answer import Answer, Citation
-from knowledge.deadlines.queries import resolve_provinces
 from knowledge.progress.extract import WHOLE_COUNTRY
-from knowledge.progress.store import FactView, read_facts, without_repeats
+from knowledge.progress.store import FactView, read_facts, resolve_place, without_repeats
 from knowledge.progress.vocabulary import BY_KEY, Vocabulary, folded
 from knowledge.provinces import Gazetteer
 
@@ -143,7 +142,7 @@ def progress_by_indicator(facts: Iterable[FactView]) -> list[IndicatorProgress]:
 
 def province_progress(engine: Engine, gazetteer: Gazetteer, province: str) -> tuple[str, list[IndicatorProgress]]:
     """(canonical name, progress per indicator) for a province typed any way; raises UnknownProvinceError."""
-    [name] = resolve_provinces(gazetteer, [province]) or [province]
+    name = resolve_place(gazetteer, province)
     facts = read_facts(engine, provinces=[name], gazetteer=gazetteer)
     return name, progress_by_indicator(facts)
 

@@ -244,6 +244,14 @@ def read_facts(
     return newest_first(views)
 
 
+def resolve_place(gazetteer: Gazetteer, name: str) -> str:
+    """A province's canonical name, or "Cả nước"; raises UnknownProvinceError like every province filter."""
+    if folded(name).strip() in _WHOLE_COUNTRY_NAMES:
+        return WHOLE_COUNTRY
+    [canonical] = resolve_provinces(gazetteer, [name])
+    return canonical
+
+
 def list_facts(
     engine: Engine,
     gazetteer: Gazetteer,
@@ -252,8 +260,5 @@ def list_facts(
     indicator: str | None = None,
 ) -> list[FactView]:
     """Facts for the CLI: any spelling of a province, old or new name; raises UnknownProvinceError."""
-    if province is not None and folded(province).strip() in _WHOLE_COUNTRY_NAMES:
-        wanted = [WHOLE_COUNTRY]
-    else:
-        wanted = resolve_provinces(gazetteer, [province] if province else [])
+    wanted = [resolve_place(gazetteer, province)] if province else []
     return read_facts(engine, indicator=indicator, provinces=wanted, gazetteer=gazetteer)

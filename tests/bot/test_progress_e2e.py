@@ -160,3 +160,12 @@ async def test_comparison_and_trend_questions_through_telegram(progress_bot: Run
     assert "năm 2022: 30/63" in trend["text"] and "năm 2023: 21/63" in trend["text"]
     assert "↑ 9 bậc so với năm 2022" in trend["text"]
     assert "📄 [1] <i>Lào Cai đẩy mạnh dịch vụ công trực tuyến</i>" in trend["text"]
+
+
+def test_tiendo_for_the_whole_country(library: Library, tmp_path: Path) -> None:
+    body = "Năm 2023, cả nước có 80.000 tổ công nghệ số cộng đồng."
+    article = f"---\ntitle: Toàn quốc\npublished: 2023-12-30\n---\n\n{body}\n"
+    assert library.ingest_bytes(article.encode(), "ca-nuoc.md").status == "added"
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path, demo=False), library=library)  # type: ignore[call-arg]
+    result = tiendo(services, "ca nuoc")
+    assert "Tiến độ chuyển đổi số — Cả nước" in result.reply.html and "80.000" in result.reply.html

@@ -118,8 +118,16 @@ def test_no_province_anywhere_means_no_fact(extractor: FactExtractor) -> None:
 
 
 def test_whole_country_figures(extractor: FactExtractor) -> None:
-    found = facts(extractor, "Cả nước có 80.000 tổ công nghệ số cộng đồng.", ())
-    assert summary(found) == {("Cả nước", "community_tech_teams", 80000.0, "2023", True)}
+    found = facts(extractor, "Cả nước có 80.000 tổ công nghệ số cộng đồng với hơn 400.000 thành viên.", ())
+    assert summary(found) == {
+        ("Cả nước", "community_tech_teams", 80000.0, "2023", True),
+        ("Cả nước", "community_tech_members", 400000.0, "2023", True),
+    }
+
+
+def test_a_rise_to_a_level_is_that_level(extractor: FactExtractor) -> None:
+    found = facts(extractor, "Năm 2023, tỷ lệ thanh toán trực tuyến tăng lên 45%.")
+    assert summary(found) == {("Bình Định", "online_payment_rate", 45.0, "2023", False)}
 
 
 def test_dates_are_not_ranks_or_counts(extractor: FactExtractor) -> None:
