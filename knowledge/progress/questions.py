@@ -136,7 +136,10 @@ def progress_by_indicator(facts: Iterable[FactView]) -> list[IndicatorProgress]:
         series = sorted(by_key.get(key, []), key=lambda f: f.period)
         if not series:
             continue
-        out.append(IndicatorProgress(key, series[-1], series[-2] if len(series) > 1 else None, tuple(series)))
+        latest = series[-1]
+        # A rank out of 34 and one out of 63 are not steps on one ladder: no "↑ n bậc" between them.
+        earlier = [f for f in series[:-1] if f.of == latest.of]
+        out.append(IndicatorProgress(key, latest, earlier[-1] if earlier else None, tuple(series)))
     return out
 
 

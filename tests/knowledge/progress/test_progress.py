@@ -143,6 +143,9 @@ def test_ranks_out_of_34_are_not_mixed_with_ranks_out_of_63(library: Library) ->
     answer = library.ask("Tỉnh nào xếp hạng chuyển đổi số cao nhất?")
     ranked = [line for line in answer.text.splitlines() if line[:2] in ("1.", "2.", "3.")]
     assert ranked == ["1. Lào Cai: 12/34 — năm 2025 [1]"]
+    trend = library.ask("Lào Cai xếp hạng chuyển đổi số qua các năm")
+    assert "năm 2023: 21/63" in trend.text and "năm 2025: 12/34" in trend.text
+    assert "bậc" not in trend.text, "no steps between a rank out of 63 and one out of 34"
 
 
 def test_comparison_lists_both_provinces_with_citations(library: Library) -> None:
