@@ -374,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument(
         "--recurring", action="store_true", help="nhiệm vụ định kỳ (thường xuyên, hằng năm, hằng quý), không nhắc hạn"
     )
+
+    progress = sub.add_parser("progress", help="số liệu chỉ số chuyển đổi số theo tỉnh, kỳ mới nhất trước")
+    progress.add_argument("--json", action="store_true", help="in JSON")
+    progress.add_argument("--province", help="chỉ số liệu của tỉnh này (tên cũ hoặc mới, có dấu hay không)")
+    progress.add_argument("--indicator", help="chỉ một chỉ số, ví dụ dti_rank")
     return parser
 
 
@@ -442,6 +447,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, setting
         from bot.deadlines_cli import cmd_deadlines
 
         return cmd_deadlines(library, args, settings)
+    if args.command == "progress":
+        from bot.progress_cli import cmd_progress
+
+        return cmd_progress(library, args)
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -32,6 +32,12 @@ DEADLINE_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
+PROGRESS_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("tiendo", "Tiến độ chuyển đổi số của một tỉnh, kèm biểu đồ: /tiendo Hải Dương"),
+    ("xephang", "Xếp hạng các tỉnh theo một chỉ số: /xephang [chỉ số]"),
+)
+
+
 def all_commands() -> list[tuple[str, str]]:
     """(command, Vietnamese description) for set_my_commands and /help."""
-    return [*QUESTION_COMMANDS, *DOCUMENT_COMMANDS, *DEADLINE_COMMANDS]
+    return [*QUESTION_COMMANDS, *DOCUMENT_COMMANDS, *DEADLINE_COMMANDS, *PROGRESS_COMMANDS]

@@ -164,6 +164,9 @@ def answer_buttons(answer: Answer, shown: int) -> Keyboard:
     qid = answer.question_id
     if qid is None:
         return []
+    if answer.summary:  # progress (issue 9): one Nguồn button per cited passage
+        sources: list[Button] = [(f"📄 [{n + 1}]", f"src:{qid}:{n}") for n in range(min(len(answer.citations), 5))]
+        return [sources, [("👍", f"fb:{qid}:1"), ("👎", f"fb:{qid}:0")]]
     row: list[Button] = [("📄 Nguồn", f"src:{qid}:{shown}")]
     if shown > 0:
         row.append(("◀ Kết quả trước", f"more:{qid}:{shown - 1}"))
@@ -278,6 +281,16 @@ def inline_articles(services: Services, query: str, limit: int = ANSWER_CITATION
     answer = services.library.ask(query, k=limit)
     if not answer.found:
         return []
+    if answer.summary:  # progress (issue 9): one message holds every figure and its sources
+        message = answer_html(answer)
+        return [
+            InlineArticle(
+                id=f"f{answer.citations[0].passage_id}",
+                title=_shorten(answer.summary.split("\n", 1)[0], 200),
+                description=_shorten(" ".join(answer.summary.split("\n")[1:3]), 200),
+                html=message if len(message) <= TELEGRAM_LIMIT else split_message(message)[0],
+            )
+        ]
     articles = []
     for n, citation in enumerate(answer.citations):
         message = answer_html(answer, first_citation=n)

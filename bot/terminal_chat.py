@@ -10,12 +10,15 @@ from __future__ import annotations
 import html
 import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from bot import conversation
+from bot import conversation, progress_view
 from bot.config import Settings
 from bot.conversation import Asker, Keyboard, Reply
+from bot.progress_view import ProgressReply
 from bot.services import Services
+from index.text import fold
 from knowledge.library import Library
 
 # The person at the terminal already holds the database, so /thongke is theirs;
@@ -87,6 +90,16 @@ def run_chat(
             continue
         if line.lower() in QUIT:
             return 0
+        # progress (issue 9): /tiendo, /xephang and the card's buttons; charts go to files.
+        pressed = pending[int(line) - 1] if line.isdigit() and pending and 1 <= int(line) <= len(pending) else None
+        progress_result = _progress(services, line, pressed)
+        if progress_result is not None:
+            if pressed is None or progress_result.chart is None:
+                show(progress_result.reply, keep_buttons=pressed is not None)
+            if progress_result.chart is not None:
+                path = write_chart(settings.data_dir / "charts", progress_result.chart)
+                print(f"Biểu đồ: {path}\n", file=stdout, flush=True)
+            continue
         if line.isdigit() and pending and 1 <= int(line) <= len(pending):
             result = conversation.press(services, pending[int(line) - 1], TERMINAL_USER)
             if result.toast:
@@ -95,3 +108,28 @@ def run_chat(
                 show(result.reply, keep_buttons=not result.edit)
             continue
         show(conversation.respond(services, line, TERMINAL_USER))
+
+
+# --- progress (issue 9) ---
+def _progress(services: Services, line: str, pressed: str | None) -> ProgressReply | None:
+    """The progress reply for /tiendo, /xephang or a card button; None for anything else."""
+    if pressed is not None:
+        if pressed.startswith(progress_view.BUTTON_PREFIX):
+            return progress_view.press_indicator(services, pressed)
+        return None
+    head, _, args = line.partition(" ")
+    command = head.split("@", 1)[0].lower()
+    if command == "/tiendo":
+        return progress_view.tiendo(services, args)
+    if command == "/xephang":
+        return ProgressReply(progress_view.xephang(services, args))
+    return None
+
+
+def write_chart(folder: Path, chart: progress_view.Chart) -> Path:
+    """Draw the chart into ``folder`` and return the file's path (the terminal cannot show a photo)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(chart.province.lower())).strip("-")
+    path = folder / f"tiendo-{slug}-{chart.indicator}.png"
+    path.write_bytes(progress_view.draw_chart(chart))
+    return path

@@ -38,6 +38,10 @@ from knowledge.documents.store import DocumentSummary, IngestResult, duplicate_r
 from knowledge.documents.worker import ParseWorker
 from knowledge.errors import UserFacingError
 from knowledge.models import Document, Passage
+from knowledge.progress.extract import FactExtractor
+from knowledge.progress.questions import answer_progress_question
+from knowledge.progress.store import refresh_stale_facts
+from knowledge.progress.vocabulary import Vocabulary
 from knowledge.provinces import Gazetteer, load_gazetteer
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,10 @@ class Library:
         self.gazetteer = gazetteer or load_gazetteer()
         self.terms = TermMaker()
         self.reader = QueryReader(self.terms)
+        # Indicator facts (knowledge/progress/): read at ingest, and re-read for stored
+        # documents when the extractor or its vocabulary changed.
+        self.facts = FactExtractor(Vocabulary(), self.gazetteer)
+        refresh_stale_facts(self.engine, self.facts)
         self.live = LiveIndex(engine, terms=self.terms, index_dir=index_dir, params=params)
         self.live.sync()
 
@@ -119,6 +127,7 @@ class Library:
             data,
             filename,
             gazetteer=self.gazetteer,
+            facts=self.facts,
             title=title,
             source=source,
             published=published,
@@ -163,7 +172,7 @@ class Library:
     def ingest(self, doc: DocumentInput) -> IngestResult:
         """Add one document with its passages and deadlines, or nothing at all."""
         try:
-            prepared = prepare_document(doc, gazetteer=self.gazetteer)
+            prepared = prepare_document(doc, gazetteer=self.gazetteer, facts=self.facts)
         except UserFacingError as exc:
             return IngestResult(status="error", error=exc.user_message)
         return self.commit(prepared)
@@ -240,7 +249,10 @@ class Library:
         """
         query = self.reader.read(strip_control_chars(question))
         with Session(self.engine) as session:
-            answer = answer_query(query, session=session, live=self.live, gazetteer=self.gazetteer, k=k)
+            # Rankings, comparisons and trends come from the facts when they can.
+            answer = answer_progress_question(
+                question, engine=self.engine, vocabulary=self.facts.vocabulary, gazetteer=self.gazetteer
+            ) or answer_query(query, session=session, live=self.live, gazetteer=self.gazetteer, k=k)
             # "?" or "3" asks nothing: not a question the base failed to answer, so not logged.
             if log_as is not None and not query.is_empty:
                 channel, chat_id, user_id = log_as

@@ -249,3 +249,39 @@ class DeadlineCompletion(SQLModel, table=True):
     user_name: str | None = None
     done: bool
     at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+# --------------------------------------------------------------------------
+# Progress (issue 9): indicator facts read out of passages at ingest.
+# --------------------------------------------------------------------------
+
+
+class IndicatorFact(SQLModel, table=True):
+    """One figure a passage states: a province's indicator value for a period, with its sentence.
+
+    Rebuilt from the text whenever the document is added or replaced; it goes
+    with its document and its passage (ON DELETE CASCADE).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    passage_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    # A canonical gazetteer name as written then (an old name stays old) or "Cả nước".
+    province: str = Field(index=True, max_length=64)
+    # A key of knowledge.progress.vocabulary.INDICATORS.
+    indicator: str = Field(index=True, max_length=64)
+    value: float
+    # 63 or 34 for a rank, else NULL.
+    of: int | None = None
+    # "rank", "%" or "count".
+    unit: str = Field(max_length=8)
+    # "YYYY" or "YYYY-MM": what the figure is about, not when it was published.
+    period: str = Field(max_length=7)
+    period_inferred: bool = False
+    # The document's date.
+    as_of: date | None = None
+    quote: str = Field(sa_column=Column(Text, nullable=False))

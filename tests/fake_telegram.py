@@ -86,6 +86,7 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_GETFILE_SIZE = 20 * 1024 * 1024  # getFile refuses bigger files on the public API
 MAX_UPLOAD_SIZE = 50 * 1024 * 1024
+MAX_PHOTO_SIZE = 10 * 1024 * 1024  # sendPhoto's limit for uploads
 
 
 class ApiError(Exception):
@@ -1035,6 +1036,39 @@ class FakeTelegram:
                 params["caption"], params.get("parse_mode"), limit=MAX_CAPTION_LENGTH, empty_error=None
             )
         return self._bot_message(params.get("chat_id"), fields, params)
+
+    async def _api_sendPhoto(self, params: JSON) -> JSON:
+        """A photo upload (multipart) is kept whole in ``files``; a known file_id is re-sent."""
+        photo = params.get("photo")
+        if isinstance(photo, UploadedFile):
+            if len(photo.content) > MAX_PHOTO_SIZE:
+                raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+            stored = self._store_file(photo.content, "photos", photo.file_name or "photo.png")
+        elif isinstance(photo, str) and photo in self.files:
+            stored = self.files[photo]
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        size = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 640,
+            "height": 360,
+            "file_size": len(stored.content),
+        }
+        fields: JSON = {"photo": [size]}
+        if params.get("caption"):
+            fields["caption"] = self._checked_text(
+                params["caption"], params.get("parse_mode"), limit=MAX_CAPTION_LENGTH, empty_error=None
+            )
+        return self._bot_message(params.get("chat_id"), fields, params)
+
+    def sent_photos(self, chat_id: int | None = None) -> list[bytes]:
+        """The bytes of every photo the bot sent (to ``chat_id`` when given), in order."""
+        photos = []
+        for message in self.bot_messages:
+            if "photo" in message and (chat_id is None or message["chat"]["id"] == chat_id):
+                photos.append(self.files[message["photo"][0]["file_id"]].content)
+        return photos
 
     async def _api_close(self, params: JSON) -> bool:
         return True

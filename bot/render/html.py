@@ -114,6 +114,10 @@ def answer_plain(answer: Answer, *, bold: bool = False) -> str:
             lines.append("Bạn có thể hỏi, ví dụ:")
             lines.extend(f"  • {s}" for s in answer.suggestions)
         return "\n".join(lines)
+    if answer.summary:  # progress (issue 9): figures from several passages
+        return "\n".join(
+            [answer.summary, "", "Nguồn:", *(citation_line_plain(i, c) for i, c in enumerate(answer.citations, start=1))]
+        )
     best = answer.citations[0]
     lines = []
     if best.province_note:
@@ -129,6 +133,9 @@ def answer_html(answer: Answer, *, first_citation: int = 0, citations_shown: int
     """The answer as a Telegram HTML message: snippet with the key part bold, then citations."""
     if not answer.found or not answer.citations:
         return not_found_html(answer.suggestions)
+    if answer.summary:  # progress (issue 9): every figure cites its passage by number
+        sources = "\n".join(f"📄 {citation_line_html(i, c)}" for i, c in enumerate(answer.citations, start=1))
+        return f"{html.escape(answer.summary)}\n\n{sources}"
     shown = answer.citations[first_citation : first_citation + citations_shown]
     blocks = []
     for offset, citation in enumerate(shown):

@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 from bot.services import Services
 from bot.telegram.context import CdsApplication, CdsContext
-from bot.telegram.handlers import deadlines, documents, errors, questions
+from bot.telegram.handlers import deadlines, documents, errors, progress, questions
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def register_handlers(application: CdsApplication) -> None:
     """
     documents.register(application)
     deadlines.register(application)
+    progress.register(application)  # /tiendo, /xephang and their indicator buttons
     questions.register(application)
     errors.register(application)
 

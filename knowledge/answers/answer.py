@@ -96,12 +96,17 @@ class Answer:
     kind: AnswerKind = AnswerKind.OTHER
     suggestions: tuple[str, ...] = ()
     question_id: int | None = field(default=None, compare=False)
+    # Progress answers (issue 9): figures from several passages, each with its
+    # citation number; shown instead of one snippet.
+    summary: str | None = None
 
     @property
     def text(self) -> str:
         """The answer as plain text: the best snippet, or the refusal."""
         if not self.found or not self.citations:
             return NOT_FOUND_MESSAGE
+        if self.summary:
+            return self.summary
         best = self.citations[0]
         text = f"{best.province_note}: {best.snippet}" if best.province_note else best.snippet
         return f"{text} {SAMPLE_MARK}" if best.sample else text

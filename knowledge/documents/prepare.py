@@ -27,6 +27,8 @@ from knowledge.documents.passages import split_passages
 from knowledge.documents.titles import shorten_title, title_from_text
 from knowledge.errors import IngestError
 from knowledge.models import Document
+from knowledge.progress.extract import FactExtractor, FactMatch
+from knowledge.progress.vocabulary import Vocabulary
 from knowledge.provinces import Gazetteer
 
 MAX_TITLE_CHARS = 300
@@ -56,6 +58,7 @@ class PreparedDocument:
     deadlines: list[tuple[int, DeadlineMatch]]
     # Vietnamese notes for the admin: unread header fields, unreadable time cells.
     warnings: tuple[str, ...] = ()
+    facts: list[tuple[int, FactMatch]] = field(default_factory=list)
 
 
 def input_from_parsed(
@@ -88,6 +91,7 @@ def prepare_bytes(
     filename: str,
     *,
     gazetteer: Gazetteer,
+    facts: FactExtractor | None = None,
     title: str | None = None,
     source: str | None = None,
     published: date | None = None,
@@ -117,10 +121,12 @@ def prepare_bytes(
         provinces=provinces,
         added_by=added_by,
     )
-    return prepare_document(doc, gazetteer=gazetteer)
+    return prepare_document(doc, gazetteer=gazetteer, facts=facts)
 
 
-def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDocument:
+def prepare_document(
+    doc: DocumentInput, *, gazetteer: Gazetteer, facts: FactExtractor | None = None
+) -> PreparedDocument:
     """Clean, split, segment and extract; raises :class:`IngestError` for a document with nothing to store."""
     # Inputs at the edge: no control characters anywhere, no credentials in a source URL.
     doc = replace(
@@ -184,7 +190,14 @@ def prepare_document(doc: DocumentInput, *, gazetteer: Gazetteer) -> PreparedDoc
         issuer=header.issuer if header else None,
         ocr=doc.format_meta.get("ocr") == "1",
     )
-    return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings))
+    # Figures become indicator facts, each with its passage's position (knowledge/progress/).
+    extractor = facts or FactExtractor(Vocabulary(), gazetteer)
+    found_facts = [
+        (position, fact)
+        for position, passage in enumerate(passages)
+        for fact in extractor.extract(passage, published=published, provinces=document.province_list)
+    ]
+    return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings), found_facts)
 
 
 def content_hash(text: str) -> str:

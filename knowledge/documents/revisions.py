@@ -42,6 +42,7 @@ from knowledge.documents.store import (
 from knowledge.documents.titles import shorten_title
 from knowledge.errors import UserFacingError
 from knowledge.models import Deadline, Document, Passage
+from knowledge.progress.store import delete_facts, fact_rows, rebuild_facts
 
 if TYPE_CHECKING:
     from knowledge.library import Library
@@ -99,6 +100,9 @@ def update_metadata(
                 deadline.provinces = document.provinces
                 session.add(deadline)
         session.add(document)
+        if provinces is not None or published is not None:
+            # progress (issue 9): facts take their province and inferred period from the document.
+            rebuild_facts(session, library.facts, document)
         session.commit()
         session.refresh(document)
         session.expunge(document)
@@ -182,6 +186,9 @@ def _replace(
     rows = passage_rows(document_id=document_id, prepared=prepared)
     session.add_all(rows)
     session.flush()
+    # progress (issue 9): the facts are the new text's, nothing of the old one's.
+    delete_facts(session, document_id)
+    session.add_all(fact_rows(document_id, [r.id for r in rows], prepared.facts, document.published))
     # Deadlines pointing at the old passages get passage_id NULL (ON DELETE SET NULL).
     session.exec(delete(Passage).where(col(Passage.id).in_(old_passage_ids)))  # type: ignore[call-overload]
 
@@ -291,6 +298,7 @@ def supersede(library: Library, old_id: int, new_id: int) -> Revision:
             session.add(deadline)
             kept += 1
         session.flush()
+        delete_facts(session, old_id)  # progress (issue 9)
         session.exec(delete(Passage).where(col(Passage.document_id) == old_id))  # type: ignore[call-overload]
         session.delete(old)
         session.commit()

@@ -19,6 +19,7 @@ from knowledge.deadlines.store import deadline_row
 from knowledge.documents.prepare import PreparedDocument
 from knowledge.errors import NotFoundError
 from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
+from knowledge.progress.store import delete_facts, fact_rows
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def store_document(*, session: Session, prepared: PreparedDocument) -> StoredDoc
     rows = passage_rows(document_id=document.id, prepared=prepared)
     session.add_all(rows)
     session.flush()
+    session.add_all(fact_rows(document.id, [r.id for r in rows], prepared.facts, document.published))
     deadlines = [
         deadline_row(match, document_id=document.id, provinces=document.provinces, passage_id=rows[position].id)
         for position, match in prepared.deadlines
@@ -149,6 +151,7 @@ def delete_document(*, session: Session, document_id: int) -> tuple[Document, li
     """Delete a document with its passages and deadlines; returns it and the passage ids the index must forget."""
     document = get_article(session=session, document_id=document_id)
     passage_ids = passage_ids_of(session=session, document_id=document_id)
+    delete_facts(session, document_id)
     session.exec(delete(Deadline).where(col(Deadline.document_id) == document_id))  # type: ignore[call-overload]
     session.exec(delete(Passage).where(col(Passage.document_id) == document_id))  # type: ignore[call-overload]
     session.delete(document)

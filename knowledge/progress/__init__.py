@@ -1,0 +1,1 @@
+"""Progress by province: indicator facts read out of the documents, and questions answered from them."""

@@ -1,0 +1,264 @@
+"""Indicator facts in the database: the one row builder, deleting, and reading them back.
+
+Facts are written in the same transaction as their document's passages
+(library ingest, revisions), so a fact never points at a passage that is not
+there; reading joins the document and passage so every figure can be cited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from knowledge.deadlines.queries import provinces_match, resolve_provinces
+from knowledge.models import Document, IndicatorFact, Meta, Passage
+from knowledge.progress.extract import WHOLE_COUNTRY, FactExtractor, FactMatch
+from knowledge.progress.vocabulary import folded
+from knowledge.provinces import Gazetteer
+
+_WHOLE_COUNTRY_NAMES = frozenset({"ca nuoc", "toan quoc", "viet nam"})
+
+
+def fact_rows(
+    document_id: int,
+    passage_ids: Sequence[int | None],
+    facts: Iterable[tuple[int, FactMatch]],
+    as_of: date | None,
+) -> list[IndicatorFact]:
+    """Rows for a document's facts; ``facts`` are (passage position, match) as ``prepare`` found them."""
+    rows = []
+    for position, fact in facts:
+        passage_id = passage_ids[position]
+        if passage_id is None:
+            continue
+        rows.append(
+            IndicatorFact(
+                document_id=document_id,
+                passage_id=passage_id,
+                province=fact.province,
+                indicator=fact.indicator,
+                value=fact.value,
+                of=fact.of,
+                unit=fact.unit,
+                period=fact.period,
+                period_inferred=fact.period_inferred,
+                as_of=as_of,
+                quote=fact.quote,
+            )
+        )
+    return rows
+
+
+def delete_facts(session: Session, document_id: int) -> None:
+    """Remove a document's facts (explicitly: SQLite without foreign keys would keep them)."""
+    session.exec(delete(IndicatorFact).where(col(IndicatorFact.document_id) == document_id))  # type: ignore[call-overload]
+
+
+def rebuild_facts(session: Session, extractor: FactExtractor, document: Document) -> None:
+    """Read a stored document's facts again (after its date or provinces were corrected).
+
+    Cheap: the stored passage text is enough, nothing is re-segmented. The
+    caller commits, with the correction, so the two never disagree.
+    """
+    assert document.id is not None
+    delete_facts(session, document.id)
+    passages = session.exec(
+        select(Passage).where(col(Passage.document_id) == document.id).order_by(col(Passage.position))
+    ).all()
+    found = [
+        (position, fact)
+        for position, passage in enumerate(passages)
+        for fact in extractor.extract(passage.text, published=document.published, provinces=document.province_list)
+    ]
+    session.add_all(fact_rows(document.id, [p.id for p in passages], found, document.published))
+
+
+# Bump when the extractor's rules change; the vocabulary's own rows are hashed in.
+EXTRACTOR_VERSION = 1
+_VERSION_KEY = "facts_version"
+
+
+def facts_version(extractor: FactExtractor) -> str:
+    """What the stored facts were read with: the extractor's rules and the vocabulary table."""
+    table = hashlib.sha1(repr(extractor.vocabulary.indicators).encode("utf-8")).hexdigest()[:12]
+    return f"{EXTRACTOR_VERSION}:{table}"
+
+
+def refresh_stale_facts(engine: Engine, extractor: FactExtractor) -> int:
+    """Re-read every document's facts when they were read with other rules or another vocabulary.
+
+    So a base ingested before facts existed gets them, and a row added to the
+    vocabulary reaches old documents, on the next start. It reads stored
+    passage text only (no segmenter), in one transaction. Returns the number
+    of documents re-read (0 when the facts were current).
+    """
+    version = facts_version(extractor)
+    with Session(engine) as session:
+        row = session.get(Meta, _VERSION_KEY)
+        if row is not None and row.value == version:
+            return 0
+        documents = list(session.exec(select(Document)).all())
+        for document in documents:
+            rebuild_facts(session, extractor, document)
+        if row is None:
+            session.add(Meta(key=_VERSION_KEY, value=version))
+        else:
+            row.value = version
+            session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # another process refreshed them at the same moment
+            session.rollback()
+            return 0
+        return len(documents)
+
+
+@dataclass(frozen=True)
+class FactView:
+    """A fact with what a reader needs to trust it: its document and passage."""
+
+    id: int
+    province: str
+    indicator: str
+    value: float
+    of: int | None
+    unit: str
+    period: str
+    period_inferred: bool
+    as_of: date | None
+    document_id: int
+    passage_id: int
+    quote: str
+    document_title: str
+    document_source: str | None
+    document_published: date | None
+    passage_position: int
+    passage_text: str
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+    def as_json(self) -> dict[str, object]:
+        """The machine-readable form (`cdsbot progress --json`); the field names are the issue's, exactly."""
+        return {
+            "province": self.province,
+            "indicator": self.indicator,
+            "value": int(self.value) if self.value == int(self.value) else self.value,
+            "of": self.of,
+            "unit": self.unit,
+            "period": self.period,
+            "period_inferred": self.period_inferred,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "document_id": self.document_id,
+            "passage_id": self.passage_id,
+            "quote": self.quote,
+        }
+
+
+def _view(fact: IndicatorFact, document: Document, passage: Passage) -> FactView:
+    assert fact.id is not None
+    return FactView(
+        id=fact.id,
+        province=fact.province,
+        indicator=fact.indicator,
+        value=fact.value,
+        of=fact.of,
+        unit=fact.unit,
+        period=fact.period,
+        period_inferred=fact.period_inferred,
+        as_of=fact.as_of,
+        document_id=fact.document_id,
+        passage_id=fact.passage_id,
+        quote=fact.quote,
+        document_title=document.title,
+        document_source=document.source,
+        document_published=document.published,
+        passage_position=passage.position,
+        passage_text=passage.text,
+    )
+
+
+def newest_first(facts: Iterable[FactView]) -> list[FactView]:
+    """Newest period first; then stated before inferred, then the newest document."""
+    return sorted(
+        facts,
+        key=lambda f: (f.period, not f.period_inferred, f.as_of or date.min, f.id),
+        reverse=True,
+    )
+
+
+def without_repeats(facts: Iterable[FactView]) -> list[FactView]:
+    """One fact per (province, indicator, period), and no inferred echo of a stated one.
+
+    Two articles often repeat one figure: "13/63" stated "tính đến tháng
+    6/2023" in one and undated in another published in 2023 is one
+    observation, not two periods.
+    """
+    ordered = newest_first(facts)
+    stated = {(f.province, f.indicator, f.year, f.value) for f in ordered if not f.period_inferred}
+    kept: dict[tuple[str, str, str], FactView] = {}
+    for fact in ordered:
+        if fact.period_inferred and (fact.province, fact.indicator, fact.year, fact.value) in stated:
+            continue
+        kept.setdefault((fact.province, fact.indicator, fact.period), fact)
+    return newest_first(kept.values())
+
+
+def read_facts(
+    engine: Engine,
+    *,
+    indicator: str | None = None,
+    provinces: Sequence[str] = (),
+    gazetteer: Gazetteer | None = None,
+) -> list[FactView]:
+    """Stored facts, newest period first; ``provinces`` canonical, matched under old or new names."""
+    statement = (
+        select(IndicatorFact, Document, Passage)
+        .join(Document, col(Document.id) == col(IndicatorFact.document_id))
+        .join(Passage, col(Passage.id) == col(IndicatorFact.passage_id))
+    )
+    if indicator is not None:
+        statement = statement.where(col(IndicatorFact.indicator) == indicator)
+    with Session(engine) as session:
+        if provinces:
+            # The names stored that mean a wanted province (old or new): a short
+            # list, so the facts themselves are filtered by the database.
+            assert gazetteer is not None
+            stored = session.exec(select(IndicatorFact.province).distinct()).all()
+            names = [
+                p
+                for p in stored
+                if (p == WHOLE_COUNTRY and WHOLE_COUNTRY in provinces)
+                or (p != WHOLE_COUNTRY and provinces_match(gazetteer, [p], provinces))
+            ]
+            statement = statement.where(col(IndicatorFact.province).in_(names))
+        views = [_view(f, d, p) for f, d, p in session.exec(statement).all()]
+    return newest_first(views)
+
+
+def resolve_place(gazetteer: Gazetteer, name: str) -> str:
+    """A province's canonical name, or "Cả nước"; raises UnknownProvinceError like every province filter."""
+    if folded(name).strip() in _WHOLE_COUNTRY_NAMES:
+        return WHOLE_COUNTRY
+    [canonical] = resolve_provinces(gazetteer, [name])
+    return canonical
+
+
+def list_facts(
+    engine: Engine,
+    gazetteer: Gazetteer,
+    *,
+    province: str | None = None,
+    indicator: str | None = None,
+) -> list[FactView]:
+    """Facts for the CLI: any spelling of a province, old or new name; raises UnknownProvinceError."""
+    wanted = [resolve_place(gazetteer, province)] if province else []
+    return read_facts(engine, indicator=indicator, provinces=wanted, gazetteer=gazetteer)
