@@ -47,6 +47,8 @@ def _build_cdsbot(corpus: Corpus, out: Path) -> None:
         if not batch:
             break
         index.add_many(batch)
+    # What knowledge does once a bulk ingest or sync is over, off the answer path.
+    index.merge_segments()
     index.save(out)
 
 

@@ -18,7 +18,6 @@ posting just to decrement counts on removal.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from array import array
@@ -32,7 +31,8 @@ import numpy as np
 import scipy.sparse as sp
 
 # 2: postings stored per segment as terms × slots; the vocabulary as term hashes.
-FORMAT_VERSION = 2
+# 3: one memory-mapped .npy per array; per-segment saturation bounds for pruning.
+FORMAT_VERSION = 3
 # A new segment is merged into the one before it once it holds at least half
 # as many postings, so sizes halve from the oldest segment on: a few segments
 # to read per query, and each posting copied O(log n) times as the index grows.
@@ -44,6 +44,10 @@ _MAX_DEAD_SHARE = 0.25
 # counts exactly: passages almost never repeat a term 256 times, so postings
 # cost 4 bytes of slot and 1 of count; fractional counts fall back to float32.
 _TF_DTYPES = (np.uint8, np.uint16)
+# Bounds are summed in another order than scores: a relative slack absorbs the rounding.
+_TOLERANCE = 1e-9
+# Postings this short are read whole, all such query terms in one vectorised pass.
+_SHORT_POSTINGS = 4096
 
 Variant = Literal["lucene", "okapi"]
 
@@ -78,8 +82,8 @@ class _Vocabulary:
     synthetic passages); as a dict of Python strings that was ~60 MB plus the
     heap it fragmented, as two sorted arrays it is 16 bytes a term and loads
     instantly. The price: the index cannot list its terms, and two terms
-    sharing a hash (odds about n²/2⁶⁵, 1 in 10⁷ at a million terms) would
-    share postings.
+    sharing a hash (odds about n²/2⁶⁵, 1 in 10⁷ at a million terms, for a
+    well-mixed hash) would share postings.
     """
 
     def __init__(self, hashes: np.ndarray | None = None, ids: np.ndarray | None = None) -> None:
@@ -110,25 +114,93 @@ class _Vocabulary:
         return ids
 
 
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def _fnv1a(data: bytes) -> int:
+    h = 0xCBF29CE484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def _term_hashes(terms: Iterable[str]) -> np.ndarray:
-    """blake2b-64 of each term's UTF-8, the same in every process (unlike ``hash``)."""
-    blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest() for t in terms])
-    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    """64-bit FNV-1a of each term's UTF-8, the same in every process (unlike ``hash``).
+
+    Computed a byte column at a time over all terms at once (terms sorted by
+    length, so the ones still going are a prefix): a batch of 60 000 new
+    passages' terms hashes in milliseconds, where one hashlib call per term
+    took most of a second.
+    """
+    encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
+    n = len(encoded)
+    if n < 32:  # a query's few terms: cheaper byte by byte than a column at a time
+        return np.array([_fnv1a(word) for word in encoded], dtype=np.uint64)
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    order = np.argsort(-lengths, kind="stable")
+    lengths, starts = lengths[order], starts[order]
+    # longer[c]: how many terms have more than c bytes (a prefix, in this order).
+    longer = np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left")
+    hashes = np.full(n, _FNV_OFFSET, dtype=np.uint64)
+    for column, live in enumerate(longer.tolist()):
+        head = hashes[:live]
+        head ^= data[starts[:live] + column]
+        head *= _FNV_PRIME
+    out = np.empty(n, dtype=np.uint64)
+    out[order] = hashes
+    return out
 
 
 class _Segment:
     """Postings of the slots ``[first_slot, first_slot + n_slots)``, one row per term.
 
     Rows cover the term ids that existed when the segment was sealed; a term
-    first seen later has no postings here. Column ``j`` is slot ``first_slot + j``.
+    first seen later has no postings here. Column ``j`` is slot ``first_slot + j``;
+    within a row, columns ascend (lookups bisect them).
+
+    ``max_saturation[t]`` bounds ``tf / (tf + norm)`` over term ``t``'s postings
+    here, computed with the mean passage length ``ref_avgdl`` of the moment the
+    segment was made. As the mean moves, ``norm`` scales by at most
+    ``avgdl / ref_avgdl``, and so does the bound (see :meth:`saturation_bound`):
+    search uses it to skip terms that cannot change the top k.
     """
 
-    __slots__ = ("first_slot", "postings")
+    __slots__ = ("first_slot", "postings", "max_saturation", "ref_avgdl")
 
-    def __init__(self, first_slot: int, postings: sp.csr_matrix) -> None:
+    def __init__(
+        self, first_slot: int, postings: sp.csr_matrix, max_saturation: np.ndarray, ref_avgdl: float
+    ) -> None:
         self.first_slot = first_slot
         self.postings = postings
+        self.max_saturation = max_saturation
+        self.ref_avgdl = ref_avgdl
+
+    @classmethod
+    def make(cls, first_slot: int, postings: sp.csr_matrix, norms: np.ndarray, avgdl: float) -> _Segment:
+        """A segment over ``postings`` whose slots have ``norms`` (computed with ``avgdl``)."""
+        if not postings.has_sorted_indices:
+            postings.sort_indices()
+        tf = postings.data.astype(np.float32)
+        saturation = tf / (tf + norms[postings.indices])
+        counts = np.diff(postings.indptr)
+        bound = np.zeros(postings.shape[0], dtype=np.float32)
+        rows = counts > 0
+        if rows.any():
+            bound[rows] = np.maximum.reduceat(saturation, postings.indptr[:-1][rows])
+        # float32 rounding must never make the bound smaller than a real value.
+        bound = np.nextafter(bound, np.float32(np.inf), dtype=np.float32) * np.float32(1 + 1e-6)
+        return cls(first_slot, postings, bound, avgdl)
+
+    def saturation_bound(self, term_ids: np.ndarray, avgdl: float) -> np.ndarray:
+        """Upper bound of ``tf / (tf + norm)`` for each term (0 where it has no postings here)."""
+        inside = term_ids < self.n_terms
+        out = np.zeros(term_ids.size, dtype=np.float64)
+        out[inside] = self.max_saturation[term_ids[inside]] * max(1.0, avgdl / self.ref_avgdl)
+        return out
 
     @property
     def n_slots(self) -> int:
@@ -150,13 +222,14 @@ class _Segment:
         """Postings per term (live or not), indexed by term id."""
         return np.diff(self.postings.indptr)
 
-    def widened(self, n_terms: int) -> sp.csr_matrix:
-        """The postings with empty rows appended up to ``n_terms``."""
+    def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """(local columns, term counts) of one term, empty when the segment predates it."""
         m = self.postings
-        if m.shape[0] == n_terms:
-            return m
-        indptr = np.concatenate([m.indptr, np.full(n_terms - m.shape[0], m.indptr[-1], dtype=m.indptr.dtype)])
-        return sp.csr_matrix((m.data, m.indices, indptr), shape=(n_terms, m.shape[1]))
+        if term_id >= m.shape[0]:
+            return m.indices[:0], m.data[:0]
+        a, b = m.indptr[term_id], m.indptr[term_id + 1]
+        return m.indices[a:b], m.data[a:b]
+
 
 
 class Bm25Index:
@@ -184,7 +257,11 @@ class Bm25Index:
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
         self._norm_cache: np.ndarray | None = None
+        self._norm64_cache: np.ndarray | None = None
         self._live_df_cache: dict[int, int] = {}
+        # Search scratch: a score and a mark per slot, zeroed again after each query.
+        self._acc = np.zeros(0, dtype=np.float64)
+        self._seen = np.zeros(0, dtype=bool)
 
     # ------------------------------------------------------------------ size
     def __len__(self) -> int:
@@ -215,10 +292,56 @@ class Bm25Index:
         self._changed()
 
     def add_many(self, items: Iterable[tuple[int, Sequence[str]]]) -> None:
-        """Index a batch and seal it into one segment."""
+        """Index a batch and seal it into one segment.
+
+        Passages new to the index are counted together: their terms are
+        numbered and counted by C loops (``map``, ``np.unique``) instead of
+        one Python step per term; re-added ids and mappings of term weights
+        take :meth:`add`.
+        """
+        ids: list[int] = []
+        flat: list[str] = []
+        sizes: list[int] = []
+        batch: set[int] = set()
         for passage_id, terms in items:
-            self.add(passage_id, terms)
+            if isinstance(terms, Mapping) or passage_id in self._slot_of or passage_id in batch:
+                self._add_new(ids, flat, sizes)
+                ids, flat, sizes, batch = [], [], [], set()
+                self.add(passage_id, terms)
+                continue
+            ids.append(passage_id)
+            batch.add(passage_id)
+            flat.extend(terms)
+            sizes.append(len(terms))
+        self._add_new(ids, flat, sizes)
         self._seal()
+
+    def _add_new(self, passage_ids: list[int], flat: list[str], sizes: list[int]) -> None:
+        """Pend passages not in the index, given as their terms back to back."""
+        if not passage_ids:
+            return
+        distinct = self._pending_distinct
+        fresh = [term for term in dict.fromkeys(flat) if term not in distinct]
+        distinct.update(zip(fresh, range(len(distinct), len(distinct) + len(fresh))))
+        codes = np.fromiter(map(distinct.__getitem__, flat), dtype=np.int64, count=len(flat))
+        n = len(passage_ids)
+        lengths = np.array(sizes, dtype=np.int64)
+        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys, counts = np.unique(owner * len(distinct) + codes, return_counts=True)
+        del owner, codes
+        self._pending_terms.frombytes((keys % len(distinct)).astype(np.int64).tobytes())
+        self._pending_tfs.frombytes(counts.astype(np.float64).tobytes())
+        per_passage = np.bincount(keys // len(distinct), minlength=n).astype(np.int64)
+        self._pending_sizes.frombytes(per_passage.tobytes())
+        first = self._n_slots
+        self._grow_slots(first + n)
+        self._ids[first : first + n] = passage_ids
+        self._lengths[first : first + n] = lengths
+        self._alive[first : first + n] = True
+        self._n_slots += n
+        self._slot_of.update(zip(passage_ids, range(first, first + n)))
+        self._total_length += float(lengths.sum())
+        self._changed()
 
     def remove(self, passage_id: int) -> bool:
         """Forget a passage; its postings stay in place but never score again."""
@@ -259,9 +382,202 @@ class Bm25Index:
         return self._ids[slots], scores[slots].astype(np.float64)
 
     def search(self, query: Mapping[str, float] | Sequence[str], k: int = 10) -> list[Hit]:
-        """The ``k`` best passages, best first; ties broken by lower id."""
+        """The ``k`` best passages, best first; ties broken by lower id.
+
+        Scores are exact; the work is not. Terms are read from the rarest up.
+        Once the terms left could not lift a passage they have not reached
+        above the k-th best score so far (MaxScore), they are only looked up,
+        by bisecting their postings, for the passages still in the running:
+        the long postings of syllables like "cua" or "va" are then never read
+        whole. Every passage's score is summed in float64 in that same order
+        (rarest term first, then query position) however it was reached, so
+        scores do not depend on how the index is split into segments.
+        """
         if k <= 0:
             return []
+        self._seal()
+        if not self._slot_of:
+            return []
+        prepared = self._query_terms(query)
+        if prepared is None:
+            return []
+        term_ids, coefficients, df = prepared
+        if not (coefficients > 0).all():
+            return self._search_dense(query, k)
+        order = np.lexsort((np.arange(df.size), df))
+        slots, scores = self._top_candidates(term_ids[order], coefficients[order], k)
+        if slots.size > k:
+            kth = np.partition(scores, slots.size - k)[slots.size - k]
+            near = scores >= kth
+            slots, scores = slots[near], scores[near]
+        ids = self._ids[slots]
+        best = np.lexsort((ids, -scores))[:k]
+        return [Hit(int(ids[i]), float(scores[i])) for i in best]
+
+    def merge_segments(self) -> bool:
+        """Merge every segment into one and drop removed passages' postings; False if already so.
+
+        Searching reads each query term once per segment: a base grown by
+        many small uploads answers faster after this. It copies every posting
+        (seconds at a million passages), so call it when idle, under the same
+        lock as other changes; a second call right after is free.
+        """
+        self._seal()
+        if len(self._segments) <= 1 and self._n_slots == len(self._slot_of):
+            return False
+        self._merge(0)
+        return True
+
+    @property
+    def segment_count(self) -> int:
+        self._seal()
+        return len(self._segments)
+
+    def _query_terms(
+        self, query: Mapping[str, float] | Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Known query terms' ids, ``idf · weight · (k1 + 1)`` and live document frequencies, in query order."""
+        weights = dict(query) if isinstance(query, Mapping) else Counter(query)
+        weights = {term: float(weight) for term, weight in weights.items() if weight != 0}
+        if not weights:
+            return None
+        ids = self._vocab.lookup(_term_hashes(weights))
+        term_weights = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+        known = ids >= 0
+        ids, term_weights = ids[known].astype(np.int64), term_weights[known]
+        df = self._live_df(ids)
+        present = df > 0
+        ids, df, term_weights = ids[present], df[present], term_weights[present]
+        if ids.size == 0:
+            return None
+        return ids, self._idf_of(df.astype(np.float64)) * term_weights * (self.params.k1 + 1.0), df
+
+    def _top_candidates(self, term_ids: np.ndarray, coefficients: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Live slots that may be in the top k and their exact scores; terms come rarest first.
+
+        Terms are read whole in the given order, the short postings (bigrams,
+        rare syllables) together in one vectorised pass; before each long
+        read, if the terms still unread could not lift an unreached passage
+        to the k-th best score so far, reading stops and those terms are only
+        looked up for the passages still in the running.
+        """
+        avgdl = self._total_length / len(self._slot_of)
+        bounds = np.zeros(term_ids.size)
+        n_postings = np.zeros(term_ids.size, dtype=np.int64)
+        for segment in self._segments:
+            np.maximum(bounds, segment.saturation_bound(term_ids, avgdl), out=bounds)
+            inside = term_ids < segment.n_terms
+            indptr = segment.postings.indptr
+            n_postings[inside] += indptr[term_ids[inside] + 1] - indptr[term_ids[inside]]
+        bounds *= coefficients
+        short = int(np.argmax(n_postings > _SHORT_POSTINGS)) if (n_postings > _SHORT_POSTINGS).any() else term_ids.size
+        batches = [slice(0, short)] if short else []
+        batches += [slice(i, i + 1) for i in range(short, term_ids.size)]
+
+        acc, seen = self._buffers()
+        alive = self._alive
+        reached: list[np.ndarray] = []
+        unread = float(bounds.sum())
+        theta = 0.0
+        done = 0
+        try:
+            for batch in batches:
+                if done and sum(part.size for part in reached) >= k:
+                    slots = _live(np.concatenate(reached), alive)
+                    if slots.size >= k:
+                        values = acc[slots]
+                        theta = float(np.partition(values, values.size - k)[values.size - k])
+                        if unread < theta * (1 - _TOLERANCE):
+                            break
+                self._accumulate(term_ids[batch], coefficients[batch], acc, seen, reached)
+                unread -= float(bounds[batch].sum())
+                done = batch.stop
+            slots = np.concatenate(reached) if reached else np.empty(0, dtype=np.intp)
+            scores = acc[slots]
+        finally:
+            for part in reached:
+                acc[part] = 0
+                seen[part] = False
+        keep = alive[slots]
+        slots, scores = slots[keep], scores[keep]
+        if done == term_ids.size:
+            return slots, scores
+
+        # MaxScore: the unread terms only where they can still matter.
+        left = float(bounds[done:].sum())
+        running = scores + left * (1 + _TOLERANCE) >= theta
+        slots, scores = slots[running], scores[running]
+        sort = np.argsort(slots)
+        slots, scores = slots[sort], scores[sort]
+        for t in range(done, term_ids.size):
+            scores += self._contributions(int(term_ids[t]), float(coefficients[t]), slots)
+            left -= bounds[t]
+            if slots.size > k:
+                theta = max(theta, float(np.partition(scores, slots.size - k)[slots.size - k]))
+                running = scores + max(left, 0.0) * (1 + _TOLERANCE) >= theta
+                slots, scores = slots[running], scores[running]
+        return slots, scores
+
+    def _accumulate(
+        self, term_ids: np.ndarray, coefficients: np.ndarray, acc: np.ndarray, seen: np.ndarray, reached: list[np.ndarray]
+    ) -> None:
+        """Add the terms' whole postings into ``acc``, in term order; first-reached slots go to ``reached``."""
+        norm = self._slot_norms64()
+        for segment in self._segments:
+            parts = [(segment.row(int(t)), c) for t, c in zip(term_ids.tolist(), coefficients.tolist())]
+            parts = [(row, c) for row, c in parts if row[0].size]
+            if not parts:
+                continue
+            if len(parts) == 1:
+                (local, tf), c = parts[0]
+                weight: np.ndarray | float = c
+            else:
+                local = np.concatenate([row[0] for row, _ in parts])
+                tf = np.concatenate([row[1] for row, _ in parts])
+                weight = np.repeat(np.array([c for _, c in parts]), [row[0].size for row, _ in parts])
+            # Index arrays of any other type are converted on every use: once, here.
+            slots = local.astype(np.intp)
+            if segment.first_slot:
+                slots += segment.first_slot
+            counts = tf.astype(np.float64)
+            contribution = weight * counts / (counts + norm[slots])
+            new = slots[~seen[slots]]
+            if new.size:
+                if len(parts) > 1:
+                    new = np.unique(new)
+                seen[new] = True
+                reached.append(new)
+            # add.at adds repeated slots in array order: each passage's terms in term order.
+            np.add.at(acc, slots, contribution)
+
+    def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray) -> np.ndarray:
+        """One term's score at ascending ``slots`` (0 where absent), computed as :meth:`_accumulate` does."""
+        out = np.zeros(slots.size)
+        norm = self._slot_norms64()
+        for segment in self._segments:
+            local, tf = segment.row(term_id)
+            if local.size == 0:
+                continue
+            lo, hi = np.searchsorted(slots, (segment.first_slot, segment.end_slot))
+            if lo == hi:
+                continue
+            wanted = (slots[lo:hi] - segment.first_slot).astype(local.dtype, copy=False)
+            at = np.minimum(np.searchsorted(local, wanted), local.size - 1)
+            found = local[at] == wanted
+            if found.any():
+                counts = tf[at[found]].astype(np.float64)
+                out[lo:hi][found] = coefficient * counts / (counts + norm[slots[lo:hi][found]])
+        return out
+
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """A zeroed score per slot and a cleared mark per slot, reused across searches."""
+        if self._acc.size < self._n_slots:
+            self._acc = np.zeros(self._ids.size, dtype=np.float64)
+            self._seen = np.zeros(self._ids.size, dtype=bool)
+        return self._acc, self._seen
+
+    def _search_dense(self, query: Mapping[str, float] | Sequence[str], k: int) -> list[Hit]:
+        """Every slot scored at once: for queries with negative weights, which pruning cannot bound."""
         dense = self._dense_scores(query)
         if dense is None:
             return []
@@ -286,50 +602,56 @@ class Bm25Index:
 
     # ----------------------------------------------------------- persistence
     def save(self, directory: Path, extra: Mapping[str, object] | None = None) -> None:
-        """Write the index to ``directory`` (one ``.npz`` of arrays, then the manifest).
+        """Write the index to ``directory`` (one ``.npy`` file per array, then the manifest).
 
-        Removed passages are left out. The manifest is written last, so a
-        crash mid-save leaves an index that :meth:`load` refuses rather than
-        one that silently lies.
+        Removed passages are left out. Files are written under temporary
+        names and renamed, and the manifest goes last, so a crash mid-save
+        leaves an index that :meth:`load` refuses rather than one that
+        silently lies (and a process that has the old files mapped keeps
+        reading the old, whole files).
         """
         self._seal()
         directory.mkdir(parents=True, exist_ok=True)
         manifest_path = directory / "manifest.json"
         manifest_path.unlink(missing_ok=True)
-        (directory / "vocabulary.txt").unlink(missing_ok=True)  # format 1 kept the terms there
+        for stale in ("vocabulary.txt", "postings.npz"):  # formats 1 and 2
+            (directory / stale).unlink(missing_ok=True)
         n = self._n_slots
         alive = self._alive[:n]
         arrays: dict[str, np.ndarray] = {
             "ids": self._ids[:n][alive],
             "lengths": self._lengths[:n][alive],
             "term_hashes": self._vocab.hashes,
-            "term_ids": self._vocab.ids,
+            "term_ids": self._vocab.ids.astype(np.int32),
         }
-        segment_slots: list[int] = []
+        segments: list[dict[str, float]] = []
         for segment in self._segments:
             postings = self._live_postings(segment)
             if postings.shape[1]:
-                j = len(segment_slots)
-                arrays[f"indptr{j}"], arrays[f"indices{j}"], arrays[f"data{j}"] = (
-                    postings.indptr,
-                    postings.indices,
-                    postings.data,
-                )
-                segment_slots.append(postings.shape[1])
-        arrays["segment_slots"] = np.array(segment_slots, dtype=np.int64)
-        # Written aside and renamed: another process saving at the same time
-        # never leaves a half-written file under the real name.
-        partial_postings = directory / f"postings.{os.getpid()}.partial"
-        with partial_postings.open("wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(partial_postings, directory / "postings.npz")
+                j = len(segments)
+                # Dropping removed passages only lowers each term's maximum: the bound still holds.
+                arrays[f"seg{j}.indptr"] = postings.indptr
+                arrays[f"seg{j}.indices"] = postings.indices
+                arrays[f"seg{j}.data"] = postings.data
+                arrays[f"seg{j}.bound"] = segment.max_saturation
+                segments.append({"slots": postings.shape[1], "ref_avgdl": segment.ref_avgdl})
+        written = set()
+        for name, array in arrays.items():
+            partial = directory / f"{name}.{os.getpid()}.partial"
+            with partial.open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(array))
+            os.replace(partial, directory / f"{name}.npy")
+            written.add(f"{name}.npy")
         del arrays
+        for old in directory.glob("seg*.npy"):
+            if old.name not in written:
+                old.unlink()
         manifest = {
             "format": FORMAT_VERSION,
             "params": asdict(self.params),
             "passages": len(self),
             "terms": len(self._vocab),
-            "segments": len(segment_slots),
+            "segments": segments,
             "extra": dict(extra or {}),
         }
         partial = directory / f"manifest.{os.getpid()}.partial"
@@ -338,33 +660,47 @@ class Bm25Index:
 
     @classmethod
     def load(cls, directory: Path) -> tuple[Bm25Index, dict[str, object]]:
-        """Read an index written by :meth:`save`; returns it and the manifest's extra."""
+        """Read an index written by :meth:`save`; returns it and the manifest's extra.
+
+        Postings and the vocabulary are memory-mapped, not read: opening a
+        million-passage index costs building the id → slot table, and pages
+        of postings come in as queries touch them.
+        """
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT_VERSION:
             raise ValueError(f"unsupported index format {manifest.get('format')!r}")
         index = cls(Bm25Params(**manifest["params"]))
-        with np.load(directory / "postings.npz") as arrays:
-            index._vocab = _Vocabulary(arrays["term_hashes"].astype(np.uint64), arrays["term_ids"].astype(np.int64))
-            n_terms = len(index._vocab)
-            if n_terms != manifest["terms"] or index._vocab.ids.size != n_terms:
-                raise ValueError("index manifest does not match its vocabulary")
-            index._grow_terms(n_terms)
-            ids, lengths = arrays["ids"], arrays["lengths"]
-            n = int(ids.size)
-            segment_slots = arrays["segment_slots"]
-            if len(segment_slots) != manifest["segments"] or int(segment_slots.sum()) != n:
-                raise ValueError("index manifest does not match its postings")
-            first = 0
-            for j, width in enumerate(segment_slots.tolist()):
-                indptr = arrays[f"indptr{j}"]
-                if indptr.size - 1 > n_terms:
-                    raise ValueError("index postings name terms missing from its vocabulary")
-                postings = sp.csr_matrix(
-                    (arrays[f"data{j}"], arrays[f"indices{j}"], indptr), shape=(indptr.size - 1, width)
-                )
-                index._segments.append(_Segment(first, postings))
-                index._df[: postings.shape[0]] += np.diff(indptr)
-                first += width
+
+        def mapped(name: str) -> np.ndarray:
+            # A plain ndarray view of the map: np.memmap's subclass hooks cost microseconds per slice.
+            return np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r"))
+
+        index._vocab = _Vocabulary(mapped("term_hashes"), mapped("term_ids"))
+        n_terms = len(index._vocab)
+        if n_terms != manifest["terms"] or index._vocab.ids.size != n_terms:
+            raise ValueError("index manifest does not match its vocabulary")
+        index._grow_terms(n_terms)
+        ids, lengths = np.load(directory / "ids.npy"), np.load(directory / "lengths.npy")
+        n = int(ids.size)
+        segments = manifest["segments"]
+        if not isinstance(segments, list) or sum(int(seg["slots"]) for seg in segments) != n:
+            raise ValueError("index manifest does not match its postings")
+        first = 0
+        for j, seg in enumerate(segments):
+            width = int(seg["slots"])
+            indptr = mapped(f"seg{j}.indptr")
+            if indptr.size - 1 > n_terms:
+                raise ValueError("index postings name terms missing from its vocabulary")
+            postings = sp.csr_matrix(
+                (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr), shape=(indptr.size - 1, width), copy=False
+            )
+            postings.has_sorted_indices = True  # saved only from sorted segments
+            bound = mapped(f"seg{j}.bound")
+            if bound.size != indptr.size - 1:
+                raise ValueError("index bounds do not match its postings")
+            index._segments.append(_Segment(first, postings, bound, float(seg["ref_avgdl"])))
+            index._df[: postings.shape[0]] += np.diff(indptr)
+            first += width
         index._grow_slots(n)
         index._ids[:n] = ids
         index._lengths[:n] = lengths
@@ -433,6 +769,14 @@ class Bm25Index:
                 matched[dead] = False
         return scores, matched
 
+    def _slot_norms64(self) -> np.ndarray:
+        """:meth:`_slot_norms` in float64, which search sums in."""
+        if self._norm64_cache is None:
+            k1, b = self.params.k1, self.params.b
+            avgdl = self._total_length / len(self._slot_of)
+            self._norm64_cache = k1 * (1.0 - b + b * self._lengths[: self._n_slots].astype(np.float64) / avgdl)
+        return self._norm64_cache
+
     def _slot_norms(self) -> np.ndarray:
         """``k1 · (1 - b + b · dl / avgdl)`` per slot, kept until the corpus changes."""
         if self._norm_cache is None:
@@ -497,6 +841,7 @@ class Bm25Index:
         """The set of live passages changed: drop everything derived from it."""
         self._mean_idf_cache = None
         self._norm_cache = None
+        self._norm64_cache = None
         self._live_df_cache.clear()
 
     def _grow_terms(self, needed: int) -> None:
@@ -541,7 +886,8 @@ class Bm25Index:
             del global_ids
             by_slot = sp.csr_matrix((tfs, term_ids, indptr), shape=(n_new, n_terms))
             del term_ids, tfs, indptr
-            segment = _Segment(self._n_slots - n_new, by_slot.T.tocsr())
+            first = self._n_slots - n_new
+            segment = _Segment.make(first, by_slot.T.tocsr(), *self._norms_of(first, self._n_slots))
             del by_slot
             self._grow_terms(n_terms)
             self._df[:n_terms] += segment.term_counts()
@@ -575,16 +921,16 @@ class Bm25Index:
         blocks = []
         for segment in merging:
             self._df[: segment.n_terms] -= segment.term_counts()
-            live = _Segment(0, self._live_postings(segment))
-            if live.n_slots:
-                blocks.append(live.widened(n_terms))
-        del self._segments[start:], merging, live
+            live = self._live_postings(segment)
+            if live.shape[1]:
+                blocks.append(_widened(live, n_terms))
+        del self._segments[start:], merging
+        merged = None
         if blocks:
             merged = sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
             del blocks
             merged.data = _compact_tfs(merged.data)
             self._df[:n_terms] += np.diff(merged.indptr)
-            self._segments.append(_Segment(first, merged))
         keep = np.flatnonzero(self._alive[first:end])
         if keep.size < end - first:
             new_end = first + keep.size
@@ -595,6 +941,27 @@ class Bm25Index:
             self._n_slots = new_end
             self._slot_of.update(zip(self._ids[first:new_end].tolist(), range(first, new_end)))
             self._changed()
+        if merged is not None:
+            self._segments.append(_Segment.make(first, merged, *self._norms_of(first, first + merged.shape[1])))
+
+    def _norms_of(self, lo: int, hi: int) -> tuple[np.ndarray, float]:
+        """``k1 · (1 - b + b · dl / avgdl)`` of slots ``[lo, hi)`` with today's mean length, and that mean."""
+        k1, b = self.params.k1, self.params.b
+        avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
+        lengths = self._lengths[lo:hi].astype(np.float64)
+        return (k1 * (1.0 - b + b * lengths / avgdl)).astype(np.float32), avgdl
+
+
+def _live(slots: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    return slots[alive[slots]]
+
+
+def _widened(m: sp.csr_matrix, n_terms: int) -> sp.csr_matrix:
+    """The postings with empty rows appended up to ``n_terms``."""
+    if m.shape[0] == n_terms:
+        return m
+    indptr = np.concatenate([m.indptr, np.full(n_terms - m.shape[0], m.indptr[-1], dtype=m.indptr.dtype)])
+    return sp.csr_matrix((m.data, m.indices, indptr), shape=(n_terms, m.shape[1]))
 
 
 def _compact_tfs(tfs: np.ndarray) -> np.ndarray:

@@ -223,7 +223,7 @@ def test_save_interrupted_before_manifest_is_refused(tmp_path: Path, monkeypatch
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("index.bm25.np.savez", crash)
+    monkeypatch.setattr("index.bm25.np.save", crash)
     with pytest.raises(OSError):
         index.save(tmp_path)
     with pytest.raises(FileNotFoundError):
@@ -235,7 +235,7 @@ def test_index_of_another_format_is_refused(tmp_path: Path) -> None:
     index.add_many([(1, ["a"])])
     index.save(tmp_path)
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 2', '"format": 1'), encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 3', '"format": 2'), encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
         Bm25Index.load(tmp_path)
 
@@ -274,3 +274,60 @@ def test_interleaved_additions_removals_and_searches_match_rank_bm25() -> None:
             _dense(index, query, next_id)[kept], reference.get_scores(query), rtol=1e-5, atol=1e-6
         )
     assert index.passage_ids() == set(kept)
+
+
+def _ranking_from_all_scores(index: Bm25Index, query: dict[str, float] | list[str], k: int) -> list[tuple[int, float]]:
+    ids, scores = index.scores(query)
+    order = np.lexsort((ids, -scores))[:k]
+    return [(int(ids[i]), float(scores[i])) for i in order]
+
+
+@pytest.mark.parametrize("short_postings", [0, 4096])
+def test_pruned_search_finds_the_same_top_k_as_scoring_everything(
+    short_postings: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no postings counted as short, every common term goes through the
+    # "can it still change the top k?" check and the bisecting lookups.
+    monkeypatch.setattr("index.bm25._SHORT_POSTINGS", short_postings)
+    rng = random.Random(31)
+    docs = _corpus(seed=37, n=1500)
+    index = Bm25Index()
+    for start in range(0, 1500, 400):  # several segments
+        index.add_many((i, docs[i] + [f"{a}_{b}" for a, b in zip(docs[i], docs[i][1:])]) for i in range(start, min(start + 400, 1500)))
+    for pid in range(0, 1500, 11):
+        index.remove(pid)
+    for _ in range(40):
+        words = [f"t{min(int(rng.paretovariate(0.8)) - 1, 399)}" for _ in range(rng.randint(2, 6))]
+        query = words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+        for k in (1, 10, 50):
+            hits = index.search(query, k)
+            expected = _ranking_from_all_scores(index, query, k)
+            assert [h.passage_id for h in hits] == [pid for pid, _ in expected]
+            np.testing.assert_allclose([h.score for h in hits], [s for _, s in expected], rtol=1e-5)
+
+
+def test_merging_segments_keeps_rankings_and_is_free_the_second_time() -> None:
+    docs = _corpus(seed=41, n=300)
+    index = Bm25Index()
+    for start in range(0, 300, 50):
+        index.add_many((i, docs[i]) for i in range(start, start + 50))
+    index.remove(7)
+    before = [index.search(q, 10) for q in (["t0", "t5"], ["t2", "t30", "t31"])]
+    assert index.merge_segments()
+    assert index.segment_count == 1
+    assert [index.search(q, 10) for q in (["t0", "t5"], ["t2", "t30", "t31"])] == before
+    assert not index.merge_segments()
+
+
+def test_merged_index_saves_and_loads_with_the_same_rankings(tmp_path: Path) -> None:
+    docs = _corpus(seed=43, n=200)
+    index = Bm25Index()
+    index.add_many(enumerate(docs[:120]))
+    index.add_many((i + 120, d) for i, d in enumerate(docs[120:]))
+    index.merge_segments()
+    index.save(tmp_path)
+    loaded, _ = Bm25Index.load(tmp_path)
+    for query in (["t0", "t7"], ["t1", "t2", "t3"]):
+        assert loaded.search(query, 10) == index.search(query, 10)
+    loaded.add(999, ["t1", "moi"])  # a loaded (memory-mapped) index still takes additions
+    assert loaded.search(["moi"], 1)[0].passage_id == 999
