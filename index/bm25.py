@@ -48,6 +48,8 @@ _TF_DTYPES = (np.uint8, np.uint16)
 _TOLERANCE = 1e-9
 # Postings this short are read whole, all such query terms in one vectorised pass.
 _SHORT_POSTINGS = 4096
+# Bisecting postings for one passage costs about this many postings read in a pass.
+_BISECT_COST = 16
 
 Variant = Literal["lucene", "okapi"]
 
@@ -327,7 +329,10 @@ class Bm25Index:
         n = len(passage_ids)
         lengths = np.array(sizes, dtype=np.int64)
         owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        keys, counts = np.unique(owner * len(distinct) + codes, return_counts=True)
+        keys = np.sort(owner * len(distinct) + codes)
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        counts = np.diff(np.append(starts, keys.size))
+        keys = keys[starts]
         del owner, codes
         self._pending_terms.frombytes((keys % len(distinct)).astype(np.int64).tobytes())
         self._pending_tfs.frombytes(counts.astype(np.float64).tobytes())
@@ -544,14 +549,18 @@ class Bm25Index:
             new = slots[~seen[slots]]
             if new.size:
                 if len(parts) > 1:
-                    new = np.unique(new)
+                    new = _distinct(new)
                 seen[new] = True
                 reached.append(new)
             # add.at adds repeated slots in array order: each passage's terms in term order.
             np.add.at(acc, slots, contribution)
 
     def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray) -> np.ndarray:
-        """One term's score at ascending ``slots`` (0 where absent), computed as :meth:`_accumulate` does."""
+        """One term's score at ascending ``slots`` (0 where absent), computed as :meth:`_accumulate` does.
+
+        Few slots against long postings: bisect the postings for each slot.
+        Many: mark the slots in the scratch buffer and read the postings once.
+        """
         out = np.zeros(slots.size)
         norm = self._slot_norms64()
         for segment in self._segments:
@@ -560,6 +569,18 @@ class Bm25Index:
                 continue
             lo, hi = np.searchsorted(slots, (segment.first_slot, segment.end_slot))
             if lo == hi:
+                continue
+            if (hi - lo) * _BISECT_COST > local.size:
+                mark = self._buffers()[0]  # all zeros between searches
+                mark[slots[lo:hi]] = np.arange(lo + 1, hi + 1)
+                row_slots = local.astype(np.intp)
+                if segment.first_slot:
+                    row_slots += segment.first_slot
+                position = mark[row_slots]
+                mark[slots[lo:hi]] = 0
+                hit = np.flatnonzero(position)
+                counts = tf[hit].astype(np.float64)
+                out[position[hit].astype(np.intp) - 1] = coefficient * counts / (counts + norm[row_slots[hit]])
                 continue
             wanted = (slots[lo:hi] - segment.first_slot).astype(local.dtype, copy=False)
             at = np.minimum(np.searchsorted(local, wanted), local.size - 1)
@@ -950,6 +971,14 @@ class Bm25Index:
         avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
         lengths = self._lengths[lo:hi].astype(np.float64)
         return (k1 * (1.0 - b + b * lengths / avgdl)).astype(np.float32), avgdl
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique, without its overhead on small arrays)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _live(slots: np.ndarray, alive: np.ndarray) -> np.ndarray:

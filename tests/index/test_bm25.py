@@ -282,13 +282,15 @@ def _ranking_from_all_scores(index: Bm25Index, query: dict[str, float] | list[st
     return [(int(ids[i]), float(scores[i])) for i in order]
 
 
-@pytest.mark.parametrize("short_postings", [0, 4096])
+@pytest.mark.parametrize(("short_postings", "bisect_cost"), [(0, 0), (0, 10**9), (4096, 16)])
 def test_pruned_search_finds_the_same_top_k_as_scoring_everything(
-    short_postings: int, monkeypatch: pytest.MonkeyPatch
+    short_postings: int, bisect_cost: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With no postings counted as short, every common term goes through the
-    # "can it still change the top k?" check and the bisecting lookups.
+    # "can it still change the top k?" check, then through lookups by
+    # bisection (cost 0) or by one pass over its postings (cost 10**9).
     monkeypatch.setattr("index.bm25._SHORT_POSTINGS", short_postings)
+    monkeypatch.setattr("index.bm25._BISECT_COST", bisect_cost)
     rng = random.Random(31)
     docs = _corpus(seed=37, n=1500)
     index = Bm25Index()
