@@ -107,14 +107,16 @@ def rank_bm25_child(corpus_dir: Path, cdsbot_dir: Path, seed: int, k: int) -> di
     }
 
 
-def run(n: int, *, n_queries: int, passes: int, k: int, seed: int, cache: Path, reuse: bool) -> dict[str, object]:
+def run(
+    n: int, *, n_queries: int, passes: int, k: int, seed: int, cache: Path, reuse: bool, rebuild: set[str]
+) -> dict[str, object]:
     corpus = build_corpus(n, seed, cache)
     result: dict[str, object] = {"passages": n, "postings": corpus.n_postings, "terms": len(corpus.terms), "k": k}
     builds: dict[str, dict[str, float]] = {}
     for engine in ENGINES:
         out = cache / "indexes" / f"{engine}-{n}-{seed}"
         stats = out.with_suffix(".build.json")
-        if reuse and stats.exists():
+        if reuse and engine not in rebuild and stats.exists():
             builds[engine] = json.loads(stats.read_text())
         else:
             builds[engine] = _child(["--build", engine, "--corpus", str(corpus.directory), "--out", str(out)])
@@ -245,6 +247,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--reuse-builds", action="store_true", help="time searches on indexes built by an earlier run")
+    parser.add_argument("--rebuild", default="", help="with --reuse-builds: engines to build again, comma-separated")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--build", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--rank-bm25", action="store_true", help=argparse.SUPPRESS)
@@ -260,7 +263,14 @@ def main() -> None:
     results = []
     for n in [int(s) for s in args.sizes.split(",")]:
         result = run(
-            n, n_queries=args.queries, passes=args.passes, k=args.k, seed=args.seed, cache=args.cache, reuse=args.reuse_builds
+            n,
+            n_queries=args.queries,
+            passes=args.passes,
+            k=args.k,
+            seed=args.seed,
+            cache=args.cache,
+            reuse=args.reuse_builds,
+            rebuild=set(filter(None, args.rebuild.split(","))),
         )
         results.append(result)
         if args.json:

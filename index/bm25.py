@@ -48,6 +48,8 @@ _TF_DTYPES = (np.uint8, np.uint16)
 _TOLERANCE = 1e-9
 # Postings this short are read whole, all such query terms in one vectorised pass.
 _SHORT_POSTINGS = 4096
+# Postings per step when computing a new segment's saturation bounds.
+_BOUND_CHUNK = 1 << 22
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
 
@@ -171,7 +173,9 @@ class _Segment:
     search uses it to skip terms that cannot change the top k.
     """
 
-    __slots__ = ("first_slot", "postings", "max_saturation", "ref_avgdl")
+    __slots__ = (
+        "first_slot", "postings", "max_saturation", "ref_avgdl", "indptr", "indices", "data", "n_terms", "n_slots"
+    )
 
     def __init__(
         self, first_slot: int, postings: sp.csr_matrix, max_saturation: np.ndarray, ref_avgdl: float
@@ -180,37 +184,43 @@ class _Segment:
         self.postings = postings
         self.max_saturation = max_saturation
         self.ref_avgdl = ref_avgdl
+        # Read on every query: plain attributes, not scipy's properties.
+        self.indptr, self.indices, self.data = postings.indptr, postings.indices, postings.data
+        self.n_terms, self.n_slots = int(postings.shape[0]), int(postings.shape[1])
 
     @classmethod
     def make(cls, first_slot: int, postings: sp.csr_matrix, norms: np.ndarray, avgdl: float) -> _Segment:
         """A segment over ``postings`` whose slots have ``norms`` (computed with ``avgdl``)."""
         if not postings.has_sorted_indices:
             postings.sort_indices()
-        tf = postings.data.astype(np.float32)
-        saturation = tf / (tf + norms[postings.indices])
-        counts = np.diff(postings.indptr)
+        indptr = postings.indptr
         bound = np.zeros(postings.shape[0], dtype=np.float32)
-        rows = counts > 0
-        if rows.any():
-            bound[rows] = np.maximum.reduceat(saturation, postings.indptr[:-1][rows])
+        # A few million postings at a time: float copies of a whole large segment would double its memory.
+        row = 0
+        while row < postings.shape[0]:
+            end = int(np.searchsorted(indptr, indptr[row] + _BOUND_CHUNK, side="right")) - 1
+            end = min(max(end, row + 1), postings.shape[0])
+            lo, hi = int(indptr[row]), int(indptr[end])
+            if hi > lo:
+                tf = postings.data[lo:hi].astype(np.float32)
+                saturation = tf / (tf + norms[postings.indices[lo:hi]])
+                starts = indptr[row:end] - lo
+                rows = np.flatnonzero(np.diff(indptr[row : end + 1]) > 0)
+                bound[row + rows] = np.maximum.reduceat(saturation, starts[rows])
+            row = end
         # float32 rounding must never make the bound smaller than a real value.
         bound = np.nextafter(bound, np.float32(np.inf), dtype=np.float32) * np.float32(1 + 1e-6)
         return cls(first_slot, postings, bound, avgdl)
 
     def saturation_bound(self, term_ids: np.ndarray, avgdl: float) -> np.ndarray:
         """Upper bound of ``tf / (tf + norm)`` for each term (0 where it has no postings here)."""
+        scale = max(1.0, avgdl / self.ref_avgdl)
+        if term_ids.size and term_ids.max() < self.n_terms:
+            return self.max_saturation[term_ids] * scale
         inside = term_ids < self.n_terms
         out = np.zeros(term_ids.size, dtype=np.float64)
-        out[inside] = self.max_saturation[term_ids[inside]] * max(1.0, avgdl / self.ref_avgdl)
+        out[inside] = self.max_saturation[term_ids[inside]] * scale
         return out
-
-    @property
-    def n_slots(self) -> int:
-        return int(self.postings.shape[1])
-
-    @property
-    def n_terms(self) -> int:
-        return int(self.postings.shape[0])
 
     @property
     def end_slot(self) -> int:
@@ -226,11 +236,10 @@ class _Segment:
 
     def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(local columns, term counts) of one term, empty when the segment predates it."""
-        m = self.postings
-        if term_id >= m.shape[0]:
-            return m.indices[:0], m.data[:0]
-        a, b = m.indptr[term_id], m.indptr[term_id + 1]
-        return m.indices[a:b], m.data[a:b]
+        if term_id >= self.n_terms:
+            return self.indices[:0], self.data[:0]
+        a, b = self.indptr[term_id], self.indptr[term_id + 1]
+        return self.indices[a:b], self.data[a:b]
 
 
 
@@ -409,7 +418,7 @@ class Bm25Index:
         term_ids, coefficients, df = prepared
         if not (coefficients > 0).all():
             return self._search_dense(query, k)
-        order = np.lexsort((np.arange(df.size), df))
+        order = np.argsort(df, kind="stable")  # rarest first, then query order
         slots, scores = self._top_candidates(term_ids[order], coefficients[order], k)
         if slots.size > k:
             kth = np.partition(scores, slots.size - k)[slots.size - k]
@@ -471,8 +480,11 @@ class Bm25Index:
         n_postings = np.zeros(term_ids.size, dtype=np.int64)
         for segment in self._segments:
             np.maximum(bounds, segment.saturation_bound(term_ids, avgdl), out=bounds)
+            indptr = segment.indptr
+            if segment.n_terms == len(self._vocab):  # the usual case: the segment knows every term
+                n_postings += indptr[term_ids + 1] - indptr[term_ids]
+                continue
             inside = term_ids < segment.n_terms
-            indptr = segment.postings.indptr
             n_postings[inside] += indptr[term_ids[inside] + 1] - indptr[term_ids[inside]]
         bounds *= coefficients
         short = int(np.argmax(n_postings > _SHORT_POSTINGS)) if (n_postings > _SHORT_POSTINGS).any() else term_ids.size
@@ -487,7 +499,7 @@ class Bm25Index:
         done = 0
         try:
             for batch in batches:
-                if done and sum(part.size for part in reached) >= k:
+                if done and len(reached) and sum(part.size for part in reached) >= k:
                     slots = _live(np.concatenate(reached), alive)
                     if slots.size >= k:
                         values = acc[slots]
