@@ -24,6 +24,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -122,6 +123,7 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 
 
+@lru_cache(maxsize=1 << 16)
 def _fnv1a(data: bytes) -> int:
     h = 0xCBF29CE484222325
     for byte in data:
@@ -139,7 +141,7 @@ def _term_hashes(terms: Iterable[str]) -> np.ndarray:
     """
     encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
     n = len(encoded)
-    if n < 32:  # a query's few terms: cheaper byte by byte than a column at a time
+    if n < 32:  # a query's few terms: cheaper one by one (and cached) than a column at a time
         return np.array([_fnv1a(word) for word in encoded], dtype=np.uint64)
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
@@ -579,7 +581,10 @@ class Bm25Index:
             local, tf = segment.row(term_id)
             if local.size == 0:
                 continue
-            lo, hi = np.searchsorted(slots, (segment.first_slot, segment.end_slot))
+            if segment.first_slot == 0 and segment.n_slots >= self._n_slots:
+                lo, hi = 0, slots.size  # the one segment holds every slot
+            else:
+                lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots))
             if lo == hi:
                 continue
             if (hi - lo) * _BISECT_COST > local.size:
