@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -51,6 +50,8 @@ _TOLERANCE = 1e-9
 _SHORT_POSTINGS = 4096
 # Postings per step when computing a new segment's saturation bounds.
 _BOUND_CHUNK = 1 << 22
+# add_many seals a segment every this many new passages, bounding its scratch memory.
+_BATCH_PASSAGES = 4096
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
 
@@ -110,7 +111,7 @@ class _Vocabulary:
         ids = self.lookup(hashes)
         new = ids < 0
         if new.any():
-            fresh, inverse = np.unique(hashes[new], return_inverse=True)
+            fresh, inverse = _sorted_distinct(hashes[new])
             fresh_ids = np.arange(len(self), len(self) + fresh.size, dtype=np.int64)
             ids[new] = fresh_ids[inverse]
             at = np.searchsorted(self.hashes, fresh)
@@ -132,24 +133,33 @@ def _fnv1a(data: bytes) -> int:
 
 
 def _term_hashes(terms: Iterable[str]) -> np.ndarray:
-    """64-bit FNV-1a of each term's UTF-8, the same in every process (unlike ``hash``).
-
-    Computed a byte column at a time over all terms at once (terms sorted by
-    length, so the ones still going are a prefix): a batch of 60 000 new
-    passages' terms hashes in milliseconds, where one hashlib call per term
-    took most of a second.
-    """
+    """64-bit FNV-1a of each term's UTF-8, the same in every process (unlike ``hash``)."""
     encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
     n = len(encoded)
     if n < 32:  # a query's few terms: cheaper one by one (and cached) than a column at a time
         return np.array([_fnv1a(word) for word in encoded], dtype=np.uint64)
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
-    order = np.argsort(-lengths, kind="stable")
+    return _span_hashes(np.frombuffer(b"".join(encoded), dtype=np.uint8), starts, lengths)
+
+
+def _span_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """FNV-1a of the byte spans ``data[start : start + length]``, a byte column at a time over all spans.
+
+    A batch of passages' terms (hundreds of thousands) hashes in tens of
+    milliseconds this way, where a dictionary lookup or a hashlib call per
+    term took seconds.
+    """
+    n = starts.size
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    # Longest first, so the spans still going at byte ``column`` are a prefix
+    # (as 16-bit keys a stable sort is a radix sort).
+    longest = int(lengths.max())
+    keys = longest - lengths
+    order = np.argsort(keys.astype(np.uint16) if longest < 1 << 16 else keys, kind="stable")
     lengths, starts = lengths[order], starts[order]
-    # longer[c]: how many terms have more than c bytes (a prefix, in this order).
     longer = np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left")
     hashes = np.full(n, _FNV_OFFSET, dtype=np.uint64)
     for column, live in enumerate(longer.tolist()):
@@ -259,14 +269,11 @@ class Bm25Index:
         self._n_slots = 0
         self._slot_of: dict[int, int] = {}
         self._segments: list[_Segment] = []
-        # Additions not yet sealed. Terms are hashed into the vocabulary at
-        # sealing, once per batch; until then each distinct term of the batch
-        # gets a local number, and postings are flat arrays of local numbers
-        # and counts, passage after passage (``_pending_sizes`` terms each).
-        self._pending_distinct: dict[str, int] = {}
-        self._pending_terms = array("q")
-        self._pending_tfs = array("d")
-        self._pending_sizes = array("q")
+        # Additions not yet sealed, as term hashes: interned into the
+        # vocabulary at sealing, once per batch.
+        self._pending_hashes: list[np.ndarray] = []  # uint64 term hashes, passage after passage
+        self._pending_tfs: list[np.ndarray] = []  # float64 counts aligned with them (repeats summed at sealing)
+        self._pending_sizes: list[np.ndarray] = []  # entries per passage
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
         self._norm_cache: np.ndarray | None = None
@@ -296,21 +303,18 @@ class Bm25Index:
         if passage_id in self._slot_of:
             self.remove(passage_id)
         counts = Counter(terms)
-        distinct = self._pending_distinct
-        # setdefault evaluates len(distinct) before inserting: a new term gets the next number.
-        self._pending_terms.extend([distinct.setdefault(term, len(distinct)) for term in counts])
-        self._pending_tfs.extend(counts.values())
-        self._pending_sizes.append(len(counts))
+        self._pending_hashes.append(_term_hashes(counts))
+        self._pending_tfs.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        self._pending_sizes.append(np.array([len(counts)], dtype=np.int64))
         self._new_slot(passage_id, float(len(terms)))
         self._changed()
 
     def add_many(self, items: Iterable[tuple[int, Sequence[str]]]) -> None:
-        """Index a batch and seal it into one segment.
+        """Index a batch and seal it (a few thousand passages per segment).
 
-        Passages new to the index are counted together: their terms are
-        numbered and counted by C loops (``map``, ``np.unique``) instead of
-        one Python step per term; re-added ids and mappings of term weights
-        take :meth:`add`.
+        Passages new to the index are hashed and counted together by C loops
+        (one join, one encode, numpy over the bytes) instead of one Python
+        step per term; re-added ids and mappings of term weights take :meth:`add`.
         """
         ids: list[int] = []
         flat: list[str] = []
@@ -326,6 +330,10 @@ class Bm25Index:
             batch.add(passage_id)
             flat.extend(terms)
             sizes.append(len(terms))
+            if len(ids) >= _BATCH_PASSAGES:  # bounded memory for any batch size
+                self._add_new(ids, flat, sizes)
+                ids, flat, sizes, batch = [], [], [], set()
+                self._seal()
         self._add_new(ids, flat, sizes)
         self._seal()
 
@@ -333,29 +341,32 @@ class Bm25Index:
         """Pend passages not in the index, given as their terms back to back."""
         if not passage_ids:
             return
-        distinct = self._pending_distinct
-        fresh = [term for term in dict.fromkeys(flat) if term not in distinct]
-        distinct.update(zip(fresh, range(len(distinct), len(distinct) + len(fresh))))
-        codes = np.fromiter(map(distinct.__getitem__, flat), dtype=np.int64, count=len(flat))
+        joined = "\x00".join(flat)
+        if joined.count("\x00") != len(flat) - 1:  # a term holding NUL: count term by term instead
+            at = 0
+            for passage_id, size in zip(passage_ids, sizes):
+                self.add(passage_id, flat[at : at + size])
+                at += size
+            return
+        data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        del joined
+        ends = np.append(np.flatnonzero(data == 0), data.size)
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        hashes = _span_hashes(data, starts, ends - starts)
+        del data, starts, ends
         n = len(passage_ids)
         lengths = np.array(sizes, dtype=np.int64)
-        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        keys = np.sort(owner * len(distinct) + codes)
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        counts = np.diff(np.append(starts, keys.size))
-        keys = keys[starts]
-        del owner, codes
-        self._pending_terms.frombytes((keys % len(distinct)).astype(np.int64).tobytes())
-        self._pending_tfs.frombytes(counts.astype(np.float64).tobytes())
-        per_passage = np.bincount(keys // len(distinct), minlength=n).astype(np.int64)
-        self._pending_sizes.frombytes(per_passage.tobytes())
-        first = self._n_slots
-        self._grow_slots(first + n)
-        self._ids[first : first + n] = passage_ids
-        self._lengths[first : first + n] = lengths
-        self._alive[first : first + n] = True
+        # Every occurrence pends with a count of one; sealing sums repeats into term counts.
+        self._pending_hashes.append(hashes)
+        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float64))
+        self._pending_sizes.append(lengths)
+        slot = self._n_slots
+        self._grow_slots(slot + n)
+        self._ids[slot : slot + n] = passage_ids
+        self._lengths[slot : slot + n] = lengths
+        self._alive[slot : slot + n] = True
         self._n_slots += n
-        self._slot_of.update(zip(passage_ids, range(first, first + n)))
+        self._slot_of.update(zip(passage_ids, range(slot, slot + n)))
         self._total_length += float(lengths.sum())
         self._changed()
 
@@ -912,17 +923,26 @@ class Bm25Index:
     def _seal(self) -> None:
         """Turn pending additions into a segment, then merge where the policy says so."""
         if self._pending_sizes:
-            n_new = len(self._pending_sizes)
-            global_ids = self._vocab.intern(_term_hashes(self._pending_distinct)).astype(np.int32)
-            term_ids = global_ids[np.frombuffer(self._pending_terms, dtype=np.int64)]
+            sizes = np.concatenate(self._pending_sizes)
+            n_new = int(sizes.size)
+            hashes = np.concatenate(self._pending_hashes)
+            tfs = np.concatenate(self._pending_tfs)
+            self._pending_hashes, self._pending_tfs, self._pending_sizes = [], [], []
+            # Each distinct hash of the batch interned once.
+            order = np.argsort(hashes)
+            ordered = hashes[order]
+            first = np.ones(ordered.size, dtype=bool)
+            first[1:] = ordered[1:] != ordered[:-1]
+            distinct_ids = self._vocab.intern(ordered[first]).astype(np.int32)
+            term_ids = np.empty(hashes.size, dtype=np.int32)
+            term_ids[order] = distinct_ids[np.cumsum(first) - 1]
+            del hashes, order, ordered, first, distinct_ids
             n_terms = len(self._vocab)
-            tfs = _compact_tfs(np.frombuffer(self._pending_tfs, dtype=np.float64))
             indptr = np.zeros(n_new + 1, dtype=np.int64)
-            np.cumsum(np.frombuffer(self._pending_sizes, dtype=np.int64), out=indptr[1:])
-            self._pending_distinct = {}
-            self._pending_terms, self._pending_tfs, self._pending_sizes = array("q"), array("d"), array("q")
-            del global_ids
+            np.cumsum(sizes, out=indptr[1:])
             by_slot = sp.csr_matrix((tfs, term_ids, indptr), shape=(n_new, n_terms))
+            by_slot.sum_duplicates()  # a term repeated in a passage: one posting, its count summed
+            by_slot.data = _compact_tfs(by_slot.data)
             del term_ids, tfs, indptr
             first = self._n_slots - n_new
             segment = _Segment.make(first, by_slot.T.tocsr(), *self._norms_of(first, self._n_slots))
@@ -988,6 +1008,17 @@ class Bm25Index:
         avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
         lengths = self._lengths[lo:hi].astype(np.float64)
         return (k1 * (1.0 - b + b * lengths / avgdl)).astype(np.float32), avgdl
+
+
+def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True), sort-based (numpy's is slow on these arrays)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    inverse = np.empty(values.size, dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

@@ -333,3 +333,14 @@ def test_merged_index_saves_and_loads_with_the_same_rankings(tmp_path: Path) -> 
         assert loaded.search(query, 10) == index.search(query, 10)
     loaded.add(999, ["t1", "moi"])  # a loaded (memory-mapped) index still takes additions
     assert loaded.search(["moi"], 1)[0].passage_id == 999
+
+
+def test_batch_with_unusual_terms_is_searchable_like_single_additions() -> None:
+    terms = ["a\x00b", "Đà_Nẵng", "\ud800", "x" * 300, "thường"]
+    batch = Bm25Index()
+    batch.add_many((i, terms[: i + 1]) for i in range(len(terms)))
+    single = Bm25Index()
+    for i in range(len(terms)):
+        single.add(i, terms[: i + 1])
+    for term in terms:
+        assert batch.search([term], 5) == single.search([term], 5) != []
