@@ -52,6 +52,8 @@ _SHORT_POSTINGS = 4096
 _BOUND_CHUNK = 1 << 22
 # add_many seals a segment every this many new passages, bounding its scratch memory.
 _BATCH_PASSAGES = 4096
+# Below this many passages in the running, phase-two pruning is not worth its cost.
+_PRUNE_AT = 512
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
 
@@ -433,7 +435,7 @@ class Bm25Index:
             return self._search_dense(query, k)
         order = np.argsort(df, kind="stable")  # rarest first, then query order
         slots, scores = self._top_candidates(term_ids[order], coefficients[order], k)
-        if slots.size > k:
+        if slots.size > k:  # keep everything tied with the k-th best: the id tie-break decides
             kth = np.partition(scores, slots.size - k)[slots.size - k]
             near = scores >= kth
             slots, scores = slots[near], scores[near]
@@ -539,10 +541,12 @@ class Bm25Index:
         slots, scores = slots[running], scores[running]
         sort = np.argsort(slots)
         slots, scores = slots[sort], scores[sort]
+        last = term_ids.size - 1
         for t in range(done, term_ids.size):
             scores += self._contributions(int(term_ids[t]), float(coefficients[t]), slots)
             left -= bounds[t]
-            if slots.size > k:
+            # Pruning a few hundred passages costs more than looking them up.
+            if slots.size > max(k, _PRUNE_AT) and t < last:
                 theta = max(theta, float(np.partition(scores, slots.size - k)[slots.size - k]))
                 running = scores + max(left, 0.0) * (1 + _TOLERANCE) >= theta
                 slots, scores = slots[running], scores[running]
@@ -610,12 +614,14 @@ class Bm25Index:
                 counts = tf[hit].astype(np.float64)
                 out[position[hit].astype(np.intp) - 1] = coefficient * counts / (counts + norm[row_slots[hit]])
                 continue
-            wanted = (slots[lo:hi] - segment.first_slot).astype(local.dtype, copy=False)
-            at = np.minimum(np.searchsorted(local, wanted), local.size - 1)
-            found = local[at] == wanted
-            if found.any():
-                counts = tf[at[found]].astype(np.float64)
-                out[lo:hi][found] = coefficient * counts / (counts + norm[slots[lo:hi][found]])
+            inside = slots[lo:hi]
+            wanted = (inside - segment.first_slot if segment.first_slot else inside).astype(local.dtype)
+            at = local.searchsorted(wanted)
+            np.minimum(at, local.size - 1, out=at)
+            # Absent slots get a count of 0, so a contribution of exactly 0.
+            counts = tf[at] * (local[at] == wanted)
+            counts = counts.astype(np.float64)
+            out[lo:hi] = coefficient * counts / (counts + norm[inside])
         return out
 
     def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
