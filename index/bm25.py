@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -281,9 +282,11 @@ class Bm25Index:
         self._norm_cache: np.ndarray | None = None
         self._norm64_cache: np.ndarray | None = None
         self._live_df_cache: dict[int, int] = {}
-        # Search scratch: a score and a mark per slot, zeroed again after each query.
+        # Search scratch: a score and a mark per slot, zeroed again after each
+        # query; the lock keeps two threads' searches from sharing it.
         self._acc = np.zeros(0, dtype=np.float64)
         self._seen = np.zeros(0, dtype=bool)
+        self._scratch_lock = threading.Lock()
 
     # ------------------------------------------------------------------ size
     def __len__(self) -> int:
@@ -434,7 +437,8 @@ class Bm25Index:
         if not (coefficients > 0).all():
             return self._search_dense(query, k)
         order = np.argsort(df, kind="stable")  # rarest first, then query order
-        slots, scores = self._top_candidates(term_ids[order], coefficients[order], k)
+        with self._scratch_lock:
+            slots, scores = self._top_candidates(term_ids[order], coefficients[order], k)
         if slots.size > k:  # keep everything tied with the k-th best: the id tie-break decides
             kth = np.partition(scores, slots.size - k)[slots.size - k]
             near = scores >= kth

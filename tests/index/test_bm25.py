@@ -345,3 +345,16 @@ def test_batch_with_unusual_terms_is_searchable_like_single_additions() -> None:
         single.add(i, terms[: i + 1])
     for term in terms:
         assert batch.search([term], 5) == single.search([term], 5) != []
+
+
+def test_searches_from_several_threads_rank_as_one_thread_does() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = _corpus(seed=47, n=600)
+    index = Bm25Index()
+    index.add_many(enumerate(docs))
+    queries = [["t0", f"t{i}", f"t{i + 1}"] for i in range(1, 60)]
+    alone = [index.search(q, 10) for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: index.search(q, 10), queries * 3))
+    assert together == alone * 3
