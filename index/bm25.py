@@ -53,6 +53,8 @@ _SHORT_POSTINGS = 4096
 _BOUND_CHUNK = 1 << 22
 # add_many seals a segment every this many new passages, bounding its scratch memory.
 _BATCH_PASSAGES = 4096
+# Postings to read plus a quarter of the slots: below this, scoring everything beats pruning.
+_DENSE_WORK = 1 << 16
 # Below this many passages in the running, phase-two pruning is not worth its cost.
 _PRUNE_AT = 512
 # Bisecting postings for one passage costs about this many postings read in a pass.
@@ -505,6 +507,8 @@ class Bm25Index:
                 continue
             inside = term_ids < segment.n_terms
             n_postings[inside] += indptr[term_ids[inside] + 1] - indptr[term_ids[inside]]
+        if int(n_postings.sum()) + self._n_slots // 4 <= _DENSE_WORK:
+            return self._score_all(term_ids, coefficients)
         bounds *= coefficients
         short = int(np.argmax(n_postings > _SHORT_POSTINGS)) if (n_postings > _SHORT_POSTINGS).any() else term_ids.size
         batches = [slice(0, short)] if short else []
@@ -556,6 +560,27 @@ class Bm25Index:
                 slots, scores = slots[running], scores[running]
         return slots, scores
 
+    def _score_all(self, term_ids: np.ndarray, coefficients: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every posting of every term, summed in term order: cheaper than pruning on a small index."""
+        acc = self._buffers()[0]
+        norm = self._slot_norms64()
+        n = self._n_slots
+        try:
+            for segment in self._segments:
+                for t, c in zip(term_ids.tolist(), coefficients.tolist()):
+                    local, tf = segment.row(t)
+                    if local.size:
+                        slots = local.astype(np.intp)
+                        if segment.first_slot:
+                            slots += segment.first_slot
+                        counts = tf.astype(np.float64)
+                        np.add.at(acc, slots, c * counts / (counts + norm[slots]))
+            scores = acc[:n].copy()
+        finally:
+            acc[:n] = 0
+        slots = np.flatnonzero((scores > 0) & self._alive[:n])
+        return slots, scores[slots]
+
     def _accumulate(
         self, term_ids: np.ndarray, coefficients: np.ndarray, acc: np.ndarray, seen: np.ndarray, reached: list[np.ndarray]
     ) -> None:
@@ -579,12 +604,15 @@ class Bm25Index:
                 slots += segment.first_slot
             counts = tf.astype(np.float64)
             contribution = weight * counts / (counts + norm[slots])
-            new = slots[~seen[slots]]
-            if new.size:
-                if len(parts) > 1:
-                    new = _distinct(new)
-                seen[new] = True
-                reached.append(new)
+            # Term by term, so a slot two terms share is listed once (a sort would cost more).
+            at = 0
+            for row, _ in parts:
+                part = slots[at : at + row[0].size]
+                at += part.size
+                new = part[~seen[part]]
+                if new.size:
+                    seen[new] = True
+                    reached.append(new)
             # add.at adds repeated slots in array order: each passage's terms in term order.
             np.add.at(acc, slots, contribution)
 

@@ -292,6 +292,8 @@ def test_pruned_search_finds_the_same_top_k_as_scoring_everything(
     monkeypatch.setattr("index.bm25._SHORT_POSTINGS", short_postings)
     monkeypatch.setattr("index.bm25._BISECT_COST", bisect_cost)
     monkeypatch.setattr("index.bm25._PRUNE_AT", 0 if short_postings == 0 else 512)
+    # A small index is scored whole (the third case); the first two force pruning.
+    monkeypatch.setattr("index.bm25._DENSE_WORK", 0 if short_postings == 0 else 1 << 16)
     rng = random.Random(31)
     docs = _corpus(seed=37, n=1500)
     index = Bm25Index()
