@@ -8,9 +8,12 @@ a similar size), marks removals in a mask, and computes IDF and length
 normalisation at query time from running counts. Adding a passage therefore
 never touches another passage's terms.
 
-Only the inverted direction is kept: a query reads the rows of its terms, and
-the C loop behind a sparse matrix–vector product sums them into one dense
-score per slot. Document frequencies count postings; while removed passages
+Only the inverted direction is kept. A search reads its terms from the
+rarest up and stops reading whole postings once the terms left cannot change
+the top k (MaxScore, over per-segment saturation bounds); those terms are then
+only looked up for the passages still in the running. Scores stay exact
+(float64, summed in one fixed term order). Saved indexes are memory-mapped.
+Document frequencies count postings; while removed passages
 still have postings, the few terms a query or the caller asks about are
 recounted over live slots instead of keeping a second, forward copy of every
 posting just to decrement counts on removal.
