@@ -360,3 +360,23 @@ def test_searches_from_several_threads_rank_as_one_thread_does() -> None:
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda q: index.search(q, 10), queries * 3))
     assert together == alone * 3
+
+
+def test_loaded_index_merges_after_many_removals_like_a_fresh_one(tmp_path: Path) -> None:
+    docs = _corpus(seed=53, n=240)
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    index.add_many(enumerate(docs[:120]))
+    index.add_many((i + 120, d) for i, d in enumerate(docs[120:]))
+    index.save(tmp_path)
+    loaded, _ = Bm25Index.load(tmp_path)  # read-only, memory-mapped postings
+    removed = set(range(0, 240, 2))  # past the dead share that forces a merge
+    for pid in removed:
+        loaded.remove(pid)
+    loaded.merge_segments()
+    kept = [i for i in range(240) if i not in removed]
+    reference = BM25Okapi([docs[i] for i in kept])
+    query = ["t0", "t3", "t11"]
+    np.testing.assert_allclose(_dense(loaded, query, 240)[kept], reference.get_scores(query), rtol=1e-5, atol=1e-6)
+    assert [h.passage_id for h in loaded.search(query, 10)] == [
+        pid for pid, _ in _ranking_from_all_scores(loaded, query, 10)
+    ]
