@@ -8,9 +8,12 @@ a similar size), marks removals in a mask, and computes IDF and length
 normalisation at query time from running counts. Adding a passage therefore
 never touches another passage's terms.
 
-Only the inverted direction is kept: a query reads the rows of its terms, and
-the C loop behind a sparse matrix–vector product sums them into one dense
-score per slot. Document frequencies count postings; while removed passages
+Only the inverted direction is kept. A search reads its terms from the
+rarest up and stops reading whole postings once the terms left cannot change
+the top k (MaxScore, over per-segment saturation bounds); those terms are then
+only looked up for the passages still in the running. Scores stay exact
+(float64, summed in one fixed term order). Saved indexes are memory-mapped.
+Document frequencies count postings; while removed passages
 still have postings, the few terms a query or the caller asks about are
 recounted over live slots instead of keeping a second, forward copy of every
 posting just to decrement counts on removal.
@@ -18,14 +21,13 @@ posting just to decrement counts on removal.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import uuid
-from array import array
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -33,11 +35,8 @@ import numpy as np
 import scipy.sparse as sp
 
 # 2: postings stored per segment as terms × slots; the vocabulary as term hashes.
-# 3: arrays in one raw file that is memory-mapped, not an .npz read in full.
+# 3: one memory-mapped .npy per array; per-segment saturation bounds for pruning.
 FORMAT_VERSION = 3
-# The arrays file starts with this, then the length of a JSON table of arrays.
-_ARRAYS_MAGIC = b"CDSBM25\x00"
-_ARRAYS_ALIGN = 64
 # A new segment is merged into the one before it once it holds at least half
 # as many postings, so sizes halve from the oldest segment on: a few segments
 # to read per query, and each posting copied O(log n) times as the index grows.
@@ -49,6 +48,20 @@ _MAX_DEAD_SHARE = 0.25
 # counts exactly: passages almost never repeat a term 256 times, so postings
 # cost 4 bytes of slot and 1 of count; fractional counts fall back to float32.
 _TF_DTYPES = (np.uint8, np.uint16)
+# Bounds are summed in another order than scores: a relative slack absorbs the rounding.
+_TOLERANCE = 1e-9
+# Postings this short are read whole, all such query terms in one vectorised pass.
+_SHORT_POSTINGS = 4096
+# Postings per step when computing a new segment's saturation bounds.
+_BOUND_CHUNK = 1 << 22
+# add_many seals a segment every this many new passages, bounding its scratch memory.
+_BATCH_PASSAGES = 4096
+# Postings to read plus a quarter of the slots: below this, scoring everything beats pruning.
+_DENSE_WORK = 1 << 16
+# Below this many passages in the running, phase-two pruning is not worth its cost.
+_PRUNE_AT = 512
+# Bisecting postings for one passage costs about this many postings read in a pass.
+_BISECT_COST = 16
 
 Variant = Literal["lucene", "okapi"]
 
@@ -83,8 +96,8 @@ class _Vocabulary:
     synthetic passages); as a dict of Python strings that was ~60 MB plus the
     heap it fragmented, as two sorted arrays it is 16 bytes a term and loads
     instantly. The price: the index cannot list its terms, and two terms
-    sharing a hash (odds about n²/2⁶⁵, 1 in 10⁷ at a million terms) would
-    share postings.
+    sharing a hash (odds about n²/2⁶⁵, 1 in 10⁷ at a million terms, for a
+    well-mixed hash) would share postings.
     """
 
     def __init__(self, hashes: np.ndarray | None = None, ids: np.ndarray | None = None) -> None:
@@ -106,7 +119,7 @@ class _Vocabulary:
         ids = self.lookup(hashes)
         new = ids < 0
         if new.any():
-            fresh, inverse = np.unique(hashes[new], return_inverse=True)
+            fresh, inverse = _sorted_distinct(hashes[new])
             fresh_ids = np.arange(len(self), len(self) + fresh.size, dtype=np.int64)
             ids[new] = fresh_ids[inverse]
             at = np.searchsorted(self.hashes, fresh)
@@ -115,33 +128,119 @@ class _Vocabulary:
         return ids
 
 
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fnv1a(data: bytes) -> int:
+    h = 0xCBF29CE484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def _term_hashes(terms: Iterable[str]) -> np.ndarray:
-    """blake2b-64 of each term's UTF-8, the same in every process (unlike ``hash``)."""
-    blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest() for t in terms])
-    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    """64-bit FNV-1a of each term's UTF-8, the same in every process (unlike ``hash``)."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
+    n = len(encoded)
+    if n < 32:  # a query's few terms: cheaper one by one (and cached) than a column at a time
+        return np.array([_fnv1a(word) for word in encoded], dtype=np.uint64)
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return _span_hashes(np.frombuffer(b"".join(encoded), dtype=np.uint8), starts, lengths)
+
+
+def _span_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """FNV-1a of the byte spans ``data[start : start + length]``, a byte column at a time over all spans.
+
+    A batch of passages' terms (hundreds of thousands) hashes in tens of
+    milliseconds this way, where a dictionary lookup or a hashlib call per
+    term took seconds.
+    """
+    n = starts.size
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    # Longest first, so the spans still going at byte ``column`` are a prefix
+    # (as 16-bit keys a stable sort is a radix sort).
+    longest = int(lengths.max())
+    keys = longest - lengths
+    order = np.argsort(keys.astype(np.uint16) if longest < 1 << 16 else keys, kind="stable")
+    lengths, starts = lengths[order], starts[order]
+    longer = np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left")
+    hashes = np.full(n, _FNV_OFFSET, dtype=np.uint64)
+    for column, live in enumerate(longer.tolist()):
+        head = hashes[:live]
+        head ^= data[starts[:live] + column]
+        head *= _FNV_PRIME
+    out = np.empty(n, dtype=np.uint64)
+    out[order] = hashes
+    return out
 
 
 class _Segment:
     """Postings of the slots ``[first_slot, first_slot + n_slots)``, one row per term.
 
     Rows cover the term ids that existed when the segment was sealed; a term
-    first seen later has no postings here. Column ``j`` is slot ``first_slot + j``.
+    first seen later has no postings here. Column ``j`` is slot ``first_slot + j``;
+    within a row, columns ascend (lookups bisect them).
+
+    ``max_saturation[t]`` bounds ``tf / (tf + norm)`` over term ``t``'s postings
+    here, computed with the mean passage length ``ref_avgdl`` of the moment the
+    segment was made. As the mean moves, ``norm`` scales by at most
+    ``avgdl / ref_avgdl``, and so does the bound (see :meth:`saturation_bound`):
+    search uses it to skip terms that cannot change the top k.
     """
 
-    __slots__ = ("first_slot", "postings")
+    __slots__ = (
+        "first_slot", "postings", "max_saturation", "ref_avgdl", "indptr", "indices", "data", "n_terms", "n_slots"
+    )
 
-    def __init__(self, first_slot: int, postings: sp.csr_matrix) -> None:
+    def __init__(
+        self, first_slot: int, postings: sp.csr_matrix, max_saturation: np.ndarray, ref_avgdl: float
+    ) -> None:
         self.first_slot = first_slot
         self.postings = postings
+        self.max_saturation = max_saturation
+        self.ref_avgdl = ref_avgdl
+        # Read on every query: plain attributes, not scipy's properties.
+        self.indptr, self.indices, self.data = postings.indptr, postings.indices, postings.data
+        self.n_terms, self.n_slots = int(postings.shape[0]), int(postings.shape[1])
 
-    @property
-    def n_slots(self) -> int:
-        return int(self.postings.shape[1])
+    @classmethod
+    def make(cls, first_slot: int, postings: sp.csr_matrix, norms: np.ndarray, avgdl: float) -> _Segment:
+        """A segment over ``postings`` whose slots have ``norms`` (computed with ``avgdl``)."""
+        if not postings.has_sorted_indices:
+            postings.sort_indices()
+        indptr = postings.indptr
+        bound = np.zeros(postings.shape[0], dtype=np.float32)
+        # A few million postings at a time: float copies of a whole large segment would double its memory.
+        row = 0
+        while row < postings.shape[0]:
+            end = int(np.searchsorted(indptr, indptr[row] + _BOUND_CHUNK, side="right")) - 1
+            end = min(max(end, row + 1), postings.shape[0])
+            lo, hi = int(indptr[row]), int(indptr[end])
+            if hi > lo:
+                tf = postings.data[lo:hi].astype(np.float32)
+                saturation = tf / (tf + norms[postings.indices[lo:hi]])
+                starts = indptr[row:end] - lo
+                rows = np.flatnonzero(np.diff(indptr[row : end + 1]) > 0)
+                bound[row + rows] = np.maximum.reduceat(saturation, starts[rows])
+            row = end
+        # float32 rounding must never make the bound smaller than a real value.
+        bound = np.nextafter(bound, np.float32(np.inf), dtype=np.float32) * np.float32(1 + 1e-6)
+        return cls(first_slot, postings, bound, avgdl)
 
-    @property
-    def n_terms(self) -> int:
-        return int(self.postings.shape[0])
+    def saturation_bound(self, term_ids: np.ndarray, avgdl: float) -> np.ndarray:
+        """Upper bound of ``tf / (tf + norm)`` for each term (0 where it has no postings here)."""
+        scale = max(1.0, avgdl / self.ref_avgdl)
+        if term_ids.size and term_ids.max() < self.n_terms:
+            return self.max_saturation[term_ids] * scale
+        inside = term_ids < self.n_terms
+        out = np.zeros(term_ids.size, dtype=np.float64)
+        out[inside] = self.max_saturation[term_ids[inside]] * scale
+        return out
 
     @property
     def end_slot(self) -> int:
@@ -155,13 +254,13 @@ class _Segment:
         """Postings per term (live or not), indexed by term id."""
         return np.diff(self.postings.indptr)
 
-    def widened(self, n_terms: int) -> sp.csr_matrix:
-        """The postings with empty rows appended up to ``n_terms``."""
-        m = self.postings
-        if m.shape[0] == n_terms:
-            return m
-        indptr = np.concatenate([m.indptr, np.full(n_terms - m.shape[0], m.indptr[-1], dtype=m.indptr.dtype)])
-        return sp.csr_matrix((m.data, m.indices, indptr), shape=(n_terms, m.shape[1]))
+    def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """(local columns, term counts) of one term, empty when the segment predates it."""
+        if term_id >= self.n_terms:
+            return self.indices[:0], self.data[:0]
+        a, b = self.indptr[term_id], self.indptr[term_id + 1]
+        return self.indices[a:b], self.data[a:b]
+
 
 
 class Bm25Index:
@@ -178,18 +277,21 @@ class Bm25Index:
         self._n_slots = 0
         self._slot_of: dict[int, int] = {}
         self._segments: list[_Segment] = []
-        # Additions not yet sealed. Terms are hashed into the vocabulary at
-        # sealing, once per batch; until then each distinct term of the batch
-        # gets a local number, and postings are flat arrays of local numbers
-        # and counts, passage after passage (``_pending_sizes`` terms each).
-        self._pending_distinct: dict[str, int] = {}
-        self._pending_terms = array("q")
-        self._pending_tfs = array("d")
-        self._pending_sizes = array("q")
+        # Additions not yet sealed, as term hashes: interned into the
+        # vocabulary at sealing, once per batch.
+        self._pending_hashes: list[np.ndarray] = []  # uint64 term hashes, passage after passage
+        self._pending_tfs: list[np.ndarray] = []  # float64 counts aligned with them (repeats summed at sealing)
+        self._pending_sizes: list[np.ndarray] = []  # entries per passage
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
         self._norm_cache: np.ndarray | None = None
+        self._norm64_cache: np.ndarray | None = None
         self._live_df_cache: dict[int, int] = {}
+        # Search scratch: a score and a mark per slot, zeroed again after each
+        # query; the lock keeps two threads' searches from sharing it.
+        self._acc = np.zeros(0, dtype=np.float64)
+        self._seen = np.zeros(0, dtype=bool)
+        self._scratch_lock = threading.Lock()
 
     # ------------------------------------------------------------------ size
     def __len__(self) -> int:
@@ -211,19 +313,72 @@ class Bm25Index:
         if passage_id in self._slot_of:
             self.remove(passage_id)
         counts = Counter(terms)
-        distinct = self._pending_distinct
-        # setdefault evaluates len(distinct) before inserting: a new term gets the next number.
-        self._pending_terms.extend([distinct.setdefault(term, len(distinct)) for term in counts])
-        self._pending_tfs.extend(counts.values())
-        self._pending_sizes.append(len(counts))
+        self._pending_hashes.append(_term_hashes(counts))
+        self._pending_tfs.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        self._pending_sizes.append(np.array([len(counts)], dtype=np.int64))
         self._new_slot(passage_id, float(len(terms)))
         self._changed()
 
     def add_many(self, items: Iterable[tuple[int, Sequence[str]]]) -> None:
-        """Index a batch and seal it into one segment."""
+        """Index a batch and seal it (a few thousand passages per segment).
+
+        Passages new to the index are hashed and counted together by C loops
+        (one join, one encode, numpy over the bytes) instead of one Python
+        step per term; re-added ids and mappings of term weights take :meth:`add`.
+        """
+        ids: list[int] = []
+        flat: list[str] = []
+        sizes: list[int] = []
+        batch: set[int] = set()
         for passage_id, terms in items:
-            self.add(passage_id, terms)
+            if isinstance(terms, Mapping) or passage_id in self._slot_of or passage_id in batch:
+                self._add_new(ids, flat, sizes)
+                ids, flat, sizes, batch = [], [], [], set()
+                self.add(passage_id, terms)
+                continue
+            ids.append(passage_id)
+            batch.add(passage_id)
+            flat.extend(terms)
+            sizes.append(len(terms))
+            if len(ids) >= _BATCH_PASSAGES:  # bounded memory for any batch size
+                self._add_new(ids, flat, sizes)
+                ids, flat, sizes, batch = [], [], [], set()
+                self._seal()
+        self._add_new(ids, flat, sizes)
         self._seal()
+
+    def _add_new(self, passage_ids: list[int], flat: list[str], sizes: list[int]) -> None:
+        """Pend passages not in the index, given as their terms back to back."""
+        if not passage_ids:
+            return
+        joined = "\x00".join(flat)
+        if joined.count("\x00") != len(flat) - 1:  # a term holding NUL: count term by term instead
+            at = 0
+            for passage_id, size in zip(passage_ids, sizes):
+                self.add(passage_id, flat[at : at + size])
+                at += size
+            return
+        data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        del joined
+        ends = np.append(np.flatnonzero(data == 0), data.size)
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        hashes = _span_hashes(data, starts, ends - starts)
+        del data, starts, ends
+        n = len(passage_ids)
+        lengths = np.array(sizes, dtype=np.int64)
+        # Every occurrence pends with a count of one; sealing sums repeats into term counts.
+        self._pending_hashes.append(hashes)
+        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float64))
+        self._pending_sizes.append(lengths)
+        slot = self._n_slots
+        self._grow_slots(slot + n)
+        self._ids[slot : slot + n] = passage_ids
+        self._lengths[slot : slot + n] = lengths
+        self._alive[slot : slot + n] = True
+        self._n_slots += n
+        self._slot_of.update(zip(passage_ids, range(slot, slot + n)))
+        self._total_length += float(lengths.sum())
+        self._changed()
 
     def remove(self, passage_id: int) -> bool:
         """Forget a passage; its postings stay in place but never score again."""
@@ -264,9 +419,255 @@ class Bm25Index:
         return self._ids[slots], scores[slots].astype(np.float64)
 
     def search(self, query: Mapping[str, float] | Sequence[str], k: int = 10) -> list[Hit]:
-        """The ``k`` best passages, best first; ties broken by lower id."""
+        """The ``k`` best passages, best first; ties broken by lower id.
+
+        Scores are exact; the work is not. Terms are read from the rarest up.
+        Once the terms left could not lift a passage they have not reached
+        above the k-th best score so far (MaxScore), they are only looked up,
+        by bisecting their postings, for the passages still in the running:
+        the long postings of syllables like "cua" or "va" are then never read
+        whole. Every passage's score is summed in float64 in that same order
+        (rarest term first, then query position) however it was reached, so
+        scores do not depend on how the index is split into segments.
+        """
         if k <= 0:
             return []
+        self._seal()
+        if not self._slot_of:
+            return []
+        prepared = self._query_terms(query)
+        if prepared is None:
+            return []
+        term_ids, coefficients, df = prepared
+        if not (coefficients > 0).all():
+            return self._search_dense(query, k)
+        order = np.argsort(df, kind="stable")  # rarest first, then query order
+        with self._scratch_lock:
+            slots, scores = self._top_candidates(term_ids[order], coefficients[order], k)
+        if slots.size > k:  # keep everything tied with the k-th best: the id tie-break decides
+            kth = np.partition(scores, slots.size - k)[slots.size - k]
+            near = scores >= kth
+            slots, scores = slots[near], scores[near]
+        ids = self._ids[slots]
+        best = np.lexsort((ids, -scores))[:k]
+        return [Hit(int(ids[i]), float(scores[i])) for i in best]
+
+    def merge_segments(self) -> bool:
+        """Merge every segment into one and drop removed passages' postings; False if already so.
+
+        Searching reads each query term once per segment: a base grown by
+        many small uploads answers faster after this. It copies every posting
+        (seconds at a million passages), so call it when idle, under the same
+        lock as other changes; a second call right after is free.
+        """
+        self._seal()
+        if len(self._segments) <= 1 and self._n_slots == len(self._slot_of):
+            return False
+        self._merge(0)
+        return True
+
+    @property
+    def segment_count(self) -> int:
+        self._seal()
+        return len(self._segments)
+
+    def _query_terms(
+        self, query: Mapping[str, float] | Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Known query terms' ids, ``idf · weight · (k1 + 1)`` and live document frequencies, in query order."""
+        weights = dict(query) if isinstance(query, Mapping) else Counter(query)
+        weights = {term: float(weight) for term, weight in weights.items() if weight != 0}
+        if not weights:
+            return None
+        ids = self._vocab.lookup(_term_hashes(weights))
+        term_weights = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+        known = ids >= 0
+        ids, term_weights = ids[known].astype(np.int64), term_weights[known]
+        df = self._live_df(ids)
+        present = df > 0
+        ids, df, term_weights = ids[present], df[present], term_weights[present]
+        if ids.size == 0:
+            return None
+        return ids, self._idf_of(df.astype(np.float64)) * term_weights * (self.params.k1 + 1.0), df
+
+    def _top_candidates(self, term_ids: np.ndarray, coefficients: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Live slots that may be in the top k and their exact scores; terms come rarest first.
+
+        Terms are read whole in the given order, the short postings (bigrams,
+        rare syllables) together in one vectorised pass; before each long
+        read, if the terms still unread could not lift an unreached passage
+        to the k-th best score so far, reading stops and those terms are only
+        looked up for the passages still in the running.
+        """
+        avgdl = self._total_length / len(self._slot_of)
+        bounds = np.zeros(term_ids.size)
+        n_postings = np.zeros(term_ids.size, dtype=np.int64)
+        for segment in self._segments:
+            np.maximum(bounds, segment.saturation_bound(term_ids, avgdl), out=bounds)
+            indptr = segment.indptr
+            if segment.n_terms == len(self._vocab):  # the usual case: the segment knows every term
+                n_postings += indptr[term_ids + 1] - indptr[term_ids]
+                continue
+            inside = term_ids < segment.n_terms
+            n_postings[inside] += indptr[term_ids[inside] + 1] - indptr[term_ids[inside]]
+        if int(n_postings.sum()) + self._n_slots // 4 <= _DENSE_WORK:
+            return self._score_all(term_ids, coefficients)
+        bounds *= coefficients
+        short = int(np.argmax(n_postings > _SHORT_POSTINGS)) if (n_postings > _SHORT_POSTINGS).any() else term_ids.size
+        batches = [slice(0, short)] if short else []
+        batches += [slice(i, i + 1) for i in range(short, term_ids.size)]
+
+        acc, seen = self._buffers()
+        alive = self._alive
+        reached: list[np.ndarray] = []
+        unread = float(bounds.sum())
+        theta = 0.0
+        done = 0
+        try:
+            for batch in batches:
+                if done and len(reached) and sum(part.size for part in reached) >= k:
+                    slots = _live(np.concatenate(reached), alive)
+                    if slots.size >= k:
+                        values = acc[slots]
+                        theta = float(np.partition(values, values.size - k)[values.size - k])
+                        if unread < theta * (1 - _TOLERANCE):
+                            break
+                self._accumulate(term_ids[batch], coefficients[batch], acc, seen, reached)
+                unread -= float(bounds[batch].sum())
+                done = batch.stop
+            slots = np.concatenate(reached) if reached else np.empty(0, dtype=np.intp)
+            scores = acc[slots]
+        finally:
+            for part in reached:
+                acc[part] = 0
+                seen[part] = False
+        keep = alive[slots]
+        slots, scores = slots[keep], scores[keep]
+        if done == term_ids.size:
+            return slots, scores
+
+        # MaxScore: the unread terms only where they can still matter.
+        left = float(bounds[done:].sum())
+        running = scores + left * (1 + _TOLERANCE) >= theta
+        slots, scores = slots[running], scores[running]
+        sort = np.argsort(slots)
+        slots, scores = slots[sort], scores[sort]
+        last = term_ids.size - 1
+        for t in range(done, term_ids.size):
+            scores += self._contributions(int(term_ids[t]), float(coefficients[t]), slots)
+            left -= bounds[t]
+            # Pruning a few hundred passages costs more than looking them up.
+            if slots.size > max(k, _PRUNE_AT) and t < last:
+                theta = max(theta, float(np.partition(scores, slots.size - k)[slots.size - k]))
+                running = scores + max(left, 0.0) * (1 + _TOLERANCE) >= theta
+                slots, scores = slots[running], scores[running]
+        return slots, scores
+
+    def _score_all(self, term_ids: np.ndarray, coefficients: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every posting of every term, summed in term order: cheaper than pruning on a small index."""
+        acc = self._buffers()[0]
+        norm = self._slot_norms64()
+        n = self._n_slots
+        try:
+            for segment in self._segments:
+                for t, c in zip(term_ids.tolist(), coefficients.tolist()):
+                    local, tf = segment.row(t)
+                    if local.size:
+                        slots = local.astype(np.intp)
+                        if segment.first_slot:
+                            slots += segment.first_slot
+                        counts = tf.astype(np.float64)
+                        np.add.at(acc, slots, c * counts / (counts + norm[slots]))
+            scores = acc[:n].copy()
+        finally:
+            acc[:n] = 0
+        slots = np.flatnonzero((scores > 0) & self._alive[:n])
+        return slots, scores[slots]
+
+    def _accumulate(
+        self, term_ids: np.ndarray, coefficients: np.ndarray, acc: np.ndarray, seen: np.ndarray, reached: list[np.ndarray]
+    ) -> None:
+        """Add the terms' whole postings into ``acc``, in term order; first-reached slots go to ``reached``."""
+        norm = self._slot_norms64()
+        for segment in self._segments:
+            parts = [(segment.row(int(t)), c) for t, c in zip(term_ids.tolist(), coefficients.tolist())]
+            parts = [(row, c) for row, c in parts if row[0].size]
+            if not parts:
+                continue
+            if len(parts) == 1:
+                (local, tf), c = parts[0]
+                weight: np.ndarray | float = c
+            else:
+                local = np.concatenate([row[0] for row, _ in parts])
+                tf = np.concatenate([row[1] for row, _ in parts])
+                weight = np.repeat(np.array([c for _, c in parts]), [row[0].size for row, _ in parts])
+            # Index arrays of any other type are converted on every use: once, here.
+            slots = local.astype(np.intp)
+            if segment.first_slot:
+                slots += segment.first_slot
+            counts = tf.astype(np.float64)
+            contribution = weight * counts / (counts + norm[slots])
+            # Term by term, so a slot two terms share is listed once (a sort would cost more).
+            at = 0
+            for row, _ in parts:
+                part = slots[at : at + row[0].size]
+                at += part.size
+                new = part[~seen[part]]
+                if new.size:
+                    seen[new] = True
+                    reached.append(new)
+            # add.at adds repeated slots in array order: each passage's terms in term order.
+            np.add.at(acc, slots, contribution)
+
+    def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray) -> np.ndarray:
+        """One term's score at ascending ``slots`` (0 where absent), computed as :meth:`_accumulate` does.
+
+        Few slots against long postings: bisect the postings for each slot.
+        Many: mark the slots in the scratch buffer and read the postings once.
+        """
+        out = np.zeros(slots.size)
+        norm = self._slot_norms64()
+        for segment in self._segments:
+            local, tf = segment.row(term_id)
+            if local.size == 0:
+                continue
+            if segment.first_slot == 0 and segment.n_slots >= self._n_slots:
+                lo, hi = 0, slots.size  # the one segment holds every slot
+            else:
+                lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots))
+            if lo == hi:
+                continue
+            if (hi - lo) * _BISECT_COST > local.size:
+                mark = self._buffers()[0]  # all zeros between searches
+                mark[slots[lo:hi]] = np.arange(lo + 1, hi + 1)
+                row_slots = local.astype(np.intp)
+                if segment.first_slot:
+                    row_slots += segment.first_slot
+                position = mark[row_slots]
+                mark[slots[lo:hi]] = 0
+                hit = np.flatnonzero(position)
+                counts = tf[hit].astype(np.float64)
+                out[position[hit].astype(np.intp) - 1] = coefficient * counts / (counts + norm[row_slots[hit]])
+                continue
+            inside = slots[lo:hi]
+            wanted = (inside - segment.first_slot if segment.first_slot else inside).astype(local.dtype)
+            at = local.searchsorted(wanted)
+            np.minimum(at, local.size - 1, out=at)
+            # Absent slots get a count of 0, so a contribution of exactly 0.
+            counts = tf[at] * (local[at] == wanted)
+            counts = counts.astype(np.float64)
+            out[lo:hi] = coefficient * counts / (counts + norm[inside])
+        return out
+
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """A zeroed score per slot and a cleared mark per slot, reused across searches."""
+        if self._acc.size < self._n_slots:
+            self._acc = np.zeros(self._ids.size, dtype=np.float64)
+            self._seen = np.zeros(self._ids.size, dtype=bool)
+        return self._acc, self._seen
+
+    def _search_dense(self, query: Mapping[str, float] | Sequence[str], k: int) -> list[Hit]:
+        """Every slot scored at once: for queries with negative weights, which pruning cannot bound."""
         dense = self._dense_scores(query)
         if dense is None:
             return []
@@ -291,54 +692,56 @@ class Bm25Index:
 
     # ----------------------------------------------------------- persistence
     def save(self, directory: Path, extra: Mapping[str, object] | None = None) -> None:
-        """Write the index to ``directory`` (one file of arrays, then the manifest).
+        """Write the index to ``directory`` (one ``.npy`` file per array, then the manifest).
 
-        Removed passages are left out. The manifest is written last, so a
-        crash mid-save leaves an index that :meth:`load` refuses rather than
-        one that silently lies.
+        Removed passages are left out. Files are written under temporary
+        names and renamed, and the manifest goes last, so a crash mid-save
+        leaves an index that :meth:`load` refuses rather than one that
+        silently lies (and a process that has the old files mapped keeps
+        reading the old, whole files).
         """
         self._seal()
         directory.mkdir(parents=True, exist_ok=True)
         manifest_path = directory / "manifest.json"
         manifest_path.unlink(missing_ok=True)
-        (directory / "vocabulary.txt").unlink(missing_ok=True)  # format 1 kept the terms there
-        (directory / "postings.npz").unlink(missing_ok=True)  # format 2 kept the arrays there
+        for stale in ("vocabulary.txt", "postings.npz"):  # formats 1 and 2
+            (directory / stale).unlink(missing_ok=True)
         n = self._n_slots
         alive = self._alive[:n]
         arrays: dict[str, np.ndarray] = {
             "ids": self._ids[:n][alive],
             "lengths": self._lengths[:n][alive],
             "term_hashes": self._vocab.hashes,
-            "term_ids": self._vocab.ids,
+            "term_ids": self._vocab.ids.astype(np.int32),
         }
-        segment_slots: list[int] = []
+        segments: list[dict[str, float]] = []
         for segment in self._segments:
             postings = self._live_postings(segment)
             if postings.shape[1]:
-                j = len(segment_slots)
-                arrays[f"indptr{j}"], arrays[f"indices{j}"], arrays[f"data{j}"] = (
-                    postings.indptr,
-                    postings.indices,
-                    postings.data,
-                )
-                segment_slots.append(postings.shape[1])
-        arrays["segment_slots"] = np.array(segment_slots, dtype=np.int64)
-        # Written aside and renamed: another process saving at the same time
-        # never leaves a half-written file under the real name. The manifest
-        # names the arrays file it goes with, so a manifest and an arrays file
-        # from two different saves are never read together.
-        generation = uuid.uuid4().hex
-        partial_postings = directory / f"postings.{os.getpid()}.partial"
-        _write_arrays(partial_postings, arrays, generation)
-        os.replace(partial_postings, directory / "postings.bin")
+                j = len(segments)
+                # Dropping removed passages only lowers each term's maximum: the bound still holds.
+                arrays[f"seg{j}.indptr"] = postings.indptr
+                arrays[f"seg{j}.indices"] = postings.indices
+                arrays[f"seg{j}.data"] = postings.data
+                arrays[f"seg{j}.bound"] = segment.max_saturation
+                segments.append({"slots": postings.shape[1], "ref_avgdl": segment.ref_avgdl})
+        written = set()
+        for name, array in arrays.items():
+            partial = directory / f"{name}.{os.getpid()}.partial"
+            with partial.open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(array))
+            os.replace(partial, directory / f"{name}.npy")
+            written.add(f"{name}.npy")
         del arrays
+        for old in directory.glob("seg*.npy"):
+            if old.name not in written:
+                old.unlink()
         manifest = {
             "format": FORMAT_VERSION,
-            "postings": generation,
             "params": asdict(self.params),
             "passages": len(self),
             "terms": len(self._vocab),
-            "segments": len(segment_slots),
+            "segments": segments,
             "extra": dict(extra or {}),
         }
         partial = directory / f"manifest.{os.getpid()}.partial"
@@ -347,31 +750,45 @@ class Bm25Index:
 
     @classmethod
     def load(cls, directory: Path) -> tuple[Bm25Index, dict[str, object]]:
-        """Read an index written by :meth:`save`; returns it and the manifest's extra."""
+        """Read an index written by :meth:`save`; returns it and the manifest's extra.
+
+        Postings and the vocabulary are memory-mapped, not read: opening a
+        million-passage index costs building the id → slot table, and pages
+        of postings come in as queries touch them.
+        """
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT_VERSION:
             raise ValueError(f"unsupported index format {manifest.get('format')!r}")
         index = cls(Bm25Params(**manifest["params"]))
-        arrays = _read_arrays(directory / "postings.bin", manifest.get("postings"))
-        index._vocab = _Vocabulary(arrays["term_hashes"].astype(np.uint64), arrays["term_ids"].astype(np.int64))
+
+        def mapped(name: str) -> np.ndarray:
+            # A plain ndarray view of the map: np.memmap's subclass hooks cost microseconds per slice.
+            return np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r"))
+
+        index._vocab = _Vocabulary(mapped("term_hashes"), mapped("term_ids"))
         n_terms = len(index._vocab)
         if n_terms != manifest["terms"] or index._vocab.ids.size != n_terms:
             raise ValueError("index manifest does not match its vocabulary")
         index._grow_terms(n_terms)
-        ids, lengths = arrays["ids"], arrays["lengths"]
+        ids, lengths = np.load(directory / "ids.npy"), np.load(directory / "lengths.npy")
         n = int(ids.size)
-        segment_slots = arrays["segment_slots"]
-        if len(segment_slots) != manifest["segments"] or int(segment_slots.sum()) != n:
+        segments = manifest["segments"]
+        if not isinstance(segments, list) or sum(int(seg["slots"]) for seg in segments) != n:
             raise ValueError("index manifest does not match its postings")
         first = 0
-        for j, width in enumerate(segment_slots.tolist()):
-            indptr = arrays[f"indptr{j}"]
+        for j, seg in enumerate(segments):
+            width = int(seg["slots"])
+            indptr = mapped(f"seg{j}.indptr")
             if indptr.size - 1 > n_terms:
                 raise ValueError("index postings name terms missing from its vocabulary")
             postings = sp.csr_matrix(
-                (arrays[f"data{j}"], arrays[f"indices{j}"], indptr), shape=(indptr.size - 1, width)
+                (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr), shape=(indptr.size - 1, width), copy=False
             )
-            index._segments.append(_Segment(first, postings))
+            postings.has_sorted_indices = True  # saved only from sorted segments
+            bound = mapped(f"seg{j}.bound")
+            if bound.size != indptr.size - 1:
+                raise ValueError("index bounds do not match its postings")
+            index._segments.append(_Segment(first, postings, bound, float(seg["ref_avgdl"])))
             index._df[: postings.shape[0]] += np.diff(indptr)
             first += width
         index._grow_slots(n)
@@ -442,6 +859,14 @@ class Bm25Index:
                 matched[dead] = False
         return scores, matched
 
+    def _slot_norms64(self) -> np.ndarray:
+        """:meth:`_slot_norms` in float64, which search sums in."""
+        if self._norm64_cache is None:
+            k1, b = self.params.k1, self.params.b
+            avgdl = self._total_length / len(self._slot_of)
+            self._norm64_cache = k1 * (1.0 - b + b * self._lengths[: self._n_slots].astype(np.float64) / avgdl)
+        return self._norm64_cache
+
     def _slot_norms(self) -> np.ndarray:
         """``k1 · (1 - b + b · dl / avgdl)`` per slot, kept until the corpus changes."""
         if self._norm_cache is None:
@@ -506,6 +931,7 @@ class Bm25Index:
         """The set of live passages changed: drop everything derived from it."""
         self._mean_idf_cache = None
         self._norm_cache = None
+        self._norm64_cache = None
         self._live_df_cache.clear()
 
     def _grow_terms(self, needed: int) -> None:
@@ -538,19 +964,29 @@ class Bm25Index:
     def _seal(self) -> None:
         """Turn pending additions into a segment, then merge where the policy says so."""
         if self._pending_sizes:
-            n_new = len(self._pending_sizes)
-            global_ids = self._vocab.intern(_term_hashes(self._pending_distinct)).astype(np.int32)
-            term_ids = global_ids[np.frombuffer(self._pending_terms, dtype=np.int64)]
+            sizes = np.concatenate(self._pending_sizes)
+            n_new = int(sizes.size)
+            hashes = np.concatenate(self._pending_hashes)
+            tfs = np.concatenate(self._pending_tfs)
+            self._pending_hashes, self._pending_tfs, self._pending_sizes = [], [], []
+            # Each distinct hash of the batch interned once.
+            order = np.argsort(hashes)
+            ordered = hashes[order]
+            first = np.ones(ordered.size, dtype=bool)
+            first[1:] = ordered[1:] != ordered[:-1]
+            distinct_ids = self._vocab.intern(ordered[first]).astype(np.int32)
+            term_ids = np.empty(hashes.size, dtype=np.int32)
+            term_ids[order] = distinct_ids[np.cumsum(first) - 1]
+            del hashes, order, ordered, first, distinct_ids
             n_terms = len(self._vocab)
-            tfs = _compact_tfs(np.frombuffer(self._pending_tfs, dtype=np.float64))
             indptr = np.zeros(n_new + 1, dtype=np.int64)
-            np.cumsum(np.frombuffer(self._pending_sizes, dtype=np.int64), out=indptr[1:])
-            self._pending_distinct = {}
-            self._pending_terms, self._pending_tfs, self._pending_sizes = array("q"), array("d"), array("q")
-            del global_ids
+            np.cumsum(sizes, out=indptr[1:])
             by_slot = sp.csr_matrix((tfs, term_ids, indptr), shape=(n_new, n_terms))
+            by_slot.sum_duplicates()  # a term repeated in a passage: one posting, its count summed
+            by_slot.data = _compact_tfs(by_slot.data)
             del term_ids, tfs, indptr
-            segment = _Segment(self._n_slots - n_new, by_slot.T.tocsr())
+            first = self._n_slots - n_new
+            segment = _Segment.make(first, by_slot.T.tocsr(), *self._norms_of(first, self._n_slots))
             del by_slot
             self._grow_terms(n_terms)
             self._df[:n_terms] += segment.term_counts()
@@ -584,16 +1020,16 @@ class Bm25Index:
         blocks = []
         for segment in merging:
             self._df[: segment.n_terms] -= segment.term_counts()
-            live = _Segment(0, self._live_postings(segment))
-            if live.n_slots:
-                blocks.append(live.widened(n_terms))
-        del self._segments[start:], merging, live
+            live = self._live_postings(segment)
+            if live.shape[1]:
+                blocks.append(_widened(live, n_terms))
+        del self._segments[start:], merging, segment, live
+        merged = None
         if blocks:
-            merged = sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+            merged = _stack_columns(blocks) if len(blocks) > 1 else blocks[0]
             del blocks
             merged.data = _compact_tfs(merged.data)
             self._df[:n_terms] += np.diff(merged.indptr)
-            self._segments.append(_Segment(first, merged))
         keep = np.flatnonzero(self._alive[first:end])
         if keep.size < end - first:
             new_end = first + keep.size
@@ -604,56 +1040,90 @@ class Bm25Index:
             self._n_slots = new_end
             self._slot_of.update(zip(self._ids[first:new_end].tolist(), range(first, new_end)))
             self._changed()
+        if merged is not None:
+            self._segments.append(_Segment.make(first, merged, *self._norms_of(first, first + merged.shape[1])))
+
+    def _norms_of(self, lo: int, hi: int) -> tuple[np.ndarray, float]:
+        """``k1 · (1 - b + b · dl / avgdl)`` of slots ``[lo, hi)`` with today's mean length, and that mean."""
+        k1, b = self.params.k1, self.params.b
+        avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
+        lengths = self._lengths[lo:hi].astype(np.float64)
+        return (k1 * (1.0 - b + b * lengths / avgdl)).astype(np.float32), avgdl
 
 
-def _write_arrays(path: Path, arrays: Mapping[str, np.ndarray], generation: str) -> None:
-    """Arrays as raw little-endian bytes behind a JSON table of names, dtypes, shapes and offsets.
+def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True), sort-based (numpy's is slow on these arrays)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    inverse = np.empty(values.size, dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
 
-    Unlike an ``.npz`` (a zip read and checksummed in full on load), the file
-    can be memory-mapped, so a cold start reads only the postings rows its
-    question touches: at 100k passages that is most of the start-up saved.
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique, without its overhead on small arrays)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _live(slots: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    return slots[alive[slots]]
+
+
+def _stack_columns(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """``sp.hstack(blocks)`` for blocks with the same rows, emptying the list as it goes.
+
+    scipy's hstack first concatenates every block's arrays, then writes the
+    result: three copies of the postings at once (3 GB at a million
+    passages). Here each block is written straight to its place, a few
+    million postings at a time, and let go once written.
     """
-    table: dict[str, dict[str, object]] = {}
-    offset = 0
-    for name, values in arrays.items():
-        values = np.ascontiguousarray(values)
-        table[name] = {"dtype": values.dtype.newbyteorder("<").str, "shape": list(values.shape), "offset": offset}
-        offset += -(-values.nbytes // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
-    header = json.dumps({"generation": generation, "arrays": table}).encode("utf-8")
-    start = -(-(len(_ARRAYS_MAGIC) + 8 + len(header)) // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
-    with path.open("wb") as handle:
-        handle.write(_ARRAYS_MAGIC + len(header).to_bytes(8, "little") + header)
-        for name, values in arrays.items():
-            handle.seek(start + int(table[name]["offset"]))  # type: ignore[call-overload]
-            handle.write(np.ascontiguousarray(values, dtype=np.dtype(str(table[name]["dtype"]))).tobytes())
-        handle.truncate(start + offset)
+    n_rows = blocks[0].shape[0]
+    counts = np.zeros(n_rows, dtype=np.int64)
+    for block in blocks:
+        counts += np.diff(block.indptr)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    nnz = int(indptr[-1])
+    n_cols = sum(block.shape[1] for block in blocks)
+    index_dtype = np.int32 if max(nnz, n_cols) < np.iinfo(np.int32).max else np.int64
+    indices = np.empty(nnz, dtype=index_dtype)
+    data = np.empty(nnz, dtype=np.result_type(*(block.data.dtype for block in blocks)))
+    cursor = indptr[:-1].copy()  # where each row's next entries go
+    column = 0
+    while blocks:
+        block = blocks.pop(0)
+        rows_of = block.indptr
+        row = 0
+        while row < n_rows:
+            end = int(np.searchsorted(rows_of, rows_of[row] + _BOUND_CHUNK, side="right")) - 1
+            end = min(max(end, row + 1), n_rows)
+            lo, hi = int(rows_of[row]), int(rows_of[end])
+            if hi > lo:
+                rows = np.repeat(np.arange(row, end), np.diff(rows_of[row : end + 1]))
+                to = cursor[rows] + (np.arange(lo, hi) - rows_of[rows])
+                indices[to] = block.indices[lo:hi] + column
+                data[to] = block.data[lo:hi]
+                del rows, to
+            row = end
+        cursor += np.diff(rows_of)
+        column += block.shape[1]
+        del block
+    merged = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
+    merged.has_sorted_indices = True  # blocks in column order, each sorted
+    return merged
 
 
-def _read_arrays(path: Path, generation: object) -> dict[str, np.ndarray]:
-    """The arrays of a file written by :func:`_write_arrays`, memory-mapped copy-on-write.
-
-    Copy-on-write: the index may change its arrays in memory; the file never
-    changes under another process reading it.
-    """
-    with path.open("rb") as handle:
-        head = handle.read(len(_ARRAYS_MAGIC) + 8)
-        if len(head) < len(_ARRAYS_MAGIC) + 8 or not head.startswith(_ARRAYS_MAGIC):
-            raise ValueError("index arrays file is not ours or is truncated")
-        header_size = int.from_bytes(head[len(_ARRAYS_MAGIC) :], "little")
-        header = json.loads(handle.read(header_size))
-    if header.get("generation") != generation:
-        raise ValueError("index arrays file belongs to another save than the manifest")
-    start = -(-(len(_ARRAYS_MAGIC) + 8 + header_size) // _ARRAYS_ALIGN) * _ARRAYS_ALIGN
-    raw = np.memmap(path, dtype=np.uint8, mode="c")
-    arrays: dict[str, np.ndarray] = {}
-    for name, spec in header["arrays"].items():
-        dtype, shape = np.dtype(spec["dtype"]), tuple(spec["shape"])
-        begin = start + spec["offset"]
-        end = begin + dtype.itemsize * int(np.prod(shape, dtype=np.int64))
-        if end > raw.size:
-            raise ValueError("index arrays file is truncated")
-        arrays[name] = raw[begin:end].view(dtype).reshape(shape)
-    return arrays
+def _widened(m: sp.csr_matrix, n_terms: int) -> sp.csr_matrix:
+    """The postings with empty rows appended up to ``n_terms``."""
+    if m.shape[0] == n_terms:
+        return m
+    indptr = np.concatenate([m.indptr, np.full(n_terms - m.shape[0], m.indptr[-1], dtype=m.indptr.dtype)])
+    return sp.csr_matrix((m.data, m.indices, indptr), shape=(n_terms, m.shape[1]))
 
 
 def _compact_tfs(tfs: np.ndarray) -> np.ndarray:

@@ -223,7 +223,7 @@ def test_save_interrupted_before_manifest_is_refused(tmp_path: Path, monkeypatch
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("index.bm25._write_arrays", crash)
+    monkeypatch.setattr("index.bm25.np.save", crash)
     with pytest.raises(OSError):
         index.save(tmp_path)
     with pytest.raises(FileNotFoundError):
@@ -276,29 +276,107 @@ def test_interleaved_additions_removals_and_searches_match_rank_bm25() -> None:
     assert index.passage_ids() == set(kept)
 
 
-def test_arrays_file_from_another_save_is_refused(tmp_path: Path) -> None:
-    """A manifest read together with the arrays of a later save (two processes saving) is not trusted."""
-    first, second = Bm25Index(), Bm25Index()
-    first.add_many([(1, ["a"])])
-    second.add_many([(1, ["b"]), (2, ["a"])])
-    first.save(tmp_path)
-    manifest = (tmp_path / "manifest.json").read_text(encoding="utf-8")
-    second.save(tmp_path)
-    (tmp_path / "manifest.json").write_text(manifest, encoding="utf-8")
-    with pytest.raises(ValueError, match="another save"):
-        Bm25Index.load(tmp_path)
+def _ranking_from_all_scores(index: Bm25Index, query: dict[str, float] | list[str], k: int) -> list[tuple[int, float]]:
+    ids, scores = index.scores(query)
+    order = np.lexsort((ids, -scores))[:k]
+    return [(int(ids[i]), float(scores[i])) for i in order]
 
 
-def test_loaded_index_can_change_without_touching_the_saved_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("short_postings", "bisect_cost"), [(0, 0), (0, 10**9), (4096, 16)])
+def test_pruned_search_finds_the_same_top_k_as_scoring_everything(
+    short_postings: int, bisect_cost: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no postings counted as short, every common term goes through the
+    # "can it still change the top k?" check, then through lookups by
+    # bisection (cost 0) or by one pass over its postings (cost 10**9).
+    monkeypatch.setattr("index.bm25._SHORT_POSTINGS", short_postings)
+    monkeypatch.setattr("index.bm25._BISECT_COST", bisect_cost)
+    monkeypatch.setattr("index.bm25._PRUNE_AT", 0 if short_postings == 0 else 512)
+    # A small index is scored whole (the third case); the first two force pruning.
+    monkeypatch.setattr("index.bm25._DENSE_WORK", 0 if short_postings == 0 else 1 << 16)
+    rng = random.Random(31)
+    docs = _corpus(seed=37, n=1500)
     index = Bm25Index()
-    index.add_many([(1, ["a", "b"]), (2, ["b"]), (3, ["c"])])
+    for start in range(0, 1500, 400):  # several segments
+        index.add_many((i, docs[i] + [f"{a}_{b}" for a, b in zip(docs[i], docs[i][1:])]) for i in range(start, min(start + 400, 1500)))
+    for pid in range(0, 1500, 11):
+        index.remove(pid)
+    for _ in range(40):
+        words = [f"t{min(int(rng.paretovariate(0.8)) - 1, 399)}" for _ in range(rng.randint(2, 6))]
+        query = words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+        for k in (1, 10, 50):
+            hits = index.search(query, k)
+            expected = _ranking_from_all_scores(index, query, k)
+            assert [h.passage_id for h in hits] == [pid for pid, _ in expected]
+            np.testing.assert_allclose([h.score for h in hits], [s for _, s in expected], rtol=1e-5)
+
+
+def test_merging_segments_keeps_rankings_and_is_free_the_second_time() -> None:
+    docs = _corpus(seed=41, n=300)
+    index = Bm25Index()
+    for start in range(0, 300, 50):
+        index.add_many((i, docs[i]) for i in range(start, start + 50))
+    index.remove(7)
+    before = [index.search(q, 10) for q in (["t0", "t5"], ["t2", "t30", "t31"])]
+    assert index.merge_segments()
+    assert index.segment_count == 1
+    assert [index.search(q, 10) for q in (["t0", "t5"], ["t2", "t30", "t31"])] == before
+    assert not index.merge_segments()
+
+
+def test_merged_index_saves_and_loads_with_the_same_rankings(tmp_path: Path) -> None:
+    docs = _corpus(seed=43, n=200)
+    index = Bm25Index()
+    index.add_many(enumerate(docs[:120]))
+    index.add_many((i + 120, d) for i, d in enumerate(docs[120:]))
+    index.merge_segments()
     index.save(tmp_path)
-    saved = (tmp_path / "postings.bin").read_bytes()
     loaded, _ = Bm25Index.load(tmp_path)
-    loaded.remove(2)
-    loaded.add_many([(4, ["b", "b"])])
-    loaded.add_many([(5, ["a"])])
-    assert [h.passage_id for h in loaded.search(["b"], 5)] == [4, 1]
-    assert (tmp_path / "postings.bin").read_bytes() == saved
-    again, _ = Bm25Index.load(tmp_path)
-    assert [h.passage_id for h in again.search(["b"], 5)] == [2, 1]
+    for query in (["t0", "t7"], ["t1", "t2", "t3"]):
+        assert loaded.search(query, 10) == index.search(query, 10)
+    loaded.add(999, ["t1", "moi"])  # a loaded (memory-mapped) index still takes additions
+    assert loaded.search(["moi"], 1)[0].passage_id == 999
+
+
+def test_batch_with_unusual_terms_is_searchable_like_single_additions() -> None:
+    terms = ["a\x00b", "Đà_Nẵng", "\ud800", "x" * 300, "thường"]
+    batch = Bm25Index()
+    batch.add_many((i, terms[: i + 1]) for i in range(len(terms)))
+    single = Bm25Index()
+    for i in range(len(terms)):
+        single.add(i, terms[: i + 1])
+    for term in terms:
+        assert batch.search([term], 5) == single.search([term], 5) != []
+
+
+def test_searches_from_several_threads_rank_as_one_thread_does() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = _corpus(seed=47, n=600)
+    index = Bm25Index()
+    index.add_many(enumerate(docs))
+    queries = [["t0", f"t{i}", f"t{i + 1}"] for i in range(1, 60)]
+    alone = [index.search(q, 10) for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: index.search(q, 10), queries * 3))
+    assert together == alone * 3
+
+
+def test_loaded_index_merges_after_many_removals_like_a_fresh_one(tmp_path: Path) -> None:
+    docs = _corpus(seed=53, n=240)
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    index.add_many(enumerate(docs[:120]))
+    index.add_many((i + 120, d) for i, d in enumerate(docs[120:]))
+    index.save(tmp_path)
+    loaded, _ = Bm25Index.load(tmp_path)  # read-only, memory-mapped postings
+    removed = set(range(0, 240, 2))  # past the dead share that forces a merge
+    for pid in removed:
+        loaded.remove(pid)
+    loaded.merge_segments()
+    kept = [i for i in range(240) if i not in removed]
+    reference = BM25Okapi([docs[i] for i in kept])
+    query = ["t0", "t3", "t11"]
+    np.testing.assert_allclose(_dense(loaded, query, 240)[kept], reference.get_scores(query), rtol=1e-5, atol=1e-6)
+    assert [h.passage_id for h in loaded.search(query, 10)] == [
+        pid for pid, _ in _ranking_from_all_scores(loaded, query, 10)
+    ]
