@@ -2,7 +2,7 @@
 
 It goes through ``bot.conversation`` exactly like the Telegram handlers, so
 questions, /start, /help, /tailieu, /nguon 3 and /thongke answer the same way.
-Buttons are shown numbered: typing the number presses the button.
+Buttons are shown as letters ([a], [b]) so they never look like citation numbers; typing the letter presses the button.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from knowledge.library import Library
 # The person at the terminal already holds the database, so /thongke is theirs;
 # user id 0 stands for them in the feedback table.
 TERMINAL_USER = Asker(channel="terminal", chat_id=None, user_id=0, is_admin=True)
+_KEYS = "abcdefghijklmnopqrstuvwxyz"
 QUIT = {"/thoat", "/quit", "/exit", "thoat", "exit", "quit"}
 
 _LINK_RE = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
@@ -39,9 +40,18 @@ def html_to_text(text: str, *, bold: bool = False) -> str:
 
 
 def _buttons_line(buttons: Keyboard) -> tuple[str, list[str]]:
-    flat = [button for row in buttons for button in row]
-    line = "  ".join(f"[{n}] {label}" for n, (label, _) in enumerate(flat, start=1))
+    """Buttons as ``[a] Nguồn  [b] Kết quả khác``: letters, so they never look like citation numbers ``[1]``."""
+    flat = [button for row in buttons for button in row][: len(_KEYS)]
+    line = "  ".join(f"[{_KEYS[n]}] {label}" for n, (label, _) in enumerate(flat))
     return line, [data for _, data in flat]
+
+
+def _button_index(line: str, pending: list[str]) -> int | None:
+    """Which shown button a typed letter presses, if any."""
+    key = line.lower()
+    if len(key) == 1 and key in _KEYS[: len(pending)]:
+        return _KEYS.index(key)
+    return None
 
 
 def run_chat(
@@ -59,7 +69,7 @@ def run_chat(
     pending: list[str] = []
 
     def show(reply: Reply, *, keep_buttons: bool = False) -> None:
-        """Print a reply; its buttons become the numbered ones.
+        """Print a reply; its buttons become the pressable ones.
 
         A message sent by a button without buttons of its own (the whole
         passage) leaves the answer's buttons pressable, as in Telegram.
@@ -74,7 +84,7 @@ def run_chat(
         print(file=stdout, flush=True)
 
     show(conversation.start(services))
-    print("Gõ câu hỏi, một lệnh (/help) hoặc số của nút; /thoat để thoát.\n", file=stdout, flush=True)
+    print("Gõ câu hỏi, một lệnh (/help) hoặc chữ cái của nút; /thoat để thoát.\n", file=stdout, flush=True)
     while True:
         if interactive:
             print("Bạn › ", end="", file=stdout, flush=True)
@@ -91,7 +101,8 @@ def run_chat(
         if line.lower() in QUIT:
             return 0
         # progress (issue 9): /tiendo, /xephang and the card's buttons; charts go to files.
-        pressed = pending[int(line) - 1] if line.isdigit() and pending and 1 <= int(line) <= len(pending) else None
+        index = _button_index(line, pending)
+        pressed = pending[index] if index is not None else None
         progress_result = _progress(services, line, pressed)
         if progress_result is not None:
             if pressed is None or progress_result.chart is None:
@@ -100,8 +111,8 @@ def run_chat(
                 path = write_chart(settings.data_dir / "charts", progress_result.chart)
                 print(f"Biểu đồ: {path}\n", file=stdout, flush=True)
             continue
-        if line.isdigit() and pending and 1 <= int(line) <= len(pending):
-            result = conversation.press(services, pending[int(line) - 1], TERMINAL_USER)
+        if pressed is not None:
+            result = conversation.press(services, pressed, TERMINAL_USER)
             if result.toast:
                 print(f"({result.toast})", file=stdout, flush=True)
             if result.reply is not None:

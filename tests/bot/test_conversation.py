@@ -276,14 +276,14 @@ def test_html_to_text_strips_tags_and_unescapes() -> None:
 
 
 def test_terminal_chat_goes_through_the_conversation(services: Services) -> None:
-    stdin = io.StringIO(f"/tailieu\n/nguon 3\n{MULTI}\n2\n1\n4\n/thoat\nkhông đọc tới đây\n")
+    stdin = io.StringIO(f"/tailieu\n/nguon 3\n{MULTI}\nb\na\nd\n/thoat\nkhông đọc tới đây\n")
     stdout = io.StringIO()
     assert run_chat(services.settings, services.library, stdin=stdin, stdout=stdout) == 0
     out = stdout.getvalue()
     assert "5 tài liệu" in out  # the welcome is /start
     assert "trang 1/1" in out and "Mã tài liệu: #3" in out
     assert "dịch vụ công trực tuyến" in out and "<b>" not in out
-    assert "[2] Kết quả khác ▶" in out and "📄 [2]" in out
+    assert "[b] Kết quả khác ▶" in out and "📄 [2]" in out
     assert "(Cảm ơn góp ý!)" in out
     with Session(services.library.engine) as session:
         [logged] = session.exec(select(QuestionLog)).all()
