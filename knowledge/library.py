@@ -10,9 +10,8 @@ gazetteer, term maker, live index) built once from the settings.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
+from typing import Unpack
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +30,7 @@ from knowledge.documents.parsers.errors import NoTextLayerError
 from knowledge.documents.prepare import (
     DocumentInput,
     PreparedDocument,
+    UploadOptions,
     prepare_bytes,
     prepare_document,
 )
@@ -94,13 +94,8 @@ class Library:
         data: bytes,
         filename: str,
         *,
-        title: str | None = None,
-        source: str | None = None,
-        published: date | None = None,
-        provinces: Sequence[str] | None = None,
-        added_by: str = "cli",
-        max_bytes: int = 20 * 1024 * 1024,
         progress: ProgressCallback | None = None,
+        **options: Unpack[UploadOptions],
     ) -> PreparedDocument:
         """Parse and prepare a file (no database work); raises the project's own errors only.
 
@@ -110,32 +105,12 @@ class Library:
         """
         if self.parse_worker is not None:
             try:
-                return self.parse_worker.prepare_bytes(
-                    data,
-                    filename,
-                    title=title,
-                    source=source,
-                    published=published,
-                    provinces=provinces,
-                    added_by=added_by,
-                    max_bytes=max_bytes,
-                )
+                return self.parse_worker.prepare_bytes(data, filename, **options)
             except NoTextLayerError:
                 if self.ocr is None:
                     raise
         return prepare_bytes(
-            data,
-            filename,
-            gazetteer=self.gazetteer,
-            facts=self.facts,
-            title=title,
-            source=source,
-            published=published,
-            provinces=provinces,
-            added_by=added_by,
-            max_bytes=max_bytes,
-            ocr=self.ocr,
-            progress=progress,
+            data, filename, gazetteer=self.gazetteer, facts=self.facts, ocr=self.ocr, progress=progress, **options
         )
 
     def ingest_bytes(
@@ -143,27 +118,12 @@ class Library:
         data: bytes,
         filename: str,
         *,
-        title: str | None = None,
-        source: str | None = None,
-        published: date | None = None,
-        provinces: Sequence[str] | None = None,
-        added_by: str = "cli",
-        max_bytes: int = 20 * 1024 * 1024,
         progress: ProgressCallback | None = None,
+        **options: Unpack[UploadOptions],
     ) -> IngestResult:
         """Parse a file of any supported format and add it; ``progress(page, pages)`` while OCR runs."""
         try:
-            prepared = self.prepare_bytes(
-                data,
-                filename,
-                title=title,
-                source=source,
-                published=published,
-                provinces=provinces,
-                added_by=added_by,
-                max_bytes=max_bytes,
-                progress=progress,
-            )
+            prepared = self.prepare_bytes(data, filename, progress=progress, **options)
         except UserFacingError as exc:
             log.info("cannot add %s: %s", filename, exc.detail or exc.user_message)
             return IngestResult(status="error", error=exc.user_message)

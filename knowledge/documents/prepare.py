@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypedDict
 
 from index.terms import number_word, tokenize
 from index.text import canonical, join_words
@@ -46,6 +47,21 @@ class DocumentInput:
     provinces: Sequence[str] | None = None
     added_by: str = "cli"
     format_meta: dict[str, str] = field(default_factory=dict)
+
+
+class UploadOptions(TypedDict, total=False):
+    """What the caller may say about a file it adds; passed through unchanged down to :func:`prepare_bytes`.
+
+    One declaration for every layer that forwards them (the library facade,
+    revisions, the parse worker), so a new option is added in one place.
+    """
+
+    title: str | None
+    source: str | None
+    published: date | None
+    provinces: Sequence[str] | None
+    added_by: str
+    max_bytes: int
 
 
 @dataclass

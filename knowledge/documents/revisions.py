@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
@@ -30,7 +30,7 @@ from index.text import canonical
 from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.store import deadline_row
 from knowledge.documents.links import strip_credentials
-from knowledge.documents.prepare import MAX_TITLE_CHARS, PreparedDocument
+from knowledge.documents.prepare import MAX_TITLE_CHARS, PreparedDocument, UploadOptions
 from knowledge.documents.store import (
     IngestResult,
     duplicate_result,
@@ -115,13 +115,7 @@ def replace_document(
     document_id: int,
     data: bytes,
     filename: str,
-    *,
-    title: str | None = None,
-    source: str | None = None,
-    published: date | None = None,
-    provinces: Sequence[str] | None = None,
-    added_by: str = "cli",
-    max_bytes: int = 20 * 1024 * 1024,
+    **options: Unpack[UploadOptions],
 ) -> Revision:
     """Replace document ``document_id`` by a revised file, keeping its id.
 
@@ -130,16 +124,7 @@ def replace_document(
     date, provinces) is kept from the old version.
     """
     try:
-        prepared = library.prepare_bytes(
-            data,
-            filename,
-            title=title,
-            source=source,
-            published=published,
-            provinces=provinces,
-            added_by=added_by,
-            max_bytes=max_bytes,
-        )
+        prepared = library.prepare_bytes(data, filename, **options)
     except UserFacingError as exc:
         return Revision(IngestResult(status="error", error=exc.user_message))
     with library.live.lock:
