@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 from bot.conversation import Keyboard, Reply
 from bot.render.html import citation_line_html
 from bot.services import Services
-from knowledge.answers.answer import Citation
 from knowledge.deadlines.queries import UnknownProvinceError
 from knowledge.progress.questions import (
     IN_THE_BASE,
     IndicatorProgress,
     change_text,
+    fact_citation,
     format_value,
     period_text,
     province_progress,
@@ -132,23 +132,9 @@ def _card_html(shown: str, progress: list[IndicatorProgress]) -> str:
             line += f" ({change_text(latest, item.previous)} so với {html.escape(period_text(item.previous))})"
         lines.append(line)
     lines += ["", "Nguồn:"]
-    lines += [f"📄 {citation_line_html(n, _citation(fact))}" for n, fact in enumerate(citations, start=1)]
+    lines += [f"📄 {citation_line_html(n, fact_citation(fact))}" for n, fact in enumerate(citations, start=1)]
     return "\n".join(lines)
 
-
-def _citation(fact: FactView) -> Citation:
-    return Citation(
-        document_id=fact.document_id,
-        title=fact.document_title,
-        source=fact.document_source,
-        published=fact.document_published,
-        passage_id=fact.passage_id,
-        position=fact.passage_position,
-        snippet=fact.quote,
-        highlights=(),
-        passage=fact.passage_text,
-        score=0.0,
-    )
 
 
 def _indicator_buttons(province: str, progress: list[IndicatorProgress]) -> Keyboard:
@@ -205,7 +191,7 @@ def xephang(services: Services, args: str) -> Reply:
             f" — {html.escape(period_text(fact))} [{numbers[fact.passage_id]}]"
         )
     lines += ["", "Nguồn:"]
-    lines += [f"📄 {citation_line_html(n, _citation(fact))}" for n, fact in enumerate(citations, start=1)]
+    lines += [f"📄 {citation_line_html(n, fact_citation(fact))}" for n, fact in enumerate(citations, start=1)]
     return Reply("\n".join(lines))
 
 

@@ -333,22 +333,8 @@ class _AnswerWriter:
     def cite(self, fact: FactView) -> int:
         number = self._numbers.get(fact.passage_id)
         if number is None:
-            self.citations.append(
-                Citation(
-                    document_id=fact.document_id,
-                    title=fact.document_title,
-                    source=fact.document_source,
-                    published=fact.document_published,
-                    passage_id=fact.passage_id,
-                    position=fact.passage_position,
-                    snippet=fact.quote,
-                    highlights=(),
-                    passage=fact.passage_text,
-                    score=0.0,
-                    provinces=(fact.province,),
-                    province_note=self.gazetteer.merger_note(fact.province) if fact.province != WHOLE_COUNTRY else None,
-                )
-            )
+            note = self.gazetteer.merger_note(fact.province) if fact.province != WHOLE_COUNTRY else None
+            self.citations.append(fact_citation(fact, province_note=note))
             number = len(self.citations)
             self._numbers[fact.passage_id] = number
         return number
@@ -359,3 +345,21 @@ class _AnswerWriter:
         if not with_province:
             return f"{period_text(fact)}: {value} [{self.cite(fact)}]"
         return f"{self.name(fact.province)}: {value} — {period_text(fact)} [{self.cite(fact)}]"
+
+
+def fact_citation(fact: FactView, *, province_note: str | None = None) -> Citation:
+    """A fact's passage as a citation: the sentence that states the figure is its snippet."""
+    return Citation(
+        document_id=fact.document_id,
+        title=fact.document_title,
+        source=fact.document_source,
+        published=fact.document_published,
+        passage_id=fact.passage_id,
+        position=fact.passage_position,
+        snippet=fact.quote,
+        highlights=(),
+        passage=fact.passage_text,
+        score=0.0,
+        provinces=(fact.province,),
+        province_note=province_note,
+    )
