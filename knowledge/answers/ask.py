@@ -26,7 +26,7 @@ from knowledge.answers.relevance import is_definition, keep_relevant, only_gener
 from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.documents.live_index import LiveIndex
 from knowledge.documents.official import own_number_terms
-from knowledge.documents.parsers.encodings import is_vietnamese_syllable
+from knowledge.documents.parsers.encodings import is_typed_syllable
 from knowledge.documents.passages import sentences
 from knowledge.documents.store import passages_with_documents
 from knowledge.models import Document, Passage, QuestionLog
@@ -152,7 +152,7 @@ def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) 
     return any(
         live.document_frequency(s) == 0
         and s.isalpha()
-        and not is_vietnamese_syllable(s)
+        and not is_typed_syllable(s)
         and not any(t.startswith("#") for t in terms.terms([s]))  # "tttt" is TT&TT
         for s, meaningful in zip(query.content_syllables, query.meaningful)
         if meaningful

@@ -172,6 +172,10 @@ _NUCLEI = (
     "ưa|ưi|ươ|ưu|yê|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
 )
 _SYLLABLE_RE = re.compile(rf"(?:{_ONSETS})?(?:{_NUCLEI})(?:ch|ng|nh|c|m|n|p|t)?")
+# The same shapes with every mark dropped ("iê" -> "ie", "đ" -> "d"), for words typed without them.
+_FOLDED_SYLLABLE_RE = re.compile(
+    unicodedata.normalize("NFD", _SYLLABLE_RE.pattern.replace("đ", "d")).encode("ascii", "ignore").decode()
+)
 _ABBREVIATION_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZĐƯƠĂÂÊÔ")
 # Words are runs between whitespace and ASCII punctuation or digits; legacy
 # "letters" such as « ® ¸ are not ASCII, so they stay inside the words they spoil.
@@ -181,6 +185,15 @@ _WORD_SEPARATORS_RE = re.compile(r"[\s\x21-\x40\x5b-\x60\x7b-\x7e\u2010-\u206f]+
 def is_vietnamese_syllable(word: str) -> bool:
     """Whether a word (with or without marks) is shaped like one Vietnamese syllable."""
     return _is_syllable(word)
+
+
+def is_typed_syllable(word: str) -> bool:
+    """Like `is_vietnamese_syllable`, but also true for a syllable typed without marks.
+
+    Officials type fast: "viec", "nguoi" and "duoc" are Vietnamese words,
+    not unknown names, even though no marked syllable is spelled that way.
+    """
+    return _is_syllable(word) or (word.isascii() and _FOLDED_SYLLABLE_RE.fullmatch(word.lower()) is not None)
 
 
 def _is_syllable(word: str) -> bool:

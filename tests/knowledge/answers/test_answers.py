@@ -104,6 +104,15 @@ def test_a_lone_shared_word_or_an_unknown_name_is_no_answer(demo_library: Librar
     assert not demo_library.ask(question).found
 
 
+@pytest.mark.parametrize(
+    "question", ["Hỏi thiệt luôn: Hải Dương xếp hạng bao nhiêu?", "hoi thiet luon: hai duong xep hang bao nhieu"]
+)
+def test_an_ordinary_word_the_base_never_saw_is_not_an_unknown_name(demo_library: Library, question: str) -> None:
+    # "thiệt", "luôn" are in no demo document; typed with or without marks they are still Vietnamese.
+    answer = demo_library.ask(question)
+    assert answer.found and "13/63" in answer.citations[0].snippet
+
+
 def test_a_figure_about_another_province_is_no_answer(demo_library: Library) -> None:
     # The base has Hải Dương's online-filing rate, not Ninh Thuận's.
     assert not demo_library.ask("Ninh Thuận tỷ lệ hồ sơ trực tuyến bao nhiêu?").found
