@@ -2,6 +2,7 @@
 
     python bench/startup.py                  # --help, cold ask on the demo base and at 100k passages
     python bench/startup.py --runs 9 --skip-100k
+    python bench/startup.py --compare /tmp/main-tree   # beside another checkout, interleaved
 
 Each case runs the installed ``cdsbot`` script in a fresh process several
 times and reports the median wall time and the median CPU time (user + system
@@ -14,7 +15,14 @@ is warm (a second run of the command, as a user would see it).
 Goals (issue 10): ``--help`` ≤ 0.3 s; a cold ``ask`` ≤ 0.8 s on the demo base
 and ≤ 1.5 s at 100k passages, with the saved index loaded and nothing
 re-tokenized. After the timings, ``python -X importtime`` of each command is
-summed per top-level package (self time), top 15, to show where the time goes.
+summed per top-level package (self time), top 15, and the 15 single modules
+with the largest cumulative time, to show where the time goes.
+
+``--compare DIR`` runs every case also with the sources of another checkout
+(``git archive main | tar -x -C DIR``; PYTHONPATH=DIR, same interpreter and
+data), one process of each in turn, and prints the median of the per-run CPU
+ratios (this tree / DIR): on a shared machine the ratio holds while absolute
+times swing with the load.
 
 The 100k-passage base is built once, through the library, and cached under the
 temporary directory. Its passages are synthetic but Vietnamese: sentences of
@@ -87,37 +95,65 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float,
     return wall, cpu, done.stderr
 
 
-def measure(name: str, commands: list[list[str]], env: dict[str, str], runs: int) -> dict[str, object]:
-    """Median wall and CPU time over ``runs`` processes (cycling through ``commands``)."""
-    walls, cpus = [], []
+# ``cdsbot`` from the sources on PYTHONPATH (which wins over the editable install).
+_FROM_SOURCES = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+
+def measure(
+    name: str, commands: list[list[str]], env: dict[str, str], runs: int, baseline: Path | None = None
+) -> dict[str, object]:
+    """Median wall and CPU time over ``runs`` processes (cycling through ``commands``).
+
+    With ``baseline``, each run is followed by the same command from that source
+    tree, and the median of the per-run CPU ratios (ours / baseline) is reported too.
+    """
+    walls, cpus, base_cpus, ratios = [], [], [], []
     for i in range(runs):
         wall, cpu, _ = _run(commands[i % len(commands)], env, CACHE)
         walls.append(wall)
         cpus.append(cpu)
-    return {
+        if baseline is not None:
+            args = commands[i % len(commands)][len(_cdsbot()) :]
+            _, base_cpu, _ = _run([*_FROM_SOURCES, *args], env | {"PYTHONPATH": str(baseline)}, CACHE)
+            base_cpus.append(base_cpu)
+            ratios.append(cpu / base_cpu)
+    result: dict[str, object] = {
         "case": name,
         "runs": runs,
         "wall_median_s": round(statistics.median(walls), 3),
         "cpu_median_s": round(statistics.median(cpus), 3),
         "wall_min_s": round(min(walls), 3),
     }
+    if baseline is not None:
+        result["baseline_cpu_median_s"] = round(statistics.median(base_cpus), 3)
+        result["cpu_ratio_median"] = round(statistics.median(ratios), 3)
+    return result
 
 
-def importtime_top(args: list[str], env: dict[str, str], top: int = 15) -> list[tuple[str, float]]:
-    """Self import time summed per top-level package, in seconds, largest first."""
+def importtime_top(
+    args: list[str], env: dict[str, str], top: int = 15
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """(self import time per top-level package, cumulative time of single modules), seconds, largest first.
+
+    The second list names the module that pulled a heavy library in (``index.bm25``
+    for scipy), which the per-package sums hide.
+    """
     code = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
     _, _, stderr = _run([sys.executable, "-X", "importtime", "-c", code, *args], env, CACHE)
     per_package: dict[str, float] = defaultdict(float)
+    cumulative: dict[str, float] = {}
     for line in stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
         fields = line[len("import time:") :].split("|")
         if not fields[0].strip().isdigit():
             continue  # the header line
-        package = fields[2].strip().split(".")[0]
-        per_package[package] += int(fields[0]) / 1e6
+        module = fields[2].strip()
+        per_package[module.split(".")[0]] += int(fields[0]) / 1e6
+        cumulative[module] = max(cumulative.get(module, 0.0), int(fields[1]) / 1e6)
     ranked = sorted(per_package.items(), key=lambda item: -item[1])
-    return [("(all imports)", sum(per_package.values()))] + ranked[:top]
+    modules = sorted(cumulative.items(), key=lambda item: -item[1])
+    return [("(all imports)", sum(per_package.values()))] + ranked[:top], modules[:top]
 
 
 # ------------------------------------------------------------ the 100k base
@@ -243,7 +279,13 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=100_000, help="size of the large base")
     parser.add_argument("--skip-100k", action="store_true", help="only --help and the demo base")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--compare", type=Path, metavar="DIR", help="also run each case from the sources in DIR, interleaved"
+    )
     args = parser.parse_args()
+    baseline = args.compare.resolve() if args.compare else None
+    if baseline is not None and not (baseline / "bot" / "cli.py").is_file():
+        raise SystemExit(f"{baseline} holds no cdsbot sources (bot/cli.py)")
     CACHE.mkdir(parents=True, exist_ok=True)
     cdsbot = _cdsbot()
     asks = [["ask", q] for q in QUESTIONS]
@@ -258,29 +300,46 @@ def main() -> None:
     if not args.skip_100k:
         big_dir = base_100k(args.passages)
         big_env = _env(big_dir, demo=False)
-        _run([*cdsbot, *asks[0]], big_env, CACHE)
+        # A base saved by an older index format is rebuilt here once (minutes at 100k), not in the timed runs.
+        _, _, warmup_log = _run([*cdsbot, *asks[0]], big_env, CACHE)
+        if "rebuilding" in warmup_log:
+            print("the saved 100k index was unusable and has been rebuilt and saved again", file=sys.stderr)
         # The saved index must be the one loaded (same database, nothing rebuilt).
         manifest = json.loads((big_dir / "index" / "manifest.json").read_text(encoding="utf-8"))
         if manifest["passages"] != args.passages:
             raise SystemExit(f"the saved index holds {manifest['passages']} passages, not {args.passages}")
         cases.append((f"cold ask, {args.passages // 1000}k passages", asks, big_env))
 
+    if baseline is not None:  # its bytecode written once, not during the timed runs
+        for _, commands, env in cases:
+            _run([*_FROM_SOURCES, *commands[0]], env | {"PYTHONPATH": str(baseline)}, CACHE)
     results = []
     for name, commands, env in cases:
-        result = measure(name, [[*cdsbot, *c] for c in commands], env, args.runs)
-        result["importtime_top"] = [(pkg, round(s, 3)) for pkg, s in importtime_top(commands[0], env)]
+        result = measure(name, [[*cdsbot, *c] for c in commands], env, args.runs, baseline)
+        packages, modules = importtime_top(commands[0], env)
+        result["importtime_top"] = [(pkg, round(s, 3)) for pkg, s in packages]
+        result["importtime_modules"] = [(module, round(s, 3)) for module, s in modules]
         results.append(result)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
         return
     load = os.getloadavg()[0]
-    print(f"{'case':<28} {'wall median':>12} {'cpu median':>11} {'wall min':>9}   (load average {load:.1f}, {os.cpu_count()} cpus)")
+    extra = f" {'baseline cpu':>13} {'cpu ratio':>10}" if baseline else ""
+    print(
+        f"{'case':<28} {'wall median':>12} {'cpu median':>11} {'wall min':>9}{extra}"
+        f"   (load average {load:.1f}, {os.cpu_count()} cpus)"
+    )
     for r in results:
-        print(f"{r['case']:<28} {r['wall_median_s']:>11.3f}s {r['cpu_median_s']:>10.3f}s {r['wall_min_s']:>8.3f}s")
+        line = f"{r['case']:<28} {r['wall_median_s']:>11.3f}s {r['cpu_median_s']:>10.3f}s {r['wall_min_s']:>8.3f}s"
+        if baseline:
+            line += f" {r['baseline_cpu_median_s']:>12.3f}s {r['cpu_ratio_median']:>10.2f}"
+        print(line)
+    if baseline:
+        print(f"(cpu ratio: median over runs of this tree's CPU / {baseline}'s, run in turn)")
     for r in results:
-        print(f"\n-X importtime, {r['case']}: self time per top-level package (s)")
-        for package, seconds in r["importtime_top"]:  # type: ignore[attr-defined]
-            print(f"  {seconds:7.3f}  {package}")
+        print(f"\n-X importtime, {r['case']}: self time per top-level package (s) | largest cumulative (s)")
+        for (package, seconds), (module, total) in zip(r["importtime_top"], r["importtime_modules"] + [("", 0.0)]):  # type: ignore[operator]
+            print(f"  {seconds:7.3f}  {package:<22} | {total:7.3f}  {module}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -317,10 +316,25 @@ def positive_int(value: str) -> int:
 
 
 def _version() -> str:
+    # importlib.metadata (with email and zipfile behind it) is a tenth of a cold
+    # start: loaded by --version only, never to build the parser.
+    from importlib import metadata
+
     try:
         return metadata.version("cdsbot")
     except metadata.PackageNotFoundError:  # running from a source tree that was never installed
         return "chưa cài đặt"
+
+
+class _VersionAction(argparse.Action):
+    """argparse's "version" action, with the version looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"cdsbot {_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -330,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Mã thoát: 0 thành công; 1 thao tác thất bại; 2 dữ liệu vào không hợp lệ.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
-    parser.add_argument("--version", action="version", version=f"cdsbot {_version()}", help="in phiên bản rồi thoát")
+    parser.add_argument("--version", action=_VersionAction, help="in phiên bản rồi thoát")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=VietnameseArgumentParser)
 
     ask = sub.add_parser("ask", help="hỏi một câu (hoặc '-' để đọc từng dòng từ stdin)")

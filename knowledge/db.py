@@ -5,24 +5,26 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+# Alembic (about a fifth of a cold `cdsbot ask`) is imported only when the stored
+# schema is not the newest one, or by the `cdsbot db` commands: see upgrade_schema.
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import create_engine
 
 from knowledge import models  # noqa: F401  (registers the tables)
 from knowledge.control_chars import scrub_parameters
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
     The migrations run on ``connection`` (see migrations/env.py), inside the caller's transaction.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -81,13 +85,47 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "knowledge/migrations/versions holds no revision"
     return head
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
+
+
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
+
+
+def quick_head_revision() -> str | None:
+    """The newest revision read from the migration files' ``revision``/``down_revision`` lines.
+
+    Reading a few small files costs microseconds where loading Alembic costs a
+    fifth of a cold start; None when the files do not name exactly one head
+    (a merge in progress, an unusual file), and the caller then asks Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            if value:
+                (revisions if name == "revision" else parents).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision in alembic_version, read with one plain SELECT; None when there is none (or no table)."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except DBAPIError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def upgrade_schema(engine: Engine, *, schema: str | None = None) -> None:
@@ -98,10 +136,15 @@ def upgrade_schema(engine: Engine, *, schema: str | None = None) -> None:
     the schema current. A database made by release 0.1.0 (tables, no alembic_version)
     is stamped at the first revision, then upgraded like any other.
     """
+    quick_head = quick_head_revision()
+    if quick_head is not None and _stored_revision(engine) == quick_head:
+        return  # the usual start: nothing to do, no lock taken, Alembic not even imported
+    from alembic import command
+
     head = head_revision()
     with engine.connect() as connection:
         if current_revision(connection) == head:
-            return  # the usual start: nothing to do, and no lock taken
+            return
     with _schema_lock(engine, schema) as connection:
         config = alembic_config(connection)
         tables = set(inspect(connection).get_table_names())
@@ -196,6 +239,9 @@ def new_revision(message: str, *, autogenerate: bool = True) -> Path:
     like a drop plus an add, and data moves are never generated.
     """
     import tempfile
+
+    from alembic import command
+    from alembic.script import ScriptDirectory
 
     revisions = list(ScriptDirectory.from_config(alembic_config()).walk_revisions())
     rev_id = f"{len(revisions) + 1:04d}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,17 +25,8 @@ from knowledge.answers.ask import DEFAULT_K, answer_query, log_question
 from knowledge.control_chars import strip_control_chars
 from knowledge.documents import demo, store
 from knowledge.documents.live_index import LiveIndex, ProgressCallback
-from knowledge.documents.ocr import OcrReader
 from knowledge.documents.parsers.errors import NoTextLayerError
-from knowledge.documents.prepare import (
-    DocumentInput,
-    PreparedDocument,
-    UploadOptions,
-    prepare_bytes,
-    prepare_document,
-)
 from knowledge.documents.store import DocumentSummary, IngestResult, duplicate_result
-from knowledge.documents.worker import ParseWorker
 from knowledge.errors import UserFacingError
 from knowledge.models import Document, Passage
 from knowledge.progress.extract import FactExtractor
@@ -43,6 +34,13 @@ from knowledge.progress.questions import answer_progress_question
 from knowledge.progress.store import refresh_stale_facts
 from knowledge.progress.vocabulary import Vocabulary
 from knowledge.provinces import Gazetteer, load_gazetteer
+
+# Preparing a document (parsers, links, deadline rules, OCR) is imported by the
+# methods that add one, not here: a cold `cdsbot ask` never prepares anything.
+if TYPE_CHECKING:
+    from knowledge.documents.ocr import OcrReader
+    from knowledge.documents.prepare import DocumentInput, PreparedDocument, UploadOptions
+    from knowledge.documents.worker import ParseWorker
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +101,8 @@ class Library:
         (Tesseract is its own process, bounded by the page limit), not in the
         parse worker, which refuses a scan with ``NoTextLayerError``.
         """
+        from knowledge.documents.prepare import prepare_bytes
+
         if self.parse_worker is not None:
             try:
                 return self.parse_worker.prepare_bytes(data, filename, **options)
@@ -131,6 +131,8 @@ class Library:
 
     def ingest(self, doc: DocumentInput) -> IngestResult:
         """Add one document with its passages and deadlines, or nothing at all."""
+        from knowledge.documents.prepare import prepare_document
+
         try:
             prepared = prepare_document(doc, gazetteer=self.gazetteer, facts=self.facts)
         except UserFacingError as exc:
@@ -232,3 +234,12 @@ class Library:
         # Saved now, or every later start would rebuild the demo's index from its tokens.
         self.save_index()
         return results
+
+
+def __getattr__(name: str) -> object:
+    """``DocumentInput`` stays importable from here without loading the preparing pipeline at import."""
+    if name == "DocumentInput":
+        from knowledge.documents.prepare import DocumentInput
+
+        return DocumentInput
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

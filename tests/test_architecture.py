@@ -382,3 +382,47 @@ def test_answering_a_question_loads_no_parser_segmenter_or_telegram(demo_data_di
 def test_an_unanswered_question_loads_no_telegram(demo_data_dir: Path) -> None:
     loaded = _modules_loaded_by_cli(["ask", "Thời tiết trên sao Hỏa hôm nay thế nào?"], demo_data_dir)
     assert sorted(m for m in loaded if m.split(".")[0] == "telegram") == []
+
+
+# Work a cold `ask` does not need once the schema is current and the index is saved
+# (issue 10, a fast start): migrations, preparing documents, the deadline rules.
+NOT_FOR_ASKING = (
+    "alembic",
+    "httpx",
+    "knowledge.documents.prepare",
+    "knowledge.documents.links",
+    "knowledge.documents.metadata",
+    "knowledge.deadlines.extract",
+    "knowledge.deadlines.tables",
+)
+
+
+def _loaded_among(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_answering_with_a_current_schema_loads_no_migrations_or_document_preparation(demo_data_dir: Path) -> None:
+    for question in ("Hải Dương xếp hạng chuyển đổi số thứ mấy?", "Thời tiết trên sao Hỏa hôm nay thế nào?"):
+        loaded = _modules_loaded_by_cli(["ask", question], demo_data_dir)
+        assert _loaded_among(loaded, NOT_FOR_ASKING) == []
+
+
+def test_cli_help_does_not_look_up_the_installed_version(tmp_path: Path) -> None:
+    assert _loaded_among(_modules_loaded_by_cli(["--help"], tmp_path), ("importlib.metadata", "email")) == []
+
+
+def test_an_old_schema_is_still_upgraded_on_the_way_to_an_answer(demo_data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    from knowledge.db import head_revision
+
+    data_dir = tmp_path / "old"
+    shutil.copytree(demo_data_dir, data_dir)
+    with sqlite3.connect(data_dir / "cdsbot.sqlite3") as connection:
+        connection.execute("DROP TABLE indicatorfact")
+        connection.execute("UPDATE alembic_version SET version_num = '0002'")
+    loaded = _modules_loaded_by_cli(["ask", "Hải Dương xếp hạng chuyển đổi số thứ mấy?"], data_dir)
+    assert "alembic" in loaded
+    with sqlite3.connect(data_dir / "cdsbot.sqlite3") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]

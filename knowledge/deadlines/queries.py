@@ -26,7 +26,6 @@ from sqlmodel import Session, col, select
 
 from index.text import canonical, fold
 from knowledge.control_chars import strip_control_chars
-from knowledge.documents.metadata import parse_user_date
 from knowledge.errors import NotFoundError, UserFacingError
 from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
 from knowledge.provinces import Gazetteer
@@ -246,6 +245,9 @@ class ManualDeadline:
 
 def parse_manual_deadline(text: str, gazetteer: Gazetteer) -> ManualDeadline:
     """Parse "dd/mm/yyyy | nhiệm vụ | cơ quan | tỉnh"; agency and province may be left out or "-"."""
+    # Here, not at the top: metadata's many patterns are ingest's, and answering imports this module.
+    from knowledge.documents.metadata import parse_user_date
+
     parts = [p.strip() for p in strip_control_chars(text).split("|")]
     if len(parts) < 2 or not parts[0] or not parts[1]:
         raise UserFacingError(

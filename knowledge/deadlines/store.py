@@ -7,9 +7,12 @@ so a new column (co-agencies, recurrence…) is filled the same way everywhere.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from knowledge.deadlines.extract import DeadlineMatch
 from knowledge.models import Deadline
+
+if TYPE_CHECKING:  # annotations only: answering imports this module but never extracts deadlines
+    from knowledge.deadlines.extract import DeadlineMatch
 
 
 def deadline_row(

@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -92,10 +91,7 @@ class LiveIndex:
         ingest, so this never runs the word segmenter.
         """
         with self.lock, Session(self.engine) as session:
-            # Through the table, not the ORM entity: on a large base, building an
-            # ORM row per id was a third of a cold start's work.
-            id_column = Passage.__table__.c.id  # type: ignore[attr-defined]
-            db_ids = set(session.connection().execute(sa_select(id_column)).scalars().all())
+            db_ids = _stored_passage_ids(session)
             stale = self.index.passage_ids() - db_ids
             missing = sorted(db_ids - self.index.passage_ids())
             for passage_id in stale:
@@ -149,3 +145,19 @@ class LiveIndex:
 
     def __len__(self) -> int:
         return len(self.index)
+
+
+def _stored_passage_ids(session: Session) -> set[int]:
+    """Every passage id in the database, read straight from the driver's cursor.
+
+    Not through ORM rows (on a large base, one ORM row per id was a third of a
+    cold start) nor through SQLAlchemy's Result, whose per-row processing still
+    cost about 0.1 s at 100k passages: the ids are plain integers either way.
+    """
+    table = Passage.__table__.name  # type: ignore[attr-defined]
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(f"SELECT id FROM {table}")  # noqa: S608 - the table name is our own constant
+        return {row[0] for row in cursor.fetchall()}
+    finally:
+        cursor.close()

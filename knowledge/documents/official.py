@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from index.terms import number_terms, type_code
-from knowledge.deadlines.tables import TableDeadline, table_deadlines
 from knowledge.documents.header import OfficialHeader, read_header
 from knowledge.documents.tables import TableRow, rows_as_text
+
+if TYPE_CHECKING:
+    # Loaded by deadlines() at ingest: answering a question only needs own_number_terms,
+    # and the deadline rules' regular expressions take a tenth of a cold `cdsbot ask`.
+    from knowledge.deadlines.tables import TableDeadline
 
 MSG_NO_NUMBER = (
     "Không đọc được số hiệu văn bản (dòng «Số: …» ở đầu văn bản); tài liệu vẫn được lưu, "
@@ -48,6 +53,8 @@ class DocumentStructure:
         ``published`` is the date ingest settled on (the caller's, or the
         signing date): past rows are dropped against it.
         """
+        from knowledge.deadlines.tables import table_deadlines
+
         warnings: list[str] = []
         if self.header is not None:
             if self.header.number is None:

@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from knowledge.deadlines.store import deadline_row
-from knowledge.documents.prepare import PreparedDocument
 from knowledge.errors import NotFoundError
 from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
 from knowledge.progress.store import delete_facts, fact_rows
+
+if TYPE_CHECKING:
+    # Only named in annotations: answering reads passages through this module
+    # and should not load the preparing pipeline (links, httpx, deadline rules).
+    from knowledge.documents.prepare import PreparedDocument
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,16 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.documents.parsers import ParseError, parse_document
 from knowledge.documents.parsers.errors import NoTextLayerError
-from knowledge.documents.prepare import (
-    PreparedDocument,
-    input_from_parsed,
-    prepare_document,
-)
 from knowledge.provinces import Gazetteer, load_gazetteer
+
+if TYPE_CHECKING:
+    # Imported by the child only: the settings build ParseLimits on every start,
+    # and preparing (links, httpx, the deadline rules) is not a cold `ask`'s work.
+    from knowledge.documents.prepare import PreparedDocument
 
 _MB = 1024 * 1024
 # How often a waiting thread looks at the clock and at stop().
@@ -195,6 +195,7 @@ def _prepare_in_child(
     sender: Connection, data: bytes, filename: str, kwargs: dict[str, Any], limits: ParseLimits
 ) -> None:
     """The child's whole life: limit itself, parse, prepare, send the result, exit."""
+    from knowledge.documents.prepare import input_from_parsed, prepare_document
     from knowledge.errors import UserFacingError
 
     # The libraries' warnings about damaged files (pypdf's "EOF marker not found") must not

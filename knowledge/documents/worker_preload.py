@@ -7,6 +7,7 @@ Nothing else imports this module, so no other process holds this state.
 
 from __future__ import annotations
 
+import knowledge.documents.prepare  # noqa: F401  (worker.py imports it lazily; children inherit it loaded)
 from knowledge.documents.worker import build_preparer
 
 PREPARER = build_preparer()
