@@ -18,6 +18,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -382,3 +383,41 @@ def test_answering_a_question_loads_no_parser_segmenter_or_telegram(demo_data_di
 def test_an_unanswered_question_loads_no_telegram(demo_data_dir: Path) -> None:
     loaded = _modules_loaded_by_cli(["ask", "Thời tiết trên sao Hỏa hôm nay thế nào?"], demo_data_dir)
     assert sorted(m for m in loaded if m.split(".")[0] == "telegram") == []
+
+
+# ------------------------------------------------------------- one owner of HTML
+# Telegram's HTML tags (https://core.telegram.org/bots/api#html-style), as they would be written in source.
+_HTML_TAG = re.compile(
+    r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|a|span|tg-spoiler|tg-emoji|blockquote)(?:\s[^<>]*)?>"
+)
+
+
+def html_outside_render(source: str) -> list[str]:
+    """``html.escape`` calls and literal Telegram HTML tags in a module's source, one line each."""
+    return [
+        f"{number}: {line.strip()}"
+        for number, line in enumerate(source.splitlines(), start=1)
+        if "html.escape" in line or _HTML_TAG.search(line)
+    ]
+
+
+def test_telegram_html_is_built_only_in_bot_render() -> None:
+    """The conversation writes styled text (bot/render/rich.py); only bot/render/ turns it into HTML and escapes."""
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for name, path in MODULES.items()
+        if _within(name, "bot") and not _within(name, "bot.render")
+        if (found := html_outside_render(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_html_guard_sees_escapes_and_tags() -> None:
+    source = (
+        'title = html.escape(document.title)\n'
+        'line = f"<b>#{view.id}</b> {task}"\n'
+        "link = '<a href=\"x\">x</a>'\n"
+        'arrow = "a -> b <= c"  # not a tag\n'
+        'text = "<i>chú thích</i>"\n'
+    )
+    assert [found.split(":")[0] for found in html_outside_render(source)] == ["1", "2", "3", "5"]

@@ -15,9 +15,9 @@ onto the ledger:
   ledger move to the new id and the next tick sends there;
 - any other ``BadRequest`` would fail forever, so the claim is marked failed.
 
-Rendering of deadlines and reminders lives here too, next to the only
-messages that use it outside /hanchot; every piece of document text goes
-through ``html.escape``.
+The reminder and digest texts come from ``bot.render.deadlines`` as styled
+text and become Telegram HTML through ``bot.render.html.to_html``, which
+escapes every piece of document text.
 """
 
 from __future__ import annotations
