@@ -130,7 +130,7 @@ def dangky(services: Services, args: str, asker: Asker) -> Reply:
     lines: list[Rich | str] = [bold(f"✅ Đã đăng ký nhắc hạn chót cho {who}."), *_subscription_lines(services, subscription)]
     lines += ["", f"Hiện có {len(upcoming)} hạn chót sắp tới phù hợp: xem /hanchot. Huỷ: /huydangky"]
     if asker.chat_type == LOCAL_CHAT_TYPE:
-        lines.append("(Trong cdsbot chat, đăng ký chỉ lọc /hanchot; tin nhắc được gửi qua Telegram.)")
+        lines.append("(Trong cdsbot chat, đăng ký chỉ lọc /hanchot: tin nhắc chỉ được gửi tới các cuộc trò chuyện Telegram.)")
     return Reply(Rich.lines(lines))
 
 
