@@ -10,7 +10,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from knowledge.models import Document, Subscription
 from knowledge.reminders.ledger import claim_due_reminders
 
 # Soon enough to be listed by /hanchot and reminded of today, whatever day the tests run.
-DUE = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%d/%m/%Y")
+DUE = (datetime.now(UTC) + timedelta(days=3)).strftime("%d/%m/%Y")
 ADD_DEADLINE = f"/hanchot_them {DUE} | Hoàn thành cổng <b>dịch vụ công</b> | Sở KH&CN | Hải Phòng"
 
 
