@@ -19,7 +19,15 @@ its filters shape /hanchot there, and no reminder is ever sent to it.
 from __future__ import annotations
 
 from bot.conversation.documents import added_by
-from bot.conversation.replies import Asker, ButtonResult, Keyboard, Reply, say
+from bot.conversation.replies import (
+    ADMINS_ONLY,
+    UNUSABLE_BUTTON,
+    Asker,
+    ButtonResult,
+    Keyboard,
+    Reply,
+    say,
+)
 from bot.ids import parse_id
 from bot.render.deadlines import (
     CALLBACK_DONE,
@@ -63,9 +71,7 @@ USAGE_THEM = (
     "Ví dụ: /hanchot_them 30/09/2026 | Hoàn thành cổng dịch vụ công | Sở KH&CN | Hải Phòng"
 )
 USAGE_SUA = "Cú pháp: /hanchot_sua SỐ dd/mm/yyyy | nhiệm vụ | cơ quan | tỉnh"
-ADMINS_ONLY = "Chỉ quản trị viên của bot mới dùng được lệnh này."
 GROUP_ADMINS_ONLY = "Trong nhóm, chỉ quản trị viên của nhóm mới đăng ký hoặc huỷ nhắc hạn chót cho cả nhóm."
-UNUSABLE_BUTTON = "Nút này không còn dùng được."
 MAX_LISTED = 10
 DELETE = "dl:del:"
 DELETE_OK = "dl:delok:"

@@ -21,7 +21,15 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot import uploads
-from bot.conversation.replies import Asker, ButtonResult, Keyboard, Reply, say
+from bot.conversation.replies import (
+    ADMINS_ONLY,
+    UNUSABLE_BUTTON,
+    Asker,
+    ButtonResult,
+    Keyboard,
+    Reply,
+    say,
+)
 from bot.ids import parse_id
 from bot.memory import PENDING_SECONDS
 from bot.render.answers import format_date, shorten, source_rich
@@ -41,7 +49,6 @@ from knowledge.documents.revisions import (
 from knowledge.documents.store import IngestResult
 from knowledge.errors import NotFoundError, UserFacingError
 
-ADMINS_ONLY = "Chỉ quản trị viên của bot mới dùng được lệnh này."
 NOT_ADMIN_UPLOAD = (
     "Cảm ơn bạn đã gửi tài liệu! Hiện chỉ quản trị viên mới thêm được tài liệu vào cơ sở dữ liệu, "
     "nên bot không lưu tệp này. Bạn vẫn có thể đặt câu hỏi như bình thường."
@@ -50,7 +57,6 @@ NOTHING_STORED = "Không có gì được lưu."
 STORE_FAILED = "Đã có lỗi khi lưu tài liệu nên không có gì được lưu. Hãy gửi lại sau ít phút."
 USAGE_XOA = "Cú pháp: /xoa ID — số tài liệu xem trong /tailieu."
 USAGE_THAYTHE = "Cú pháp: /thaythe ID rồi gửi tệp bản sửa — số tài liệu xem trong /tailieu."
-UNUSABLE_BUTTON = "Nút này không còn dùng được."
 DEADLINES_SHOWN = 5
 PREFIX = "tl:"
 EDIT_MARKER = "✏️ Sửa tài liệu #"

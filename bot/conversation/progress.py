@@ -10,7 +10,14 @@ canonical province name; Telegram allows 64 bytes, the longest is ~45).
 
 from __future__ import annotations
 
-from bot.conversation.replies import Asker, ButtonResult, Keyboard, Reply, say
+from bot.conversation.replies import (
+    UNUSABLE_BUTTON,
+    Asker,
+    ButtonResult,
+    Keyboard,
+    Reply,
+    say,
+)
 from bot.render.answers import citation_line
 from bot.render.chart import Chart
 from bot.render.rich import Rich, bold, italic, text
@@ -33,7 +40,6 @@ TIENDO_USAGE = "Cách dùng: /tiendo <tỉnh>, ví dụ /tiendo Hải Dương."
 BUTTON_PREFIX = "td:"
 _KEYS = list(BY_KEY)
 _BUTTONS_PER_ROW = 2
-UNUSABLE_BUTTON = "Nút này không còn dùng được."
 
 
 # ------------------------------------------------------------------ /tiendo

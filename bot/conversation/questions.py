@@ -22,6 +22,7 @@ from datetime import date
 
 from bot.commands import all_commands
 from bot.conversation.replies import (
+    UNUSABLE_BUTTON,
     Asker,
     Button,
     ButtonResult,
@@ -64,7 +65,6 @@ _MAX_PROVINCES_SHOWN = 12
 
 THANKS = "Cảm ơn góp ý!"
 STALE = "Câu hỏi này đã cũ, vui lòng hỏi lại."
-UNUSABLE_BUTTON = "Nút này không còn dùng được."
 DELETED_DOCUMENT = "Tài liệu này đã bị xoá."
 NOT_ADMIN = "Xin lỗi, lệnh /thongke chỉ dành cho quản trị viên."
 ASK_USAGE = (

@@ -11,6 +11,9 @@ from bot.render.rich import Rich, text
 Button = tuple[str, str]
 Keyboard = list[list[Button]]
 
+# Said by every part of the conversation: one wording each.
+ADMINS_ONLY = "Chỉ quản trị viên của bot mới dùng được lệnh này."
+UNUSABLE_BUTTON = "Nút này không còn dùng được."
 # Telegram chat types whose members are a team (reminders to a group reach all of them).
 GROUP_CHAT_TYPES = ("group", "supergroup")
 
