@@ -421,3 +421,16 @@ def test_the_html_guard_sees_escapes_and_tags() -> None:
         'text = "<i>chú thích</i>"\n'
     )
     assert [found.split(":")[0] for found in html_outside_render(source)] == ["1", "2", "3", "5"]
+
+
+def test_the_conversation_and_rendering_never_import_telegram() -> None:
+    """Only bot/telegram/ delivers through Telegram; what is said and how it looks serve `cdsbot chat` too."""
+    front_end_free = ("bot.conversation", "bot.render", "bot.terminal_chat")
+    offenders = {
+        f"{MODULES[name].relative_to(ROOT)}:{imported.line}": imported.module
+        for name in MODULES
+        if any(_within(name, package) for package in front_end_free)
+        for imported in imports_of(MODULES[name])
+        if imported.module.split(".")[0] == "telegram" or _within(imported.module, "bot.telegram")
+    }
+    assert offenders == {}
