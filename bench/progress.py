@@ -6,7 +6,7 @@ The base is generated: for every pre-merger province, one short report per
 year (2021–2023) with a DTI rank, an online dossier rate and a count of
 community tech teams, ingested through the real pipeline into a SQLite file,
 plus the demo documents. The card is timed as the bot builds it
-(``bot.progress_view.tiendo``: resolve the province, read its facts with
+(``bot.conversation.progress.tiendo``: resolve the province, read its facts with
 their passages, word the card); the chart as ``draw_chart`` renders the PNG.
 The first chart pays for importing matplotlib and is reported apart.
 
@@ -31,7 +31,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Settings  # noqa: E402
-from bot.progress_view import draw_chart, tiendo  # noqa: E402
+from bot.conversation.progress import tiendo  # noqa: E402
+from bot.render.chart import draw_chart  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from knowledge.db import make_engine  # noqa: E402

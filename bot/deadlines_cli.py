@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 
 from bot.config import Settings
-from bot.render.html import shorten
+from bot.render.answers import shorten
 from knowledge.deadlines.labels import PRECISION_NAMES
 from knowledge.deadlines.queries import (
     DeadlineView,

@@ -1,57 +1,115 @@
 """``cdsbot chat``: talk to the bot in the terminal, no Telegram token needed.
 
-It goes through ``bot.conversation`` exactly like the Telegram handlers, so
-questions, /start, /help, /tailieu, /nguon 3 and /thongke answer the same way.
-Buttons are shown as letters ([a], [b]) so they never look like citation numbers; typing the letter presses the button.
+It goes through ``bot.conversation.router`` exactly like the Telegram
+handlers, so every command answers the same way: questions, /start, /help,
+/tailieu, /nguon 3, /thongke, /hanchot, /dangky, /admin, /xoa, /tiendo…
+Replies are the same :class:`Reply` objects Telegram gets, rendered by
+``bot.render.terminal``: plain text, bold in ANSI on a terminal (never when
+piped or when NO_COLOR is set). Buttons are shown as ``[a] Nguồn  [b] Kết
+quả khác``: letters, so they never look like the citation numbers ``[1]``;
+typing the letter presses the button. A chart (/tiendo) is written to a PNG
+file in the data folder and its path printed.
+
+The person at the terminal runs the machine and already holds the database,
+so they are an admin here (/xoa, /hanchot_them, /thongke…). Their chat is
+the "terminal" chat (``LOCAL_CHAT_TYPE``): /dangky there only filters its
+/hanchot, since no reminder can be sent to a terminal.
 """
 
 from __future__ import annotations
 
-import html
 import re
+import string
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot import conversation, progress_view
 from bot.config import Settings
-from bot.conversation import Asker, Keyboard, Reply
-from bot.progress_view import ProgressReply
+from bot.conversation import questions, router
+from bot.conversation.replies import Asker, ButtonResult, Keyboard, Reply
+from bot.render.chart import Chart, chart_caption, draw_chart
+from bot.render.terminal import to_terminal, wants_ansi
 from bot.services import Services
 from index.text import fold
 from knowledge.library import Library
+from knowledge.reminders.subscriptions import LOCAL_CHAT_TYPE
 
-# The person at the terminal already holds the database, so /thongke is theirs;
-# user id 0 stands for them in the feedback table.
-TERMINAL_USER = Asker(channel="terminal", chat_id=None, user_id=0, is_admin=True)
-_KEYS = "abcdefghijklmnopqrstuvwxyz"
+# User id 0 and chat id 0 stand for the operator (Telegram never uses 0).
+TERMINAL_USER = Asker(
+    channel="terminal",
+    chat_id=0,
+    user_id=0,
+    is_admin=True,
+    user_name="cdsbot chat",
+    chat_type=LOCAL_CHAT_TYPE,
+    chat_title="cdsbot chat",
+)
 QUIT = {"/thoat", "/quit", "/exit", "thoat", "exit", "quit"}
-
-_LINK_RE = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
+_KEYS = string.ascii_lowercase
 
 
-def html_to_text(text: str, *, bold: bool = False) -> str:
-    """Telegram HTML as terminal text: tags dropped (bold as ANSI if wanted), entities unescaped."""
-    text = _LINK_RE.sub(lambda m: m.group(2), text)
-    if bold:
-        text = text.replace("<b>", "\033[1m").replace("</b>", "\033[0m")
-    return html.unescape(_TAG_RE.sub("", text))
-
-
-def _buttons_line(buttons: Keyboard) -> tuple[str, list[str]]:
-    """Buttons as ``[a] Nguồn  [b] Kết quả khác``: letters, so they never look like citation numbers ``[1]``."""
+def buttons_line(buttons: Keyboard) -> tuple[str, dict[str, str]]:
+    """The buttons as ``[a] label  [b] label`` and what each letter presses."""
     flat = [button for row in buttons for button in row][: len(_KEYS)]
+    keys = {_KEYS[n]: data for n, (_, data) in enumerate(flat)}
     line = "  ".join(f"[{_KEYS[n]}] {label}" for n, (label, _) in enumerate(flat))
-    return line, [data for _, data in flat]
+    return line, keys
 
 
-def _button_index(line: str, pending: list[str]) -> int | None:
-    """Which shown button a typed letter presses, if any."""
-    key = line.lower()
-    if len(key) == 1 and key in _KEYS[: len(pending)]:
-        return _KEYS.index(key)
-    return None
+def write_chart(folder: Path, chart: Chart) -> Path:
+    """Draw the chart into ``folder`` and return the file's path (a terminal cannot show a photo)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(chart.province.lower())).strip("-")
+    path = folder / f"tiendo-{slug}-{chart.indicator}.png"
+    path.write_bytes(draw_chart(chart))
+    return path
+
+
+class _Terminal:
+    """One chat session: what is printed, and which letters press which buttons."""
+
+    def __init__(self, services: Services, stdout: TextIO) -> None:
+        self.services = services
+        self.stdout = stdout
+        self.ansi = wants_ansi(stdout)
+        self.pending: dict[str, str] = {}
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def show(self, reply: Reply, *, keep_buttons: bool = False) -> None:
+        """Print a reply; its buttons become the pressable ones.
+
+        A message sent by a button without buttons of its own (the whole
+        passage) leaves the earlier buttons pressable, as in Telegram.
+        """
+        self.print(to_terminal(reply.body, ansi=self.ansi))
+        if reply.buttons:
+            line, self.pending = buttons_line(reply.buttons)
+            self.print(line)
+        elif not keep_buttons:
+            self.pending = {}
+        if reply.chart is not None:
+            self.show_chart(reply.chart)
+        self.print()
+
+    def show_chart(self, chart: Chart) -> None:
+        path = write_chart(self.services.settings.data_dir / "charts", chart)
+        caption = to_terminal(chart_caption(chart), ansi=self.ansi)
+        self.print(f"{caption} — cdsbot chat không hiện được ảnh, biểu đồ đã được lưu thành tệp PNG:")
+        self.print(f"Biểu đồ: {path}")
+
+    def pressed(self, result: ButtonResult) -> None:
+        if result.toast:
+            self.print(f"({result.toast})")
+        if result.buttons is not None:
+            line, self.pending = buttons_line(result.buttons)
+            self.print(line)
+        if result.chart is not None:
+            self.show_chart(result.chart)
+            self.print()
+        if result.reply is not None:
+            self.show(result.reply, keep_buttons=not result.edit)
 
 
 def run_chat(
@@ -66,32 +124,16 @@ def run_chat(
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
     services = Services(settings=settings, library=library)
-    pending: list[str] = []
-
-    def show(reply: Reply, *, keep_buttons: bool = False) -> None:
-        """Print a reply; its buttons become the pressable ones.
-
-        A message sent by a button without buttons of its own (the whole
-        passage) leaves the answer's buttons pressable, as in Telegram.
-        """
-        nonlocal pending
-        print(html_to_text(reply.html, bold=interactive), file=stdout)
-        if reply.buttons:
-            line, pending = _buttons_line(reply.buttons)
-            print(line, file=stdout)
-        elif not keep_buttons:
-            pending = []
-        print(file=stdout, flush=True)
-
-    show(conversation.start(services))
-    print("Gõ câu hỏi, một lệnh (/help) hoặc chữ cái của nút; /thoat để thoát.\n", file=stdout, flush=True)
+    terminal = _Terminal(services, stdout)
+    terminal.show(questions.start(services))
+    terminal.print("Gõ câu hỏi, một lệnh (/help) hoặc chữ cái của nút; /thoat để thoát.\n")
     while True:
         if interactive:
             print("Bạn › ", end="", file=stdout, flush=True)
         try:
             line = stdin.readline()
         except KeyboardInterrupt:
-            print(file=stdout)
+            terminal.print()
             return 0
         if not line:
             return 0
@@ -100,47 +142,8 @@ def run_chat(
             continue
         if line.lower() in QUIT:
             return 0
-        # progress (issue 9): /tiendo, /xephang and the card's buttons; charts go to files.
-        index = _button_index(line, pending)
-        pressed = pending[index] if index is not None else None
-        progress_result = _progress(services, line, pressed)
-        if progress_result is not None:
-            if pressed is None or progress_result.chart is None:
-                show(progress_result.reply, keep_buttons=pressed is not None)
-            if progress_result.chart is not None:
-                path = write_chart(settings.data_dir / "charts", progress_result.chart)
-                print(f"Biểu đồ: {path}\n", file=stdout, flush=True)
-            continue
+        pressed = terminal.pending.get(line.lower())
         if pressed is not None:
-            result = conversation.press(services, pressed, TERMINAL_USER)
-            if result.toast:
-                print(f"({result.toast})", file=stdout, flush=True)
-            if result.reply is not None:
-                show(result.reply, keep_buttons=not result.edit)
+            terminal.pressed(router.press(services, pressed, TERMINAL_USER))
             continue
-        show(conversation.respond(services, line, TERMINAL_USER))
-
-
-# --- progress (issue 9) ---
-def _progress(services: Services, line: str, pressed: str | None) -> ProgressReply | None:
-    """The progress reply for /tiendo, /xephang or a card button; None for anything else."""
-    if pressed is not None:
-        if pressed.startswith(progress_view.BUTTON_PREFIX):
-            return progress_view.press_indicator(services, pressed)
-        return None
-    head, _, args = line.partition(" ")
-    command = head.split("@", 1)[0].lower()
-    if command == "/tiendo":
-        return progress_view.tiendo(services, args)
-    if command == "/xephang":
-        return ProgressReply(progress_view.xephang(services, args))
-    return None
-
-
-def write_chart(folder: Path, chart: progress_view.Chart) -> Path:
-    """Draw the chart into ``folder`` and return the file's path (the terminal cannot show a photo)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(chart.province.lower())).strip("-")
-    path = folder / f"tiendo-{slug}-{chart.indicator}.png"
-    path.write_bytes(progress_view.draw_chart(chart))
-    return path
+        terminal.show(router.respond(services, line, TERMINAL_USER))

@@ -18,7 +18,7 @@ from datetime import date
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from bot.render.html import shorten
+from bot.render.answers import shorten
 from index.text import fold
 from knowledge.control_chars import strip_control_chars
 from knowledge.documents import links

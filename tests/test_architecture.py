@@ -18,6 +18,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -426,3 +427,54 @@ def test_an_old_schema_is_still_upgraded_on_the_way_to_an_answer(demo_data_dir: 
     assert "alembic" in loaded
     with sqlite3.connect(data_dir / "cdsbot.sqlite3") as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+
+
+# ------------------------------------------------------------- one owner of HTML
+# Telegram's HTML tags (https://core.telegram.org/bots/api#html-style), as they would be written in source.
+_HTML_TAG = re.compile(
+    r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|a|span|tg-spoiler|tg-emoji|blockquote)(?:\s[^<>]*)?>"
+)
+
+
+def html_outside_render(source: str) -> list[str]:
+    """``html.escape`` calls and literal Telegram HTML tags in a module's source, one line each."""
+    return [
+        f"{number}: {line.strip()}"
+        for number, line in enumerate(source.splitlines(), start=1)
+        if "html.escape" in line or _HTML_TAG.search(line)
+    ]
+
+
+def test_telegram_html_is_built_only_in_bot_render() -> None:
+    """The conversation writes styled text (bot/render/rich.py); only bot/render/ turns it into HTML and escapes."""
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for name, path in MODULES.items()
+        if _within(name, "bot") and not _within(name, "bot.render")
+        if (found := html_outside_render(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_html_guard_sees_escapes_and_tags() -> None:
+    source = (
+        'title = html.escape(document.title)\n'
+        'line = f"<b>#{view.id}</b> {task}"\n'
+        "link = '<a href=\"x\">x</a>'\n"
+        'arrow = "a -> b <= c"  # not a tag\n'
+        'text = "<i>chú thích</i>"\n'
+    )
+    assert [found.split(":")[0] for found in html_outside_render(source)] == ["1", "2", "3", "5"]
+
+
+def test_the_conversation_and_rendering_never_import_telegram() -> None:
+    """Only bot/telegram/ delivers through Telegram; what is said and how it looks serve `cdsbot chat` too."""
+    front_end_free = ("bot.conversation", "bot.render", "bot.terminal_chat")
+    offenders = {
+        f"{MODULES[name].relative_to(ROOT)}:{imported.line}": imported.module
+        for name in MODULES
+        if any(_within(name, package) for package in front_end_free)
+        for imported in imports_of(MODULES[name])
+        if imported.module.split(".")[0] == "telegram" or _within(imported.module, "bot.telegram")
+    }
+    assert offenders == {}

@@ -15,9 +15,9 @@ onto the ledger:
   ledger move to the new id and the next tick sends there;
 - any other ``BadRequest`` would fail forever, so the claim is marked failed.
 
-Rendering of deadlines and reminders lives here too, next to the only
-messages that use it outside /hanchot; every piece of document text goes
-through ``html.escape``.
+The reminder and digest texts come from ``bot.render.deadlines`` as styled
+text and become Telegram HTML through ``bot.render.html.to_html``, which
+escapes every piece of document text.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ from telegram.error import (
 )
 from telegram.ext import Job
 
-from bot.render.deadlines import completion_keyboard, digest_html, reminder_html
-from bot.render.html import split_message
+from bot.render.deadlines import completion_buttons, digest_rich, reminder_rich
+from bot.render.html import split_message, to_html
 from bot.render.telegram_html import is_entity_error, plain_text
 from bot.telegram.context import CdsApplication, CdsContext, run_blocking
+from bot.telegram.delivery import keyboard
 from bot.telegram.sending import may_have_arrived
 from knowledge.provinces import Gazetteer
 from knowledge.reminders.clock import ReminderPolicy
@@ -95,14 +96,14 @@ async def _send(bot: Bot, claim: ReminderClaim, policy: ReminderPolicy, today: d
     which records them in the ledger.
     """
     if claim.deadline is not None:
-        text = reminder_html(claim.deadline, today)
-        markup: InlineKeyboardMarkup | None = completion_keyboard(claim.deadline.id)
+        text = to_html(reminder_rich(claim.deadline, today))
+        markup: InlineKeyboardMarkup | None = keyboard(completion_buttons(claim.deadline.id))
     else:
         assert claim.digest is not None
-        text = digest_html(
+        digest = digest_rich(
             claim.digest, today, for_admins=claim.kind.startswith("admin-"), horizon_days=policy.digest_horizon_days
         )
-        markup = None
+        text, markup = to_html(digest), None
     parts = split_message(text)
     message_id = 0
     for number, part in enumerate(parts, start=1):

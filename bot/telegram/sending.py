@@ -17,7 +17,7 @@ Messages are addressed by chat id and message id rather than through PTB's
 ``InaccessibleMessage``, whose shortcuts raise ``TypeError``.
 
 The reminder job does not use the senders: it must see ``Forbidden`` and the
-other faults to record them in the reminder ledger (see ``bot.reminders``).
+other faults to record them in the reminder ledger (see ``bot.telegram.reminder_jobs``).
 """
 
 from __future__ import annotations

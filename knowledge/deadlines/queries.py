@@ -157,9 +157,14 @@ def view_of(deadline: Deadline, document: Document | None = None, position: int 
 
 
 def deadlines_between(
-    session: Session, first: date | None, last: date | None, *, include_horizons: bool = False
+    session: Session,
+    first: date | None,
+    last: date | None,
+    *,
+    include_horizons: bool = False,
+    document_id: int | None = None,
 ) -> list[DeadlineView]:
-    """Deadlines due in ``[first, last]`` (either end open when None), soonest first."""
+    """Deadlines due in ``[first, last]`` (either end open when None), soonest first; of one document if given."""
     statement = (
         select(Deadline, Document, Passage.position)
         .join(Document, col(Document.id) == col(Deadline.document_id))
@@ -171,6 +176,8 @@ def deadlines_between(
         statement = statement.where(col(Deadline.due) <= last)
     if not include_horizons:
         statement = statement.where(col(Deadline.is_horizon).is_(False))
+    if document_id is not None:
+        statement = statement.where(col(Deadline.document_id) == document_id)
     statement = statement.order_by(col(Deadline.due), col(Deadline.id))
     return [view_of(d, doc, pos) for d, doc, pos in session.exec(statement).all()]
 
@@ -324,3 +331,9 @@ def delete_deadline(engine: Engine, deadline_id: int) -> DeadlineView:
         session.exec(delete(Deadline).where(col(Deadline.id) == deadline_id))  # type: ignore[call-overload]
         session.commit()
     return view
+
+
+def deadlines_of_document(engine: Engine, document_id: int) -> list[DeadlineView]:
+    """A stored document's deadlines, plan horizons included as at ingest, soonest first."""
+    with Session(engine) as session:
+        return deadlines_between(session, None, None, include_horizons=True, document_id=document_id)

@@ -17,7 +17,7 @@ from knowledge.deadlines.queries import (
 from knowledge.errors import NotFoundError
 from knowledge.models import Deadline, DeadlineCompletion, Subscription, as_utc
 from knowledge.provinces import Gazetteer
-from knowledge.reminders.subscriptions import subscription_matches
+from knowledge.reminders.subscriptions import LOCAL_CHAT_TYPE, subscription_matches
 
 # --------------------------------------------------------------------------
 # Completion
@@ -97,7 +97,10 @@ def progress_of(
     with Session(engine) as session:
         subscriptions = list(
             session.exec(
-                select(Subscription).where(col(Subscription.active).is_(True))
+                # The terminal chat (`cdsbot chat`) is no team: it gets no reminders to answer.
+                select(Subscription).where(
+                    col(Subscription.active).is_(True), col(Subscription.chat_type) != LOCAL_CHAT_TYPE
+                )
             ).all()
         )
         done_rows = session.exec(

@@ -46,7 +46,11 @@ from knowledge.reminders.clock import (
     lead_kind,
 )
 from knowledge.reminders.completion import Progress
-from knowledge.reminders.subscriptions import REASON_UNSUBSCRIBED, subscription_matches
+from knowledge.reminders.subscriptions import (
+    LOCAL_CHAT_TYPE,
+    REASON_UNSUBSCRIBED,
+    subscription_matches,
+)
 
 # --------------------------------------------------------------------------
 # Claiming
@@ -185,7 +189,12 @@ def claim_due_reminders(
         subscriptions = list(
             session.exec(
                 select(Subscription)
-                .where(col(Subscription.active).is_(True), col(Subscription.id) > after)
+                .where(
+                    col(Subscription.active).is_(True),
+                    col(Subscription.id) > after,
+                    # The terminal chat's subscription only filters /hanchot there: nothing can be sent to it.
+                    col(Subscription.chat_type) != LOCAL_CHAT_TYPE,
+                )
                 .order_by(col(Subscription.id))
                 .limit(batch_size)
                 .with_for_update(skip_locked=True)
@@ -324,7 +333,9 @@ def _claim_admin_digests(
     )
     active = list(
         session.exec(
-            select(Subscription).where(col(Subscription.active).is_(True))
+            select(Subscription).where(
+                col(Subscription.active).is_(True), col(Subscription.chat_type) != LOCAL_CHAT_TYPE
+            )
         ).all()
     )
     done = set(

@@ -32,6 +32,9 @@ MAX_LEAD_DAYS = 90
 REASON_UNSUBSCRIBED = "unsubscribed"
 REASON_FORBIDDEN = "forbidden"
 REASON_CHAT_NOT_FOUND = "chat_not_found"
+# Chat type of the terminal chat (`cdsbot chat`): it may subscribe, to filter its /hanchot, but is never sent to
+# and is no team (completion counts leave it out).
+LOCAL_CHAT_TYPE = "terminal"
 
 
 # --------------------------------------------------------------------------

@@ -12,15 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot import conversation
+from bot.conversation import questions as conversation
+from bot.conversation import router
 from bot.cli import cmd_ask
 from bot.commands import all_commands
 from bot.config import Settings
-from bot.conversation import Asker
+from bot.conversation.replies import Asker
 from bot.memory import SlidingWindow
 from bot.render.html import TELEGRAM_LIMIT
 from bot.services import Services
-from bot.terminal_chat import html_to_text, run_chat
+from bot.terminal_chat import run_chat
 from knowledge.answers.statistics import popular_questions, usage_report
 from knowledge.library import DocumentInput, Library
 from knowledge.models import Feedback, QuestionLog
@@ -130,12 +131,12 @@ def test_source_command_explains_usage_and_unknown_ids(services: Services) -> No
 
 
 def test_respond_routes_commands_and_questions(services: Services) -> None:
-    assert "<b>Các lệnh</b>" in conversation.respond(services, "/trogiup", USER).html
+    assert "<b>Các lệnh</b>" in router.respond(services, "/trogiup", USER).html
     add_newer_document(services.library)
-    assert "trang 2/2" in conversation.respond(services, "/tailieu 2", USER).html
-    assert "13/63" in conversation.respond(services, f"/hoi@cdsbot_test_bot {QUESTION}", USER).html
-    assert "Tôi chưa hiểu lệnh /khong_co" in conversation.respond(services, "/khong_co", USER).html
-    assert "quản trị viên" in conversation.respond(services, "/thongke", USER).html
+    assert "trang 2/2" in router.respond(services, "/tailieu 2", USER).html
+    assert "13/63" in router.respond(services, f"/hoi@cdsbot_test_bot {QUESTION}", USER).html
+    assert "Tôi chưa hiểu lệnh /khong_co" in router.respond(services, "/khong_co", USER).html
+    assert "quản trị viên" in router.respond(services, "/thongke", USER).html
 
 
 # --------------------------------------------------------------------------- answers and buttons
@@ -253,7 +254,7 @@ def test_cli_ask_is_not_counted_in_statistics(services: Services, tmp_path: Path
 @pytest.mark.parametrize("question", ["?", "3", "  ...  "])
 def test_a_question_without_words_gets_the_usage_and_is_not_counted(services: Services, question: str) -> None:
     reply = conversation.ask(services, question, USER)
-    assert reply.html == conversation.html.escape(conversation.ASK_USAGE)
+    assert reply.body.plain == conversation.ASK_USAGE
     with Session(services.library.engine) as session:
         assert session.exec(select(QuestionLog)).all() == []
 
@@ -267,12 +268,6 @@ def test_statistics_mark_questions_typed_in_terminal_chat(services: Services) ->
 
 
 # --------------------------------------------------------------------------- terminal chat
-
-
-def test_html_to_text_strips_tags_and_unescapes() -> None:
-    text = html_to_text('Xếp <b>13/63</b> &amp; &lt;script&gt; — <a href="https://x.vn/a?b=1&amp;c=2">x.vn/a</a>')
-    assert text == "Xếp 13/63 & <script> — x.vn/a"
-    assert html_to_text("<b>13/63</b>", bold=True) == "\033[1m13/63\033[0m"
 
 
 def test_terminal_chat_goes_through_the_conversation(services: Services) -> None:

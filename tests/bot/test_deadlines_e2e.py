@@ -24,7 +24,7 @@ from bot.commands import all_commands
 from bot.config import Settings
 from bot.services import Services
 from bot.telegram.context import CdsApplication, CdsContext
-from bot.telegram.handlers import deadlines
+from bot.telegram.app import register_handlers
 from bot.telegram.reminder_jobs import (
     JOB_NAME,
     TickReport,
@@ -102,7 +102,7 @@ class Bot:
             .build()
         )
         assert isinstance(self.app, CdsApplication)
-        deadlines.register(self.app)
+        register_handlers(self.app)
         # Tests drive the tick by hand; the one that wants the JobQueue schedules it again.
         for job in self.app.job_queue.get_jobs_by_name(JOB_NAME):  # type: ignore[union-attr]
             job.schedule_removal()

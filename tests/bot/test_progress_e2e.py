@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.progress_view import chart_figure, tiendo
+from bot.conversation.progress import tiendo
+from bot.render.chart import chart_figure
 from bot.services import Services
 from bot.terminal_chat import run_chat
 from knowledge.library import Library
@@ -137,7 +138,7 @@ def test_rank_chart_has_its_axis_inverted_and_vietnamese_labels(library: Library
 
 def test_rate_chart_draws_the_provinces_rates_as_lines(library: Library, tmp_path: Path) -> None:
     services = Services(settings=Settings(_env_file=None, data_dir=tmp_path, demo=False), library=library)  # type: ignore[call-arg]
-    chart = tiendo(services, "Bình Định", "online_dossier_rate").chart
+    chart = tiendo(services, "Bình Định", indicator="online_dossier_rate").chart
     assert chart is not None and [key for key, _ in chart.others] == ["online_payment_rate"]
     axes = chart_figure(chart).axes[0]
     assert not axes.yaxis_inverted() and len(axes.get_lines()) == 2
@@ -168,4 +169,4 @@ def test_tiendo_for_the_whole_country(library: Library, tmp_path: Path) -> None:
     assert library.ingest_bytes(article.encode(), "ca-nuoc.md").status == "added"
     services = Services(settings=Settings(_env_file=None, data_dir=tmp_path, demo=False), library=library)  # type: ignore[call-arg]
     result = tiendo(services, "ca nuoc")
-    assert "Tiến độ chuyển đổi số — Cả nước" in result.reply.html and "80.000" in result.reply.html
+    assert "Tiến độ chuyển đổi số — Cả nước" in result.html and "80.000" in result.html

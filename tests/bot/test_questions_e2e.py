@@ -19,7 +19,8 @@ import aiohttp
 import pytest
 from sqlmodel import Session, select
 
-from bot.conversation import DELETED_DOCUMENT, SOURCE_USAGE, THANKS, UNUSABLE_BUTTON
+from bot.conversation.questions import DELETED_DOCUMENT, SOURCE_USAGE, THANKS
+from bot.conversation.replies import UNUSABLE_BUTTON
 from bot.memory import ConversationState
 from bot.services import Services
 from bot.telegram.handlers.errors import SORRY

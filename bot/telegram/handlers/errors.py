@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden
 
-from bot.telegram.context import CdsApplication, CdsContext
+from bot.telegram.context import CdsContext
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,5 @@ async def on_error(update: object, context: CdsContext) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id, SORRY)
-        except Exception:  # noqa: BLE001 - the error handler must never raise
+        except Exception:
             log.warning("could not tell the user about the error", exc_info=True)
-
-
-def register(application: CdsApplication) -> None:
-    application.add_error_handler(on_error)  # type: ignore[arg-type]

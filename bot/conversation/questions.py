@@ -1,13 +1,9 @@
-"""The conversation, independent of Telegram: a question, command or button in, a :class:`Reply` out.
+"""Questions and browsing: asking, /start, /help, /tailieu, /nguon, /thongke, and the buttons under them.
 
-Telegram handlers and the terminal chat (``cdsbot chat``) both go through
-here, so what a newcomer tries in the terminal is what officials get in
-Telegram. Every function is synchronous (library calls, SQL): handlers run
-them with ``bot.app.run_blocking``; the terminal calls them directly.
-
-Replies are Telegram HTML. Answers are rendered by ``bot.render``; the views
-only this module shows (document list, one document's passages, statistics)
-escape document text here with ``html.escape`` before it meets a tag.
+Every function is synchronous (library calls, SQL): Telegram runs them with
+``bot.telegram.context.run_blocking``; the terminal calls them directly.
+Replies are styled text (``bot.render.rich``): no markup is written here, so
+document text can never inject any.
 
 Buttons carry their state in callback data (Telegram allows 64 bytes):
 ``src:<question_id>:<n>`` the whole passage of citation n,
@@ -19,24 +15,33 @@ from a small in-memory cache, or by asking the logged question once more.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from bot.commands import all_commands
-from bot.ids import parse_id
-from bot.render.html import (
-    TELEGRAM_LIMIT,
-    answer_html,
-    format_date,
-    not_found_html,
-    passage_html,
-    source_html,
-    split_message,
+from bot.conversation.replies import (
+    UNUSABLE_BUTTON,
+    Asker,
+    Button,
+    ButtonResult,
+    InlineArticle,
+    Keyboard,
+    Reply,
+    say,
 )
+from bot.ids import parse_id
+from bot.render.answers import (
+    answer_rich,
+    format_date,
+    not_found_rich,
+    passage_rich,
+    shorten,
+    source_rich,
+)
+from bot.render.html import TELEGRAM_LIMIT
+from bot.render.rich import Rich, bold, text
 from bot.services import Services
 from knowledge.answers.answer import NOT_FOUND_MESSAGE, Answer
 from knowledge.answers.freshness import answered_passage_removed, existing_passages
@@ -58,12 +63,8 @@ MAX_QUESTION_CHARS = 1000
 _PAGE_BUDGET = TELEGRAM_LIMIT - 600
 _MAX_PROVINCES_SHOWN = 12
 
-Button = tuple[str, str]
-Keyboard = list[list[Button]]
-
 THANKS = "Cảm ơn góp ý!"
 STALE = "Câu hỏi này đã cũ, vui lòng hỏi lại."
-UNUSABLE_BUTTON = "Nút này không còn dùng được."
 DELETED_DOCUMENT = "Tài liệu này đã bị xoá."
 NOT_ADMIN = "Xin lỗi, lệnh /thongke chỉ dành cho quản trị viên."
 ASK_USAGE = (
@@ -77,66 +78,24 @@ _ASK_PROMPT = ASK_USAGE.split("\n", 1)[0]
 _ANSWER_BUTTONS = ("src:", "more:", "fb:")
 
 
-@dataclass(frozen=True)
-class Asker:
-    """Who is asking and through what: for the question log, the rate limit and /thongke."""
-
-    channel: str
-    chat_id: int | None = None
-    user_id: int | None = None
-    is_admin: bool = False
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A message to show: Telegram HTML and an inline keyboard of (label, callback data)."""
-
-    html: str
-    buttons: Keyboard = field(default_factory=list)
-
-    @property
-    def parts(self) -> list[str]:
-        """The message cut under Telegram's length limit; buttons go under the last part."""
-        return split_message(self.html)
-
-
-@dataclass(frozen=True)
-class ButtonResult:
-    """What pressing a button does: a short notice, and a message to edit in place or to send."""
-
-    toast: str | None = None
-    reply: Reply | None = None
-    edit: bool = False
-
-
-@dataclass(frozen=True)
-class InlineArticle:
-    """One result of an inline query (``@bot câu hỏi`` typed in any chat)."""
-
-    id: str
-    title: str
-    description: str
-    html: str
-
-
 # -------------------------------------------------------------- questions
 def ask(services: Services, question: str, asker: Asker) -> Reply:
     """Answer a question: the best citation with buttons, or "no info" with examples that work."""
     question = " ".join(question.split())[:MAX_QUESTION_CHARS]
     if not question or services.library.reader.read(question).is_empty:
-        return Reply(html.escape(ASK_USAGE))
+        return say(ASK_USAGE)
     state = services.memory
     if asker.user_id is not None and not asker.is_admin:
         wait = state.rate.admit(asker.user_id, state.clock())
         if wait:
-            return Reply(html.escape(throttled_message(services.settings.rate_limit_per_minute, wait)))
+            return say(throttled_message(services.settings.rate_limit_per_minute, wait))
     answer = services.library.ask(
         question, k=ANSWER_CITATIONS, log_as=(asker.channel, asker.chat_id, asker.user_id)
     )
     if not answer.found or not answer.citations:
-        return Reply(not_found_html(examples(services)))
+        return Reply(not_found_rich(examples(services)))
     state.remember(answer)
-    return Reply(answer_html(answer, first_citation=0), answer_buttons(answer, 0))
+    return Reply(answer_rich(answer, first_citation=0), answer_buttons(answer, 0))
 
 
 def is_answer(text: str | None, callback_data: Iterable[str]) -> bool:
@@ -215,7 +174,7 @@ def examples(services: Services, limit: int = EXAMPLES) -> list[str]:
 
 
 def press(services: Services, data: str, asker: Asker) -> ButtonResult:
-    """What a button does, from its callback data."""
+    """What a button under an answer or a list does, from its callback data."""
     kind, _, rest = data.partition(":")
     parsed = [parse_id(part) for part in rest.split(":")] if rest else []
     numbers = [n for n in parsed if n is not None]
@@ -245,9 +204,9 @@ def press(services: Services, data: str, asker: Asker) -> ButtonResult:
         if answer.citations[n].passage_id not in existing_passages(engine, [answer.citations[n].passage_id]):
             return ButtonResult(toast=DELETED_DOCUMENT)
         if kind == "src":
-            return ButtonResult(reply=Reply(passage_html(answer.citations[n], n + 1)))
+            return ButtonResult(reply=Reply(passage_rich(answer.citations[n], n + 1)))
         return ButtonResult(
-            reply=Reply(answer_html(answer, first_citation=n), answer_buttons(answer, n)), edit=True
+            reply=Reply(answer_rich(answer, first_citation=n), answer_buttons(answer, n)), edit=True
         )
     return ButtonResult(toast=UNUSABLE_BUTTON)
 
@@ -282,24 +241,22 @@ def inline_articles(services: Services, query: str, limit: int = ANSWER_CITATION
     if not answer.found:
         return []
     if answer.summary:  # progress (issue 9): one message holds every figure and its sources
-        message = answer_html(answer)
         return [
             InlineArticle(
                 id=f"f{answer.citations[0].passage_id}",
                 title=_shorten(answer.summary.split("\n", 1)[0], 200),
                 description=_shorten(" ".join(answer.summary.split("\n")[1:3]), 200),
-                html=message if len(message) <= TELEGRAM_LIMIT else split_message(message)[0],
+                body=answer_rich(answer),
             )
         ]
     articles = []
     for n, citation in enumerate(answer.citations):
-        message = answer_html(answer, first_citation=n)
         articles.append(
             InlineArticle(
                 id=f"p{citation.passage_id}",
                 title=shorten_title(citation.title, 200),
                 description=_shorten(citation.snippet, 200),
-                html=message if len(message) <= TELEGRAM_LIMIT else split_message(message)[0],
+                body=answer_rich(answer, first_citation=n),
             )
         )
     return articles
@@ -311,39 +268,39 @@ def start(services: Services, *, bot_username: str | None = None) -> Reply:
     library = services.library
     count = library.document_count()
     provinces = library.provinces_covered()
-    lines = [
-        "👋 Xin chào! Tôi là <b>trợ lý chuyển đổi số</b>. Tôi trả lời câu hỏi về chuyển đổi số "
+    lines: list[Rich | str] = [
+        "👋 Xin chào! Tôi là " + bold("trợ lý chuyển đổi số") + ". Tôi trả lời câu hỏi về chuyển đổi số "
         "từ các bài viết và văn bản chỉ đạo đã được nạp, kèm trích dẫn nguồn.",
         "",
     ]
     if count == 0:
         lines.append("Cơ sở dữ liệu chưa có tài liệu nào; quản trị viên cần thêm tài liệu trước.")
-        return Reply("\n".join(lines))
-    known = f"📚 Cơ sở dữ liệu có <b>{count}</b> tài liệu"
+        return Reply(Rich.lines(lines))
+    known = "📚 Cơ sở dữ liệu có " + bold(str(count)) + " tài liệu"
     if provinces:
-        shown = ", ".join(html.escape(p) for p in provinces[:_MAX_PROVINCES_SHOWN])
+        shown = ", ".join(provinces[:_MAX_PROVINCES_SHOWN])
         more = f" và {len(provinces) - _MAX_PROVINCES_SHOWN} tỉnh/thành khác" if len(provinces) > _MAX_PROVINCES_SHOWN else ""
-        known += f" về {len(provinces)} tỉnh/thành: {shown}{more}"
+        known = known + f" về {len(provinces)} tỉnh/thành: {shown}{more}"
     lines.append(known + ".")
     questions = examples(services)
     if questions:
-        lines += ["", "Bạn có thể hỏi, ví dụ:", *(f"• {html.escape(q)}" for q in questions)]
+        lines += ["", "Bạn có thể hỏi, ví dụ:", *(f"• {q}" for q in questions)]
     lines += ["", _how_to_ask(bot_username), "Gõ /help để xem các lệnh, /tailieu để xem danh sách tài liệu."]
-    return Reply("\n".join(lines))
+    return Reply(Rich.lines(lines))
 
 
 def help_reply(*, bot_username: str | None = None) -> Reply:
     """Every command the bot registers, and the ways to ask."""
-    lines = ["<b>Các lệnh</b>"]
-    lines += [f"/{command} — {html.escape(description)}" for command, description in all_commands()]
+    lines: list[Rich | str] = [bold("Các lệnh")]
+    lines += [f"/{command} — {description}" for command, description in all_commands()]
     lines += ["", _how_to_ask(bot_username)]
     if bot_username:
-        lines.append(f"Ở bất kỳ cuộc trò chuyện nào, gõ @{html.escape(bot_username)} câu hỏi để chèn câu trả lời.")
-    return Reply("\n".join(lines))
+        lines.append(f"Ở bất kỳ cuộc trò chuyện nào, gõ @{bot_username} câu hỏi để chèn câu trả lời.")
+    return Reply(Rich.lines(lines))
 
 
 def _how_to_ask(bot_username: str | None) -> str:
-    mention = f"nhắc @{html.escape(bot_username)}" if bot_username else "nhắc tên bot"
+    mention = f"nhắc @{bot_username}" if bot_username else "nhắc tên bot"
     return (
         "Trong trò chuyện riêng, cứ gõ câu hỏi. "
         f"Trong nhóm, dùng /hoi câu hỏi, {mention} hoặc trả lời (reply) một câu trả lời của bot."
@@ -355,30 +312,30 @@ def documents_page(services: Services, page: int = 0) -> Reply:
     library = services.library
     total = library.document_count()
     if total == 0:
-        return Reply("Cơ sở dữ liệu chưa có tài liệu nào.")
+        return say("Cơ sở dữ liệu chưa có tài liệu nào.")
     pages = math.ceil(total / DOCUMENTS_PER_PAGE)
     page = min(max(page, 0), pages - 1)
     documents = library.documents(offset=page * DOCUMENTS_PER_PAGE, limit=DOCUMENTS_PER_PAGE)
-    lines = [f"📚 <b>Tài liệu trong cơ sở dữ liệu</b> ({total}) — trang {page + 1}/{pages}", ""]
+    lines: list[Rich | str] = ["📚 " + bold("Tài liệu trong cơ sở dữ liệu") + f" ({total}) — trang {page + 1}/{pages}", ""]
     for d in documents:
-        lines.append(f"<b>#{d.id}</b> {html.escape(d.title)}")
+        lines.append(bold(f"#{d.id}") + f" {d.title}")
         lines.append(f"    🗓 {format_date(d.published)} · {d.passages} đoạn")
     if documents:
         lines += ["", f"Gõ /nguon ID để xem một tài liệu, ví dụ /nguon {documents[0].id}."]
-    return Reply("\n".join(lines), _pager(page, pages, lambda p: f"docs:{p}"))
+    return Reply(Rich.lines(lines), _pager(page, pages, lambda p: f"docs:{p}"))
 
 
-def documents_command(services: Services, args: str) -> Reply:
+def documents_command(services: Services, args: str, asker: Asker | None = None) -> Reply:
     """/tailieu [trang]: the page asked for, the first one when the argument is not a page number."""
     page = parse_id(args.strip())
     return documents_page(services, page - 1 if page is not None else 0)
 
 
-def source_command(services: Services, args: str) -> Reply:
+def source_command(services: Services, args: str, asker: Asker | None = None) -> Reply:
     """/nguon ID: parse the id or say how to use the command."""
     document_id = parse_id(args.strip().lstrip("#"))
     if document_id is None:
-        return Reply(html.escape(SOURCE_USAGE))
+        return say(SOURCE_USAGE)
     return document_page(services, document_id, 0)
 
 
@@ -387,48 +344,55 @@ def document_page(services: Services, document_id: int, page: int = 0) -> Reply:
     try:
         document, passages = services.library.document(document_id)
     except NotFoundError as exc:
-        return Reply(html.escape(f"{exc.user_message} Gõ /tailieu để xem danh sách tài liệu."))
-    header = [f"📄 <b>{html.escape(document.title)}</b>", f"Mã tài liệu: #{document.id} · {format_date(document.published)}"]
+        return say(f"{exc.user_message} Gõ /tailieu để xem danh sách tài liệu.")
+    header: list[Rich | str] = [
+        "📄 " + bold(document.title),
+        f"Mã tài liệu: #{document.id} · {format_date(document.published)}",
+    ]
     if document.source:
-        header.append(f"Nguồn: {source_html(document.source)}")
+        header.append("Nguồn: " + source_rich(document.source))
     if document.province_list:
-        header.append("Tỉnh/thành: " + html.escape(", ".join(document.province_list)))
+        header.append("Tỉnh/thành: " + ", ".join(document.province_list))
     blocks = [_passage_block(p.position, p.text) for p in passages]
-    pages = _pack(blocks, _PAGE_BUDGET - sum(len(h) + 1 for h in header))
+    pages = _pack(blocks, _PAGE_BUDGET - len(Rich.lines(header).plain) - 1)
     page = min(max(page, 0), len(pages) - 1) if pages else 0
     header.append(f"{len(passages)} đoạn — trang {page + 1}/{max(len(pages), 1)}")
     body = pages[page] if pages else []
-    text = "\n".join(header) + "\n\n" + "\n\n".join(body)
-    return Reply(text.rstrip(), _pager(page, len(pages), lambda p: f"doc:{document_id}:{p}"))
+    return Reply(
+        Rich.lines(header) + "\n\n" + text("\n\n").join(body),
+        _pager(page, len(pages), lambda p: f"doc:{document_id}:{p}"),
+    )
 
 
-def _passage_block(position: int, text: str) -> str:
-    return f"<b>Đoạn {position + 1}</b>\n{html.escape(text)}"
+def _passage_block(position: int, passage: str) -> Rich:
+    return bold(f"Đoạn {position + 1}") + "\n" + passage
 
 
-def _pack(blocks: list[str], budget: int) -> list[list[str]]:
+def _pack(blocks: list[Rich], budget: int) -> list[list[Rich]]:
     """Group passages into pages under a character budget; an over-long passage is cut."""
-    pages: list[list[str]] = []
-    current: list[str] = []
+    pages: list[list[Rich]] = []
+    current: list[Rich] = []
     used = 0
     for block in blocks:
-        if len(block) > budget:
+        if len(block.plain) > budget:
             block = _cut_block(block, budget)
-        if current and used + len(block) + 2 > budget:
+        if current and used + len(block.plain) + 2 > budget:
             pages.append(current)
             current, used = [], 0
         current.append(block)
-        used += len(block) + 2
+        used += len(block.plain) + 2
     if current:
         pages.append(current)
     return pages
 
 
-def _cut_block(block: str, budget: int) -> str:
-    # Cut at a space so an escaped entity (&amp;) is never split; the block's
-    # only tags are in its first line, which is kept whole.
-    cut = block.rfind(" ", 0, budget - 2)
-    return block[: cut if cut > 0 else budget - 2] + " …"
+def _cut_block(block: Rich, budget: int) -> Rich:
+    """A passage cut at a space under ``budget`` characters; its bold heading (the first span) is kept whole."""
+    heading, *rest = block.spans
+    passage = "".join(span.text for span in rest)
+    room = budget - len(heading.text) - 2
+    cut = passage.rfind(" ", 0, room)
+    return Rich((heading,)) + text(passage[: cut if cut > 0 else room] + " …")
 
 
 def _pager(page: int, pages: int, data: Callable[[int], str]) -> Keyboard:
@@ -443,78 +407,46 @@ def _pager(page: int, pages: int, data: Callable[[int], str]) -> Keyboard:
 def statistics(services: Services, asker: Asker, *, days: int = 7) -> Reply:
     """/thongke for admins: questions per day, the most asked, the recent ones without an answer."""
     if not asker.is_admin:
-        return Reply(html.escape(NOT_ADMIN))
-    tz = ZoneInfo(services.settings.timezone)
-    report = usage_report(services.library.engine, tz=tz, days=days)
+        return say(NOT_ADMIN)
+    report = usage_report(services.library.engine, tz=services.tz, days=days)
     unanswered = sum(d.unanswered for d in report.days)
-    lines = [
-        f"📊 <b>Thống kê {days} ngày qua</b>",
+    lines: list[Rich | str] = [
+        "📊 " + bold(f"Thống kê {days} ngày qua"),
         f"Tổng: {report.total} câu hỏi, {unanswered} câu chưa có câu trả lời.",
         # Only people's questions are counted; an admin's `cdsbot chat` tries are named as such.
         *([f"(trong đó {report.from_terminal} câu thử trong cdsbot chat)"] if report.from_terminal else []),
         f"Đánh giá: 👍 {report.helpful} · 👎 {report.unhelpful}",
         "",
-        "<b>Theo ngày</b>",
+        bold("Theo ngày"),
     ]
     lines += [f"{_day(d.day)}: {d.asked} câu" + (f" ({d.unanswered} chưa trả lời)" if d.unanswered else "") for d in report.days]
-    lines += ["", "<b>Hỏi nhiều nhất</b>"]
+    lines += ["", bold("Hỏi nhiều nhất")]
     if report.top_questions:
-        lines += [f"{i}. {html.escape(_shorten(q, 120))} — {n} lần" for i, (q, n) in enumerate(report.top_questions, 1)]
+        lines += [f"{i}. {_shorten(q, 120)} — {n} lần" for i, (q, n) in enumerate(report.top_questions, 1)]
     else:
         lines.append("Chưa có câu hỏi nào.")
-    lines += ["", "<b>Câu hỏi chưa có câu trả lời gần đây</b>"]
+    lines += ["", bold("Câu hỏi chưa có câu trả lời gần đây")]
     if report.unanswered:
-        lines += [f"• {when:%d/%m %H:%M} — {html.escape(_shorten(q, 120))}" for when, q in report.unanswered]
+        lines += [f"• {when:%d/%m %H:%M} — {_shorten(q, 120)}" for when, q in report.unanswered]
     else:
         lines.append("Không có.")
-    return Reply("\n".join(lines))
+    return Reply(Rich.lines(lines))
 
 
 def _day(value: date) -> str:
     return value.strftime("%d/%m")
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _shorten(value: str, limit: int) -> str:
+    return shorten(" ".join(value.split()), limit)
 
 
 def unknown_command(command: str) -> Reply:
-    return Reply(
-        f"Tôi chưa hiểu lệnh {html.escape(command)}. Gõ /help để xem các lệnh, hoặc cứ gõ câu hỏi của bạn."
-    )
+    return say(f"Tôi chưa hiểu lệnh {command}. Gõ /help để xem các lệnh, hoặc cứ gõ câu hỏi của bạn.")
 
 
 def non_text(services: Services) -> Reply:
     """Stickers, photos, voice…: say what the bot reads, with one question to copy."""
     questions = examples(services, 1)
-    hint = f", ví dụ: «{html.escape(questions[0])}»" if questions else ""
-    return Reply(f"{NON_TEXT}{hint}.")
-
-
-# ----------------------------------------------------------------- router
-_TELEGRAM_ONLY = "Lệnh này chỉ dùng được trong Telegram."
-
-
-def respond(services: Services, text: str, asker: Asker, *, bot_username: str | None = None) -> Reply:
-    """A line typed by the user, command or question (the terminal chat's single entry point)."""
-    text = text.strip()
-    if not text.startswith("/"):
-        return ask(services, text, asker)
-    head, _, args = text[1:].partition(" ")
-    command = head.split("@", 1)[0].lower()
-    if command == "start":
-        return start(services, bot_username=bot_username)
-    if command in ("help", "trogiup"):
-        return help_reply(bot_username=bot_username)
-    if command == "hoi":
-        return ask(services, args, asker)
-    if command == "tailieu":
-        return documents_command(services, args)
-    if command == "nguon":
-        return source_command(services, args)
-    if command == "thongke":
-        return statistics(services, asker)
-    if command in {c for c, _ in all_commands()}:
-        return Reply(html.escape(_TELEGRAM_ONLY))
-    return unknown_command("/" + head)
+    hint = f", ví dụ: «{questions[0]}»" if questions else ""
+    return say(f"{NON_TEXT}{hint}.")
