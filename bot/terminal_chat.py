@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 import string
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -44,6 +46,8 @@ TERMINAL_USER = Asker(
     chat_type=LOCAL_CHAT_TYPE,
     chat_title="cdsbot chat",
 )
+HISTORY_FILE = "chat_history"
+HISTORY_LINES = 1000
 QUIT = {"/thoat", "/quit", "/exit", "thoat", "exit", "quit"}
 _KEYS = string.ascii_lowercase
 
@@ -112,6 +116,34 @@ class _Terminal:
             self.show(result.reply, keep_buttons=not result.edit)
 
 
+@contextmanager
+def line_editing(history: Path) -> Iterator[None]:
+    """Line editing and a history kept between sessions, as in a shell.
+
+    The history holds questions only the operator asked on this machine, so
+    it is written beside the database, readable by its owner only.
+    """
+    try:
+        import readline
+    except ImportError:  # Python built without it: plain input() still works.
+        yield
+        return
+    readline.set_history_length(HISTORY_LINES)
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass  # First run, or an unreadable file: start empty.
+    try:
+        yield
+    finally:
+        try:
+            history.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(history)
+            history.chmod(0o600)
+        except OSError:
+            pass  # A read-only data folder loses the history, never the chat.
+
+
 def run_chat(
     settings: Settings,
     library: Library,
@@ -127,11 +159,19 @@ def run_chat(
     terminal = _Terminal(services, stdout)
     terminal.show(questions.start(services))
     terminal.print("Gõ câu hỏi, một lệnh (/help) hoặc chữ cái của nút; /thoat để thoát.\n")
+    if not interactive:
+        return _converse(services, terminal, read=stdin.readline)
+    with line_editing(Path(settings.data_dir) / HISTORY_FILE):
+        # input() on a terminal goes through readline: arrows, Ctrl-R, history.
+        return _converse(services, terminal, read=lambda: input("Bạn › ") + "\n")
+
+
+def _converse(services: Services, terminal: _Terminal, *, read: Callable[[], str]) -> int:
     while True:
-        if interactive:
-            print("Bạn › ", end="", file=stdout, flush=True)
         try:
-            line = stdin.readline()
+            line = read()
+        except EOFError:
+            return 0
         except KeyboardInterrupt:
             terminal.print()
             return 0
