@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 # python-telegram-bot warns when RetryAfter.retry_after is read as an int; the
@@ -77,3 +78,23 @@ def postgres_engine() -> Iterator[Engine]:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
+
+
+@pytest.fixture
+def restore_root_logging() -> Iterator[None]:
+    """`bot.cli.main` configures logging for the process; give it back after each test that calls it."""
+    from bot.logs import NOISY_LIBRARIES
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    libraries = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate) for name in NOISY_LIBRARIES}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, (saved, propagate) in libraries.items():
+        logger = logging.getLogger(name)
+        for handler in logger.handlers:
+            if handler not in saved:
+                handler.close()
+        logger.handlers[:] = saved
+        logger.propagate = propagate

@@ -13,24 +13,7 @@ import pytest
 from bot.cli import main
 
 
-@pytest.fixture(autouse=True)
-def restore_root_logging() -> Iterator[None]:
-    """`main` configures the root logger for the process; give it back after each test."""
-    from bot.logs import NOISY_LIBRARIES
-
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate) for name in NOISY_LIBRARIES}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, (saved, propagate) in libraries.items():
-        logger = logging.getLogger(name)
-        for handler in logger.handlers:
-            if handler not in saved:
-                handler.close()
-        logger.handlers[:] = saved
-        logger.propagate = propagate
+pytestmark = pytest.mark.usefixtures("restore_root_logging")
 
 
 @pytest.fixture

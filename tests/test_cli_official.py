@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,13 +11,7 @@ from bot.cli import main
 from tests.knowledge.documents.official_samples import CITING_NEWS_MD, plan_docx
 
 
-@pytest.fixture(autouse=True)
-def restore_root_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logging")
 
 
 @pytest.fixture

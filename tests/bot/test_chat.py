@@ -7,9 +7,7 @@ Telegram; buttons are letters ([a], [b]) that the operator types.
 from __future__ import annotations
 
 import io
-import logging
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -30,14 +28,7 @@ DUE = (datetime.now(UTC) + timedelta(days=3)).strftime("%d/%m/%Y")
 ADD_DEADLINE = f"/hanchot_them {DUE} | Hoàn thành cổng <b>dịch vụ công</b> | Sở KH&CN | Hải Phòng"
 
 
-@pytest.fixture(autouse=True)
-def restore_root_logging() -> Iterator[None]:
-    """`main` configures the root logger for the process; give it back after each test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logging")
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +10,7 @@ from bot.cli import main
 from knowledge.db import head_revision
 
 
-@pytest.fixture(autouse=True)
-def restore_root_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logging")
 
 
 def test_db_current_reports_without_upgrading_and_db_upgrade_brings_it_to_head(
