@@ -74,6 +74,8 @@ class Library:
         # documents when the extractor or its vocabulary changed.
         self.facts = FactExtractor(Vocabulary(), self.gazetteer)
         refresh_stale_facts(self.engine, self.facts)
+        # Issue 13: snippet sentence terms for passages stored before they were kept.
+        store.refresh_sentence_terms(self.engine, self.terms)
         self.live = LiveIndex(engine, terms=self.terms, index_dir=index_dir, params=params)
         self.live.sync()
 

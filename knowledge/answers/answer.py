@@ -16,7 +16,7 @@ from index.query import STOP_SYLLABLES, AnswerKind, Query
 from index.terms import syllables_of_words
 from index.text import ngrams, word_count
 from knowledge.answers import intent, lists, shape
-from knowledge.documents.passages import sentences
+from knowledge.answers.sentence_terms import Sentence, snippet_sentences
 
 SNIPPET_MAX_WORDS = 80
 
@@ -206,18 +206,30 @@ class Snippet:
 TermsOf = Callable[[str], set[str]]
 
 
-def choose_snippet(passage: str, query: Query, idf: IdfLookup, terms_of: TermsOf) -> Snippet:
+def choose_snippet(
+    passage: str,
+    query: Query,
+    idf: IdfLookup,
+    terms_of: TermsOf | None = None,
+    *,
+    split: Sequence[Sentence] | None = None,
+) -> Snippet:
     """The one to three sentences that answer, at most ~80 words, and what to mark.
 
-    ``terms_of`` gives a sentence's index terms (the same terms passages are
-    indexed with, concepts included, so "quý 1" meets "quý I").
+    ``split`` is the passage's sentences with their terms as stored at ingest
+    (knowledge/answers/sentence_terms.py); without it the passage is split
+    here and ``terms_of`` gives a sentence's index terms (the same terms
+    passages are indexed with, concepts included, so "quý 1" meets "quý I").
     """
-    sents = lists.merge_markers([s for line in passage.split("\n") for s in sentences(line)]) or [passage]
+    if split is None:
+        assert terms_of is not None, "choose_snippet needs the stored sentences or terms_of"
+        split = [Sentence(s, frozenset(terms_of(s))) for s in snippet_sentences(passage)]
+    sents = [s.text for s in split]
     wanted = question_terms(query)
     cues = intent.intent_cues(query)
     scored = [
-        _Scored(s, _sentence_score(s, terms_of(s), wanted, query.kind, idf, query.text) * intent.sentence_factor(s, cues), i)
-        for i, s in enumerate(sents)
+        _Scored(s.text, _sentence_score(s.text, s.terms, wanted, query.kind, idf, query.text) * intent.sentence_factor(s.text, cues), i)
+        for i, s in enumerate(split)
     ]
     best = max(scored, key=lambda s: (s.score, -s.index))
     # A list question gets the whole enumeration, up to a limit (knowledge/answers/lists.py).
@@ -252,7 +264,7 @@ def choose_snippet(passage: str, query: Query, idf: IdfLookup, terms_of: TermsOf
 
 
 def _sentence_score(
-    sentence: str, present: set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup, question: str = ""
+    sentence: str, present: frozenset[str] | set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup, question: str = ""
 ) -> float:
     score = sum(idf(t) for t in wanted & present)
     if score and kind is not AnswerKind.OTHER and kind is not AnswerKind.LIST:

@@ -9,7 +9,7 @@ holds the answer at all, because a confident wrong answer is worse than
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
 from knowledge.answers.intent import stated_terms as stated_intent_terms
 from knowledge.answers.relevance import about_asked_province as only_asked_province
 from knowledge.answers.relevance import is_definition, keep_relevant, only_generic
+from knowledge.answers.sentence_terms import passage_sentences
 from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.documents.live_index import LiveIndex
 from knowledge.documents.official import own_number_terms
@@ -71,15 +72,20 @@ def answer_query(
         if not ranked:
             return Answer(question=query.text, found=False, kind=query.kind)
         every_candidate = list(ranked)
-        idf = live.idf
-
-        def terms_of(sentence: str) -> set[str]:
-            return set(terms.terms([sentence]))
-
+        # One question asks the IDF of the same few terms for every sentence it scores.
+        idf = _memoized(live.idf)
         # A passage whose best sentence answers the question's shape (a number
         # for "bao nhiêu", a name for "ai") beats one that only shares words.
+        # Its sentences and their terms were stored at ingest (answers/sentence_terms.py).
         shortlist = [
-            (score, pair, choose_snippet(pair[1].text, query, idf, terms_of)) for score, pair in ranked[:_SHORTLIST]
+            (
+                score,
+                pair,
+                choose_snippet(
+                    pair[1].text, query, idf, split=passage_sentences(pair[1].text, pair[1].sentence_terms, terms)
+                ),
+            )
+            for score, pair in ranked[:_SHORTLIST]
         ]
         top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
         # A passage whose shown sentence states the asked act ("kết luận", "khó khăn") ranks higher.
@@ -100,6 +106,7 @@ def answer_query(
             terms_of=lambda item: set(terms.terms(split_words(item[1][1].tokens))),
             query=query,
             places=places,
+            limit=max(k, 1),
         )
         citations = [
             citation(document, passage, snip.text, snip.highlights, score, query, gazetteer=gazetteer)
@@ -131,6 +138,20 @@ def answer_query(
         citations=tuple(citations) if found else (),
         kind=query.kind,
     )
+
+
+def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
+    """``lookup`` remembered for one question (the index cannot change under its lock)."""
+    seen: dict[str, float] = {}
+
+    def remembered(term: str) -> float:
+        try:
+            return seen[term]
+        except KeyError:
+            value = seen[term] = lookup(term)
+            return value
+
+    return remembered
 
 
 def definition(query: Query, candidates: Ranked, *, gazetteer: Gazetteer) -> Answer:

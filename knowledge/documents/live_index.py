@@ -137,7 +137,7 @@ class LiveIndex:
         with self.lock:
             return self.index.search(terms, k)
 
-    def idf(self, term: str) -> float | None:
+    def idf(self, term: str) -> float:
         return self.index.idf(term)
 
     def document_frequency(self, term: str) -> int:

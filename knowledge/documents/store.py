@@ -12,13 +12,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from index.terms import TermMaker
+from knowledge.answers.sentence_terms import encode, encode_passages, sentence_terms_version
 from knowledge.deadlines.store import deadline_row
 from knowledge.documents.prepare import PreparedDocument
 from knowledge.errors import NotFoundError
-from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
+from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Meta, Passage
 from knowledge.progress.store import delete_facts, fact_rows
 
 
@@ -106,9 +112,11 @@ def duplicate_result(existing: Document) -> IngestResult:
 
 
 def passage_rows(*, document_id: int, prepared: PreparedDocument) -> list[Passage]:
+    # A document prepared by hand (benchmarks, old pickles) gets its sentence terms here, still once.
+    sentence_terms = prepared.sentence_terms or encode_passages(prepared.passages)
     return [
-        Passage(document_id=document_id, position=i, text=text, tokens=tokens)
-        for i, (text, tokens) in enumerate(zip(prepared.passages, prepared.tokens))
+        Passage(document_id=document_id, position=i, text=text, tokens=tokens, sentence_terms=stored)
+        for i, (text, tokens, stored) in enumerate(zip(prepared.passages, prepared.tokens, sentence_terms))
     ]
 
 
@@ -219,6 +227,44 @@ def passages_with_documents(*, session: Session, passage_ids: Sequence[int]) -> 
         .where(col(Passage.id).in_(passage_ids))
     ).all()
     return {p.id: (d, p) for p, d in pairs if p.id is not None}
+
+
+_SENTENCE_TERMS_KEY = "sentence_terms_version"
+
+
+def refresh_sentence_terms(engine: Engine, terms: TermMaker) -> int:
+    """Store the sentence terms of passages stored before them or made with other terms; once per base.
+
+    A base from before revision 0004 gets them on its next start, and a change
+    of the term maker (``TERMS_VERSION``) reaches stored passages the same
+    way. It reads stored passage text only (no word segmenter), in one
+    transaction. Returns the number of passages done (0 when current).
+    """
+    version = sentence_terms_version()
+    with Session(engine) as session:
+        row = session.get(Meta, _SENTENCE_TERMS_KEY)
+        if row is not None and row.value == version:
+            return 0
+        table = Passage.__table__  # type: ignore[attr-defined]
+        connection = session.connection()
+        # Core, not ORM rows: at 100k passages an ORM object per row would double the time.
+        stale = connection.execute(sa_select(table.c.id, table.c.text)).all()
+        for start in range(0, len(stale), 1000):
+            connection.execute(
+                sa_update(table).where(table.c.id == bindparam("pid")).values(sentence_terms=bindparam("st")),
+                [{"pid": pid, "st": encode(text, terms)} for pid, text in stale[start : start + 1000]],
+            )
+        if row is None:
+            session.add(Meta(key=_SENTENCE_TERMS_KEY, value=version))
+        else:
+            row.value = version
+            session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # another process refreshed them at the same moment
+            session.rollback()
+            return 0
+        return len(stale)
 
 
 def provinces_covered(*, session: Session) -> list[str]:
