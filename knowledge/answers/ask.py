@@ -10,7 +10,6 @@ holds the answer at all, because a confident wrong answer is worse than
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 
 from sqlmodel import Session
 
@@ -30,7 +29,7 @@ from knowledge.documents.official import own_number_terms
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
 from knowledge.documents.passages import sentences
 from knowledge.documents.store import passages_with_documents
-from knowledge.models import Document, Passage, QuestionLog
+from knowledge.models import Document, Passage
 from knowledge.provinces import Gazetteer
 
 DEFAULT_K = 3
@@ -274,20 +273,3 @@ def citation(
         number=document.number,
         ocr=document.ocr,
     )
-
-
-def log_question(answer: Answer, *, session: Session, channel: str, chat_id: int | None, user_id: int | None) -> Answer:
-    """Record the question for the admins' statistics; the answer comes back carrying its log id."""
-    top = answer.citations[0] if answer.citations else None
-    row = QuestionLog(
-        channel=channel,
-        chat_id=chat_id,
-        user_id=user_id,
-        question=answer.question[:1000],
-        found=answer.found,
-        top_document_id=top.document_id if top else None,
-        top_passage_id=top.passage_id if top else None,
-    )
-    session.add(row)
-    session.flush()
-    return replace(answer, question_id=row.id)
