@@ -10,6 +10,7 @@ holds the answer at all, because a confident wrong answer is worse than
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -28,9 +29,7 @@ from knowledge.documents.live_index import LiveIndex
 from knowledge.documents.official import own_number_terms
 from knowledge.documents.parsers.encodings import is_vietnamese_syllable
 from knowledge.documents.passages import sentences
-from knowledge.documents.store import passages_with_documents
-from knowledge.models import Document, Passage
-from knowledge.provinces import Gazetteer
+from knowledge.documents.store import DocumentRow, PassageRow, passages_with_documents
 
 DEFAULT_K = 3
 _CANDIDATES = 50
@@ -39,7 +38,7 @@ _SHORTLIST = 10
 # the base does not hold the answer (tuned on the seed and demo questions).
 MIN_COVERAGE = 0.2
 
-Ranked = list[tuple[float, tuple[Document, Passage]]]
+Ranked = list[tuple[float, tuple[DocumentRow, PassageRow]]]
 
 
 def answer_query(
@@ -47,12 +46,14 @@ def answer_query(
     *,
     session: Session,
     live: LiveIndex,
-    gazetteer: Gazetteer,
+    gazetteer: Places,
     k: int = DEFAULT_K,
 ) -> Answer:
     """The answer to a read question, or a refusal; logs nothing."""
     if query.is_empty:
         return Answer(question=query.text, found=False, kind=query.kind)
+    # Province lookups repeat for every candidate; remembered for this question.
+    gazetteer = RememberingPlaces(gazetteer)
     terms = live.terms
     with live.lock:
         hits = live.search(query.terms, _CANDIDATES)
@@ -139,6 +140,41 @@ def answer_query(
     )
 
 
+class Places(Protocol):
+    """What answering asks of the gazetteer."""
+
+    def find(self, text: str) -> list[str]: ...
+
+    def successor(self, name: str) -> str | None: ...
+
+    def merger_note(self, name: str) -> str | None: ...
+
+
+class RememberingPlaces:
+    """A gazetteer's answers remembered for one question: each lookup normalizes the name again."""
+
+    def __init__(self, gazetteer: Places) -> None:
+        self._gazetteer = gazetteer
+        self._found: dict[str, list[str]] = {}
+        self._successors: dict[str, str | None] = {}
+        self._notes: dict[str, str | None] = {}
+
+    def find(self, text: str) -> list[str]:
+        if text not in self._found:
+            self._found[text] = self._gazetteer.find(text)
+        return list(self._found[text])
+
+    def successor(self, name: str) -> str | None:
+        if name not in self._successors:
+            self._successors[name] = self._gazetteer.successor(name)
+        return self._successors[name]
+
+    def merger_note(self, name: str) -> str | None:
+        if name not in self._notes:
+            self._notes[name] = self._gazetteer.merger_note(name)
+        return self._notes[name]
+
+
 def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
     """``lookup`` remembered for one question (the index cannot change under its lock)."""
     seen: dict[str, float] = {}
@@ -153,7 +189,7 @@ def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
     return remembered
 
 
-def definition(query: Query, candidates: Ranked, *, gazetteer: Gazetteer) -> Answer:
+def definition(query: Query, candidates: Ranked, *, gazetteer: Places) -> Answer:
     """An all-generic question ("cds la gi") gets the base's definition of the term, or a refusal."""
     for score, (document, passage) in candidates:
         for sentence in (s for line in passage.text.split("\n") for s in sentences(line)):
@@ -179,7 +215,7 @@ def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) 
     )
 
 
-def about_asked_province(query: Query, document: Document, passage_terms: set[str], *, gazetteer: Gazetteer) -> bool:
+def about_asked_province(query: Query, document: DocumentRow, passage_terms: set[str], *, gazetteer: Places) -> bool:
     """A figure about Hải Dương is no answer to a question about Ninh Thuận."""
     asked = gazetteer.find(query.text)
     if not asked:
@@ -189,7 +225,7 @@ def about_asked_province(query: Query, document: Document, passage_terms: set[st
     return any("_".join(syllables_of_words([name])) in passage_terms for name in asked)
 
 
-def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazetteer: Gazetteer) -> bool:
+def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazetteer: Places) -> bool:
     """Whether a named province is one of these, or merged into or out of one of them.
 
     "Hải Phòng" is linked to Hải Dương (merged into it in 2025) and the
@@ -204,7 +240,7 @@ def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazettee
 
 
 def rerank(
-    query: Query, hits: Sequence[Hit], rows: dict[int, tuple[Document, Passage]], *, gazetteer: Gazetteer
+    query: Query, hits: Sequence[Hit], rows: dict[int, tuple[DocumentRow, PassageRow]], *, gazetteer: Places
 ) -> Ranked:
     """BM25 order, adjusted for the province and the time the question names."""
     asked_names = set(gazetteer.find(query.text))
@@ -237,30 +273,30 @@ def rerank(
         if query.numbers and query.numbers & own_number_terms(document.number, document.doc_type):
             factor *= 3.0
         ranked.append((hit.score * factor, pair))
-    ranked.sort(key=lambda item: (-item[0], item[1][1].id or 0))
+    ranked.sort(key=lambda item: (-item[0], item[1][1].id))
     return ranked
 
 
 def citation(
-    document: Document,
-    passage: Passage,
+    document: DocumentRow,
+    passage: PassageRow,
     snippet: str,
     highlights: tuple[tuple[int, int], ...],
     score: float,
     query: Query,
     *,
-    gazetteer: Gazetteer,
+    gazetteer: Places,
 ) -> Citation:
     # The "(nay thuộc …)" note belongs to the province the cited document is about.
     asked = gazetteer.find(query.text)
     cited = [p for p in document.province_list if provinces_linked(asked, [p], gazetteer=gazetteer)]
     note = next((gazetteer.merger_note(p) for p in cited if gazetteer.merger_note(p)), None)
     return Citation(
-        document_id=document.id or 0,
+        document_id=document.id,
         title=document.title,
         source=document.source,
         published=document.published,
-        passage_id=passage.id or 0,
+        passage_id=passage.id,
         position=passage.position,
         snippet=snippet,
         highlights=highlights,
