@@ -6,6 +6,7 @@ formatting. The bot and the CLI render an :class:`Answer` each their own way.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -373,10 +374,17 @@ def _highlights(
 def _term_positions(snippet: str, wanted: set[str], idf: IdfLookup) -> list[tuple[int, float]]:
     positions: list[tuple[int, float]] = []
     for match in re.finditer(r"[^\W_]+", snippet):
-        syl = syllables_of_words([match.group(0)])
-        if syl and syl[0] in wanted:
-            positions.append((match.start(), idf(syl[0]) or 1.0))
+        syllable = _first_syllable(match.group(0))
+        if syllable is not None and syllable in wanted:
+            positions.append((match.start(), idf(syllable) or 1.0))
     return positions
+
+
+@functools.lru_cache(maxsize=65536)
+def _first_syllable(word: str) -> str | None:
+    """The folded syllable a word of a snippet starts with; words repeat, so folding each once is enough."""
+    syl = syllables_of_words([word])
+    return syl[0] if syl else None
 
 
 def mark(snippet: str, highlights: Sequence[tuple[int, int]], before: str, after: str) -> str:

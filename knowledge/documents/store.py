@@ -269,7 +269,7 @@ def passages_with_documents(
     )
     documents: dict[int, DocumentRow] = {}
     found: dict[int, tuple[DocumentRow, PassageRow]] = {}
-    for pid, did, position, text, tokens, stored, *document in session.connection().execute(statement):
+    for pid, did, position, text, tokens, stored, *document in session.connection().execute(statement).all():
         row = documents.get(did)
         if row is None:
             row = documents[did] = DocumentRow(did, *document)
