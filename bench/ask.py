@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index.bm25 import Bm25Index  # noqa: E402
+from index.query import Query  # noqa: E402
 from index.terms import tokenize  # noqa: E402
 from index.text import join_words  # noqa: E402
 from knowledge.db import default_sqlite_url, make_engine  # noqa: E402
@@ -258,6 +260,7 @@ def main() -> None:
             search_ms[i].append((time.perf_counter() - start) * 1000)
             found += p == 0 and answer.found
     _close(library)
+    merged_ratio = _merged_search_ratio(data_dir, read)
     per_ask = [statistics.median(v) for v in ask_ms.values()]
     per_search = [statistics.median(v) for v in search_ms.values()]
     ratios = [a / s for a, s in zip(per_ask, per_search) if s > 0]
@@ -272,6 +275,8 @@ def main() -> None:
         "index_search_p50_ms": round(percentile(per_search, 0.5), 2),
         "median_ratio_ask_over_search": round(statistics.median(ratios), 2),
         "segments": library.index.segment_count,
+        # Would merging the segments in the background pay? Search time merged / as uploaded, per question.
+        "median_ratio_search_merged_over_unmerged": merged_ratio,
         "segments_after_uploads": built["segments_after_uploads"],
     }
     if args.json:
@@ -279,6 +284,24 @@ def main() -> None:
         return
     for key, value in result.items():
         print(f"{key:>32}: {value}")
+
+
+def _merged_search_ratio(data_dir: Path, read: list[Query], passes: int = 3) -> float:
+    """Median per-question ratio of search time on a merged copy of the saved index to the index as uploaded."""
+    as_uploaded, _ = Bm25Index.load(data_dir / "index")
+    merged, _ = Bm25Index.load(data_dir / "index")
+    merged.merge_segments()
+    times: dict[int, list[tuple[float, float]]] = {i: [] for i in range(len(read))}
+    for _ in range(passes):
+        for i, query in enumerate(read):
+            pair = []
+            for index in (as_uploaded, merged):
+                start = time.perf_counter()
+                index.search(query.terms, 50)
+                pair.append(time.perf_counter() - start)
+            times[i].append((pair[0], pair[1]))
+    ratios = [statistics.median(m for _, m in v) / statistics.median(u for u, _ in v) for v in times.values()]
+    return round(statistics.median(ratios), 2)
 
 
 def _close(library: Library) -> None:

@@ -227,6 +227,7 @@ class Library:
     def close(self) -> None:
         """Write the questions still queued for the log; call on shutdown (a clean exit does it anyway)."""
         self.question_log.close()
+        self.live.close()
 
     # ----------------------------------------------------------------- demo
     def load_demo_once(self) -> list[IngestResult]:
