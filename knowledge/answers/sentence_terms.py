@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.terms import TERMS_VERSION, TermMaker, syllables_of_words
+from index.terms import TERMS_VERSION, TermMaker
 from knowledge.answers.lists import merge_markers
 from knowledge.documents.passages import sentences
 
+_SYLLABLE = re.compile(r"[^\W_]+")
 # Bumped when the stored form or the sentence split changes; with TERMS_VERSION
 # it says whether stored sentence terms are current (store.refresh_sentence_terms).
 FORMAT_VERSION = 1
@@ -67,8 +69,10 @@ def encode(passage: str, terms: TermMaker) -> str:
     cursor = 0
     for sentence in snippet_sentences(passage):
         made = terms.terms([sentence])
-        syllables = syllables_of_words([sentence])
-        n = len(syllables)
+        # TermMaker gives the syllables first, then their pairs, then concepts and numbers;
+        # only syllables are bare words (pairs hold "_", the rest start with "#" or "num:").
+        n = next((i for i, t in enumerate(made) if not _SYLLABLE.fullmatch(t)), len(made))
+        syllables = made[:n]
         extra = made[n + max(n - 1, 0) :]
         start = passage.find(sentence, cursor)
         if start >= 0:
