@@ -168,7 +168,8 @@ class LiveIndex:
         with self.lock:
             merged = self.index.merge_segments()
         if merged:
-            log.info("index segments merged: %d passages", len(self.index))
+            # Routine and off any command's path: nothing for a terminal to show.
+            log.debug("index segments merged: %d passages", len(self.index))
         return merged
 
     def close(self) -> None:
