@@ -21,7 +21,8 @@ from index.bm25 import Bm25Index, Bm25Params
 from index.query import QueryReader
 from index.terms import TermMaker
 from knowledge.answers.answer import Answer
-from knowledge.answers.ask import DEFAULT_K, answer_query, log_question
+from knowledge.answers.ask import DEFAULT_K, answer_query
+from knowledge.answers.question_log import QuestionLogWriter
 from knowledge.control_chars import strip_control_chars
 from knowledge.documents import demo, store
 from knowledge.documents.live_index import LiveIndex, ProgressCallback
@@ -72,8 +73,12 @@ class Library:
         # documents when the extractor or its vocabulary changed.
         self.facts = FactExtractor(Vocabulary(), self.gazetteer)
         refresh_stale_facts(self.engine, self.facts)
+        # Issue 13: snippet sentence terms for passages stored before they were kept.
+        store.refresh_sentence_terms(self.engine, self.terms)
         self.live = LiveIndex(engine, terms=self.terms, index_dir=index_dir, params=params)
         self.live.sync()
+        # Issue 13: questions are logged by a background thread, off the answer path.
+        self.question_log = QuestionLogWriter(engine)
 
     @property
     def index(self) -> Bm25Index:
@@ -210,7 +215,7 @@ class Library:
         admins' statistics; the CLI's evaluation runs pass None.
         """
         query = self.reader.read(strip_control_chars(question))
-        with Session(self.engine) as session:
+        with self.question_log.answering(), Session(self.engine) as session:
             # Rankings, comparisons and trends come from the facts when they can.
             answer = answer_progress_question(
                 question, engine=self.engine, vocabulary=self.facts.vocabulary, gazetteer=self.gazetteer
@@ -218,9 +223,13 @@ class Library:
             # "?" or "3" asks nothing: not a question the base failed to answer, so not logged.
             if log_as is not None and not query.is_empty:
                 channel, chat_id, user_id = log_as
-                answer = log_question(answer, session=session, channel=channel, chat_id=chat_id, user_id=user_id)
-                session.commit()
+                answer = self.question_log.record(answer, channel=channel, chat_id=chat_id, user_id=user_id)
         return answer
+
+    def close(self) -> None:
+        """Write the questions still queued for the log; call on shutdown (a clean exit does it anyway)."""
+        self.question_log.close()
+        self.live.close()
 
     # ----------------------------------------------------------------- demo
     def load_demo_once(self) -> list[IngestResult]:

@@ -77,6 +77,9 @@ class Passage(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     # underthesea word tokens, lowercased, syllables joined by "_", space-separated.
     tokens: str = Field(sa_column=Column(Text, nullable=False))
+    # Issue 13: the snippet's sentences and their terms, made once at ingest
+    # (knowledge/answers/sentence_terms.py); NULL for passages stored before, until backfilled.
+    sentence_terms: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Deadline(SQLModel, table=True):

@@ -6,6 +6,7 @@ formatting. The bot and the CLI render an :class:`Answer` each their own way.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from index.query import STOP_SYLLABLES, AnswerKind, Query
 from index.terms import syllables_of_words
 from index.text import ngrams, word_count
 from knowledge.answers import intent, lists, shape
-from knowledge.documents.passages import sentences
+from knowledge.answers.sentence_terms import Sentence, snippet_sentences
 
 SNIPPET_MAX_WORDS = 80
 
@@ -206,18 +207,30 @@ class Snippet:
 TermsOf = Callable[[str], set[str]]
 
 
-def choose_snippet(passage: str, query: Query, idf: IdfLookup, terms_of: TermsOf) -> Snippet:
+def choose_snippet(
+    passage: str,
+    query: Query,
+    idf: IdfLookup,
+    terms_of: TermsOf | None = None,
+    *,
+    split: Sequence[Sentence] | None = None,
+) -> Snippet:
     """The one to three sentences that answer, at most ~80 words, and what to mark.
 
-    ``terms_of`` gives a sentence's index terms (the same terms passages are
-    indexed with, concepts included, so "quý 1" meets "quý I").
+    ``split`` is the passage's sentences with their terms as stored at ingest
+    (knowledge/answers/sentence_terms.py); without it the passage is split
+    here and ``terms_of`` gives a sentence's index terms (the same terms
+    passages are indexed with, concepts included, so "quý 1" meets "quý I").
     """
-    sents = lists.merge_markers([s for line in passage.split("\n") for s in sentences(line)]) or [passage]
+    if split is None:
+        assert terms_of is not None, "choose_snippet needs the stored sentences or terms_of"
+        split = [Sentence(s, frozenset(terms_of(s))) for s in snippet_sentences(passage)]
+    sents = [s.text for s in split]
     wanted = question_terms(query)
     cues = intent.intent_cues(query)
     scored = [
-        _Scored(s, _sentence_score(s, terms_of(s), wanted, query.kind, idf, query.text) * intent.sentence_factor(s, cues), i)
-        for i, s in enumerate(sents)
+        _Scored(s.text, _sentence_score(s.text, s.terms, wanted, query.kind, idf, query.text) * intent.sentence_factor(s.text, cues), i)
+        for i, s in enumerate(split)
     ]
     best = max(scored, key=lambda s: (s.score, -s.index))
     # A list question gets the whole enumeration, up to a limit (knowledge/answers/lists.py).
@@ -252,7 +265,7 @@ def choose_snippet(passage: str, query: Query, idf: IdfLookup, terms_of: TermsOf
 
 
 def _sentence_score(
-    sentence: str, present: set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup, question: str = ""
+    sentence: str, present: frozenset[str] | set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup, question: str = ""
 ) -> float:
     score = sum(idf(t) for t in wanted & present)
     if score and kind is not AnswerKind.OTHER and kind is not AnswerKind.LIST:
@@ -361,10 +374,17 @@ def _highlights(
 def _term_positions(snippet: str, wanted: set[str], idf: IdfLookup) -> list[tuple[int, float]]:
     positions: list[tuple[int, float]] = []
     for match in re.finditer(r"[^\W_]+", snippet):
-        syl = syllables_of_words([match.group(0)])
-        if syl and syl[0] in wanted:
-            positions.append((match.start(), idf(syl[0]) or 1.0))
+        syllable = _first_syllable(match.group(0))
+        if syllable is not None and syllable in wanted:
+            positions.append((match.start(), idf(syllable) or 1.0))
     return positions
+
+
+@functools.lru_cache(maxsize=65536)
+def _first_syllable(word: str) -> str | None:
+    """The folded syllable a word of a snippet starts with; words repeat, so folding each once is enough."""
+    syl = syllables_of_words([word])
+    return syl[0] if syl else None
 
 
 def mark(snippet: str, highlights: Sequence[tuple[int, int]], before: str, after: str) -> str:

@@ -9,8 +9,8 @@ holds the answer at all, because a confident wrong answer is worse than
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -23,14 +23,13 @@ from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
 from knowledge.answers.intent import stated_terms as stated_intent_terms
 from knowledge.answers.relevance import about_asked_province as only_asked_province
 from knowledge.answers.relevance import is_definition, keep_relevant, only_generic
+from knowledge.answers.sentence_terms import passage_sentences
 from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.documents.live_index import LiveIndex
 from knowledge.documents.official import own_number_terms
 from knowledge.documents.parsers.encodings import is_typed_syllable
 from knowledge.documents.passages import sentences
-from knowledge.documents.store import passages_with_documents
-from knowledge.models import Document, Passage, QuestionLog
-from knowledge.provinces import Gazetteer
+from knowledge.documents.store import DocumentRow, PassageRow, passages_with_documents
 
 DEFAULT_K = 3
 _CANDIDATES = 50
@@ -39,7 +38,7 @@ _SHORTLIST = 10
 # the base does not hold the answer (tuned on the seed and demo questions).
 MIN_COVERAGE = 0.2
 
-Ranked = list[tuple[float, tuple[Document, Passage]]]
+Ranked = list[tuple[float, tuple[DocumentRow, PassageRow]]]
 
 
 def answer_query(
@@ -47,12 +46,14 @@ def answer_query(
     *,
     session: Session,
     live: LiveIndex,
-    gazetteer: Gazetteer,
+    gazetteer: Places,
     k: int = DEFAULT_K,
 ) -> Answer:
     """The answer to a read question, or a refusal; logs nothing."""
     if query.is_empty:
         return Answer(question=query.text, found=False, kind=query.kind)
+    # Province lookups repeat for every candidate; remembered for this question.
+    gazetteer = RememberingPlaces(gazetteer)
     terms = live.terms
     with live.lock:
         hits = live.search(query.terms, _CANDIDATES)
@@ -71,15 +72,20 @@ def answer_query(
         if not ranked:
             return Answer(question=query.text, found=False, kind=query.kind)
         every_candidate = list(ranked)
-        idf = live.idf
-
-        def terms_of(sentence: str) -> set[str]:
-            return set(terms.terms([sentence]))
-
+        # One question asks the IDF of the same few terms for every sentence it scores.
+        idf = _memoized(live.idf)
         # A passage whose best sentence answers the question's shape (a number
         # for "bao nhiêu", a name for "ai") beats one that only shares words.
+        # Its sentences and their terms were stored at ingest (answers/sentence_terms.py).
         shortlist = [
-            (score, pair, choose_snippet(pair[1].text, query, idf, terms_of)) for score, pair in ranked[:_SHORTLIST]
+            (
+                score,
+                pair,
+                choose_snippet(
+                    pair[1].text, query, idf, split=passage_sentences(pair[1].text, pair[1].sentence_terms, terms)
+                ),
+            )
+            for score, pair in ranked[:_SHORTLIST]
         ]
         top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
         # A passage whose shown sentence states the asked act ("kết luận", "khó khăn") ranks higher.
@@ -100,6 +106,7 @@ def answer_query(
             terms_of=lambda item: set(terms.terms(split_words(item[1][1].tokens))),
             query=query,
             places=places,
+            limit=max(k, 1),
         )
         citations = [
             citation(document, passage, snip.text, snip.highlights, score, query, gazetteer=gazetteer)
@@ -133,7 +140,56 @@ def answer_query(
     )
 
 
-def definition(query: Query, candidates: Ranked, *, gazetteer: Gazetteer) -> Answer:
+class Places(Protocol):
+    """What answering asks of the gazetteer."""
+
+    def find(self, text: str) -> list[str]: ...
+
+    def successor(self, name: str) -> str | None: ...
+
+    def merger_note(self, name: str) -> str | None: ...
+
+
+class RememberingPlaces:
+    """A gazetteer's answers remembered for one question: each lookup normalizes the name again."""
+
+    def __init__(self, gazetteer: Places) -> None:
+        self._gazetteer = gazetteer
+        self._found: dict[str, list[str]] = {}
+        self._successors: dict[str, str | None] = {}
+        self._notes: dict[str, str | None] = {}
+
+    def find(self, text: str) -> list[str]:
+        if text not in self._found:
+            self._found[text] = self._gazetteer.find(text)
+        return list(self._found[text])
+
+    def successor(self, name: str) -> str | None:
+        if name not in self._successors:
+            self._successors[name] = self._gazetteer.successor(name)
+        return self._successors[name]
+
+    def merger_note(self, name: str) -> str | None:
+        if name not in self._notes:
+            self._notes[name] = self._gazetteer.merger_note(name)
+        return self._notes[name]
+
+
+def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
+    """``lookup`` remembered for one question (the index cannot change under its lock)."""
+    seen: dict[str, float] = {}
+
+    def remembered(term: str) -> float:
+        try:
+            return seen[term]
+        except KeyError:
+            value = seen[term] = lookup(term)
+            return value
+
+    return remembered
+
+
+def definition(query: Query, candidates: Ranked, *, gazetteer: Places) -> Answer:
     """An all-generic question ("cds la gi") gets the base's definition of the term, or a refusal."""
     for score, (document, passage) in candidates:
         for sentence in (s for line in passage.text.split("\n") for s in sentences(line)):
@@ -159,7 +215,7 @@ def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) 
     )
 
 
-def about_asked_province(query: Query, document: Document, passage_terms: set[str], *, gazetteer: Gazetteer) -> bool:
+def about_asked_province(query: Query, document: DocumentRow, passage_terms: set[str], *, gazetteer: Places) -> bool:
     """A figure about Hải Dương is no answer to a question about Ninh Thuận."""
     asked = gazetteer.find(query.text)
     if not asked:
@@ -169,7 +225,7 @@ def about_asked_province(query: Query, document: Document, passage_terms: set[st
     return any("_".join(syllables_of_words([name])) in passage_terms for name in asked)
 
 
-def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazetteer: Gazetteer) -> bool:
+def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazetteer: Places) -> bool:
     """Whether a named province is one of these, or merged into or out of one of them.
 
     "Hải Phòng" is linked to Hải Dương (merged into it in 2025) and the
@@ -184,7 +240,7 @@ def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazettee
 
 
 def rerank(
-    query: Query, hits: Sequence[Hit], rows: dict[int, tuple[Document, Passage]], *, gazetteer: Gazetteer
+    query: Query, hits: Sequence[Hit], rows: dict[int, tuple[DocumentRow, PassageRow]], *, gazetteer: Places
 ) -> Ranked:
     """BM25 order, adjusted for the province and the time the question names."""
     asked_names = set(gazetteer.find(query.text))
@@ -217,30 +273,30 @@ def rerank(
         if query.numbers and query.numbers & own_number_terms(document.number, document.doc_type):
             factor *= 3.0
         ranked.append((hit.score * factor, pair))
-    ranked.sort(key=lambda item: (-item[0], item[1][1].id or 0))
+    ranked.sort(key=lambda item: (-item[0], item[1][1].id))
     return ranked
 
 
 def citation(
-    document: Document,
-    passage: Passage,
+    document: DocumentRow,
+    passage: PassageRow,
     snippet: str,
     highlights: tuple[tuple[int, int], ...],
     score: float,
     query: Query,
     *,
-    gazetteer: Gazetteer,
+    gazetteer: Places,
 ) -> Citation:
     # The "(nay thuộc …)" note belongs to the province the cited document is about.
     asked = gazetteer.find(query.text)
     cited = [p for p in document.province_list if provinces_linked(asked, [p], gazetteer=gazetteer)]
     note = next((gazetteer.merger_note(p) for p in cited if gazetteer.merger_note(p)), None)
     return Citation(
-        document_id=document.id or 0,
+        document_id=document.id,
         title=document.title,
         source=document.source,
         published=document.published,
-        passage_id=passage.id or 0,
+        passage_id=passage.id,
         position=passage.position,
         snippet=snippet,
         highlights=highlights,
@@ -253,20 +309,3 @@ def citation(
         number=document.number,
         ocr=document.ocr,
     )
-
-
-def log_question(answer: Answer, *, session: Session, channel: str, chat_id: int | None, user_id: int | None) -> Answer:
-    """Record the question for the admins' statistics; the answer comes back carrying its log id."""
-    top = answer.citations[0] if answer.citations else None
-    row = QuestionLog(
-        channel=channel,
-        chat_id=chat_id,
-        user_id=user_id,
-        question=answer.question[:1000],
-        found=answer.found,
-        top_document_id=top.document_id if top else None,
-        top_passage_id=top.passage_id if top else None,
-    )
-    session.add(row)
-    session.flush()
-    return replace(answer, question_id=row.id)

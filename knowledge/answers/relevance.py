@@ -66,14 +66,21 @@ def keep_relevant(
     terms_of: Callable[[T], set[str]],
     query: Query,
     places: frozenset[str],
+    limit: int | None = None,
 ) -> list[tuple[float, T]]:
-    """The best citation, then only those above the floor that share a specific word with the question."""
+    """The best citation, then only those above the floor that share a specific word with the question.
+
+    ``limit``: stop once that many are kept, so ``terms_of`` (a passage's
+    terms) is not computed for citations nobody is shown.
+    """
     if not ranked:
         return []
     top = ranked[0][0]
     wanted = specific_terms(query, places)
     kept = [ranked[0]]
     for score, item in ranked[1:]:
+        if limit is not None and len(kept) >= limit:
+            break
         if score < RELEVANCE_FLOOR * top:
             continue
         if wanted and not wanted & terms_of(item):

@@ -30,6 +30,13 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 
+# Every upload seals a segment; the index merges neighbours as they grow, so a
+# base built one upload at a time holds a handful (5 after 1,200 uploads in
+# bench/ask.py), and searching reads each term once per segment: merged, a
+# search takes half the time. A merge copies every posting under the lock, so
+# it waits until uploads pause.
+MERGE_AFTER_IDLE_S = 5.0
+
 
 class LiveIndex:
     """The BM25 index of every stored passage, kept in step with the database behind one lock."""
@@ -41,6 +48,7 @@ class LiveIndex:
         terms: TermMaker,
         index_dir: Path | None = None,
         params: Bm25Params | None = None,
+        merge_after_s: float | None = MERGE_AFTER_IDLE_S,
     ) -> None:
         self.engine = engine
         self.terms = terms
@@ -50,6 +58,10 @@ class LiveIndex:
         # revisions) and while searching, so no search sees half an update.
         self.lock = threading.RLock()
         self.index = self._load_saved() or Bm25Index(self.params)
+        # Issue 13: seconds without a change after which the segments are merged (None: never).
+        self.merge_after_s = merge_after_s
+        self._merge_timer: threading.Timer | None = None
+        self._merge_timer_lock = threading.Lock()
 
     # ----------------------------------------------------------- the cache
     def _load_saved(self) -> Bm25Index | None:
@@ -107,6 +119,8 @@ class LiveIndex:
             log.info("index synced: %d added, %d removed", len(missing), len(stale))
             # Another process changed the database: save, so the next start loads instead of catching up again.
             self.save()
+        if self.index.segment_count > 1:
+            self._merge_later()
         return len(missing), len(stale)
 
     def save(self) -> None:
@@ -121,19 +135,52 @@ class LiveIndex:
         """Index passages whose transaction has committed, from their stored tokens."""
         with self.lock:
             self.index.add_many((p.id, self.terms.terms(split_words(p.tokens))) for p in passages if p.id is not None)
+        self._merge_later()
 
     def passages_removed(self, passage_ids: Iterable[int]) -> None:
         """Forget passages whose deletion has committed (or that another process removed)."""
+        removed = False
         with self.lock:
             for passage_id in passage_ids:
-                self.index.remove(passage_id)
+                removed = self.index.remove(passage_id) or removed
+        if removed:
+            self._merge_later()
+
+    # ------------------------------------------------ background merging
+    def _merge_later(self) -> None:
+        """Merge the segments once no change has come for ``merge_after_s`` seconds."""
+        if self.merge_after_s is None:
+            return
+        with self._merge_timer_lock:
+            if self._merge_timer is not None:
+                self._merge_timer.cancel()
+            self._merge_timer = threading.Timer(self.merge_after_s, self.merge_segments)
+            self._merge_timer.daemon = True
+            self._merge_timer.name = "index-merge"
+            self._merge_timer.start()
+
+    def merge_segments(self) -> bool:
+        """Merge every segment into one and drop removed passages' postings; False when already one."""
+        with self.lock:
+            merged = self.index.merge_segments()
+        if merged:
+            # Routine and off any command's path: nothing for a terminal to show.
+            log.debug("index segments merged: %d passages", len(self.index))
+        return merged
+
+    def close(self) -> None:
+        """Cancel a pending merge (the index is only a cache; nothing is lost)."""
+        with self._merge_timer_lock:
+            if self._merge_timer is not None:
+                self._merge_timer.cancel()
+                self._merge_timer = None
 
     # ---------------------------------------------------------------- read
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         with self.lock:
             return self.index.search(terms, k)
 
-    def idf(self, term: str) -> float | None:
+    def idf(self, term: str) -> float:
         return self.index.idf(term)
 
     def document_frequency(self, term: str) -> int:

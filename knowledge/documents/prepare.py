@@ -16,6 +16,7 @@ from typing import TypedDict
 
 from index.terms import number_word, tokenize
 from index.text import canonical, join_words
+from knowledge.answers.sentence_terms import encode_passages
 from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.extract import DeadlineMatch, extract_deadlines
 from knowledge.documents.links import strip_credentials
@@ -75,6 +76,8 @@ class PreparedDocument:
     # Vietnamese notes for the admin: unread header fields, unreadable time cells.
     warnings: tuple[str, ...] = ()
     facts: list[tuple[int, FactMatch]] = field(default_factory=list)
+    # Each passage's sentences and their terms, stored for choosing snippets (knowledge/answers/sentence_terms.py).
+    sentence_terms: list[str] = field(default_factory=list)
 
 
 def input_from_parsed(
@@ -213,7 +216,10 @@ def prepare_document(
         for position, passage in enumerate(passages)
         for fact in extractor.extract(passage, published=published, provinces=document.province_list)
     ]
-    return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings), found_facts)
+    # --- issue 13: sentence terms made once here, never per question (knowledge/answers/sentence_terms.py).
+    sentence_terms = encode_passages(passages)
+    # --- end issue 13
+    return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings), found_facts, sentence_terms)
 
 
 def content_hash(text: str) -> str:

@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from index.terms import TermMaker
+from knowledge.answers.sentence_terms import encode, encode_passages, sentence_terms_version
 from knowledge.deadlines.store import deadline_row
 from knowledge.errors import NotFoundError
-from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
+from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Meta, Passage
 from knowledge.progress.store import delete_facts, fact_rows
 
 if TYPE_CHECKING:
@@ -110,9 +116,11 @@ def duplicate_result(existing: Document) -> IngestResult:
 
 
 def passage_rows(*, document_id: int, prepared: PreparedDocument) -> list[Passage]:
+    # A document prepared by hand (benchmarks, old pickles) gets its sentence terms here, still once.
+    sentence_terms = prepared.sentence_terms or encode_passages(prepared.passages)
     return [
-        Passage(document_id=document_id, position=i, text=text, tokens=tokens)
-        for i, (text, tokens) in enumerate(zip(prepared.passages, prepared.tokens))
+        Passage(document_id=document_id, position=i, text=text, tokens=tokens, sentence_terms=stored)
+        for i, (text, tokens, stored) in enumerate(zip(prepared.passages, prepared.tokens, sentence_terms))
     ]
 
 
@@ -215,14 +223,100 @@ def get_passage(*, session: Session, passage_id: int) -> tuple[Document, Passage
     return document, passage
 
 
-def passages_with_documents(*, session: Session, passage_ids: Sequence[int]) -> dict[int, tuple[Document, Passage]]:
-    """The passages (and their documents) still stored among ``passage_ids``, in one query."""
-    pairs = session.exec(
-        select(Passage, Document)
-        .join(Document, Document.id == Passage.document_id)  # type: ignore[arg-type]
-        .where(col(Passage.id).in_(passage_ids))
-    ).all()
-    return {p.id: (d, p) for p, d in pairs if p.id is not None}
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """What answering reads of a document: a plain read-only row, not an ORM object."""
+
+    id: int
+    title: str
+    source: str | None
+    published: date | None
+    provinces: str
+    added_by: str
+    number: str | None
+    doc_type: str | None
+    ocr: bool
+
+    @property
+    def province_list(self) -> list[str]:
+        return [p for p in self.provinces.split(",") if p]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """What answering reads of a passage, its stored sentence terms included."""
+
+    id: int
+    document_id: int
+    position: int
+    text: str
+    tokens: str
+    sentence_terms: str | None
+
+
+def passages_with_documents(
+    *, session: Session, passage_ids: Sequence[int]
+) -> dict[int, tuple[DocumentRow, PassageRow]]:
+    """The passages (and their documents) still stored among ``passage_ids``, in one query.
+
+    Plain rows through SQLAlchemy Core: building ORM objects for 50 passages
+    and their documents cost more than the query itself, on every question.
+    """
+    p, d = Passage.__table__, Document.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa_select(
+            p.c.id, p.c.document_id, p.c.position, p.c.text, p.c.tokens, p.c.sentence_terms,
+            d.c.title, d.c.source, d.c.published, d.c.provinces, d.c.added_by, d.c.number, d.c.doc_type, d.c.ocr,
+        )
+        .join(d, d.c.id == p.c.document_id)
+        .where(p.c.id.in_(list(passage_ids)))
+    )
+    documents: dict[int, DocumentRow] = {}
+    found: dict[int, tuple[DocumentRow, PassageRow]] = {}
+    for pid, did, position, text, tokens, stored, *document in session.connection().execute(statement).all():
+        row = documents.get(did)
+        if row is None:
+            row = documents[did] = DocumentRow(did, *document)
+        found[pid] = (row, PassageRow(pid, did, position, text, tokens, stored))
+    return found
+
+
+_SENTENCE_TERMS_KEY = "sentence_terms_version"
+
+
+def refresh_sentence_terms(engine: Engine, terms: TermMaker) -> int:
+    """Store the sentence terms of passages stored before them or made with other terms; once per base.
+
+    A base from before revision 0004 gets them on its next start, and a change
+    of the term maker (``TERMS_VERSION``) reaches stored passages the same
+    way. It reads stored passage text only (no word segmenter), in one
+    transaction. Returns the number of passages done (0 when current).
+    """
+    version = sentence_terms_version()
+    with Session(engine) as session:
+        row = session.get(Meta, _SENTENCE_TERMS_KEY)
+        if row is not None and row.value == version:
+            return 0
+        table = Passage.__table__  # type: ignore[attr-defined]
+        connection = session.connection()
+        # Core, not ORM rows: at 100k passages an ORM object per row would double the time.
+        stale = connection.execute(sa_select(table.c.id, table.c.text)).all()
+        for start in range(0, len(stale), 1000):
+            connection.execute(
+                sa_update(table).where(table.c.id == bindparam("pid")).values(sentence_terms=bindparam("st")),
+                [{"pid": pid, "st": encode(text, terms)} for pid, text in stale[start : start + 1000]],
+            )
+        if row is None:
+            session.add(Meta(key=_SENTENCE_TERMS_KEY, value=version))
+        else:
+            row.value = version
+            session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # another process refreshed them at the same moment
+            session.rollback()
+            return 0
+        return len(stale)
 
 
 def provinces_covered(*, session: Session) -> list[str]:
