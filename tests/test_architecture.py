@@ -416,17 +416,27 @@ def test_an_old_schema_is_still_upgraded_on_the_way_to_an_answer(demo_data_dir: 
     import shutil
     import sqlite3
 
-    from knowledge.db import head_revision
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from knowledge.db import alembic_config, head_revision
 
     data_dir = tmp_path / "old"
     shutil.copytree(demo_data_dir, data_dir)
+    # The database as the previous release left it: the newest migration undone.
+    engine = create_engine(f"sqlite:///{data_dir / 'cdsbot.sqlite3'}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # as upgrade_schema does, so no copy cascades
+        command.downgrade(alembic_config(connection), "-1")
+        connection.commit()
+    engine.dispose()
     with sqlite3.connect(data_dir / "cdsbot.sqlite3") as connection:
-        connection.execute("DROP TABLE indicatorfact")
-        connection.execute("UPDATE alembic_version SET version_num = '0002'")
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() != [(head_revision(),)]
     loaded = _modules_loaded_by_cli(["ask", "Hải Dương xếp hạng chuyển đổi số thứ mấy?"], data_dir)
     assert "alembic" in loaded
     with sqlite3.connect(data_dir / "cdsbot.sqlite3") as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+        assert connection.execute("SELECT count(*) FROM passage").fetchone()[0] > 0
 
 
 # ------------------------------------------------------------- one owner of HTML
