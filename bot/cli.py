@@ -149,7 +149,6 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
     from knowledge.documents.demo import DEMO_REMOVED
     from knowledge.documents.metadata import parse_user_date
     from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
-    from knowledge.documents.worker import ParsePool
 
     published = None
     if args.published:
@@ -165,7 +164,7 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
         return 2
     # Files are prepared on `--jobs` worker processes (both cores by default) and stored here, in order.
     jobs = args.jobs or os.cpu_count() or 1
-    bulk = BulkIngest(library, ParsePool(settings.parse_limits, min(jobs, len(files))))
+    bulk = BulkIngest(library, limits=settings.parse_limits, jobs=min(jobs, len(files)))
     bar = IngestBar(len(files), sys.stderr)
     outcomes = bulk.run(
         files,

@@ -18,10 +18,10 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from knowledge.deadlines.store import deadline_row
 from knowledge.documents import store
@@ -29,9 +29,9 @@ from knowledge.documents.demo import holds_only_demo, remove_demo
 from knowledge.documents.parsers.errors import NoTextLayerError
 from knowledge.documents.prepare import PreparedDocument, UploadOptions, prepare_bytes
 from knowledge.documents.store import IngestResult, duplicate_result
-from knowledge.documents.worker import ParsePool, PoolOutcome
+from knowledge.documents.worker import ParseLimits, ParsePool, PoolOutcome
 from knowledge.errors import UserFacingError
-from knowledge.models import Document, Passage
+from knowledge.models import Deadline, Document, IndicatorFact, Passage
 from knowledge.progress.store import fact_rows
 
 if TYPE_CHECKING:
@@ -57,11 +57,11 @@ class BulkResult:
 
 
 class BulkIngest:
-    """Adds many files to ``library``: prepared by ``pool``, stored here, indexed in batches."""
+    """Adds many files to ``library``: prepared on ``jobs`` workers under ``limits``, stored here, indexed in batches."""
 
-    def __init__(self, library: Library, pool: ParsePool) -> None:
+    def __init__(self, library: Library, *, limits: ParseLimits, jobs: int) -> None:
         self.library = library
-        self.pool = pool
+        self.pool = ParsePool(limits, jobs, after=document_rows)
         self._unindexed: list[Passage] = []
         # Content hashes stored in the database, read at the first commit (see _commit).
         self._hashes: set[str] = set()
@@ -122,15 +122,15 @@ class BulkIngest:
         elif outcome.error is not None:
             return _refused(outcome.path, outcome.error)
         assert prepared is not None
-        return self._commit(prepared)
+        return self._commit(prepared, outcome.extra)
 
-    def _commit(self, prepared: PreparedDocument) -> IngestResult:
+    def _commit(self, prepared: PreparedDocument, rows: DocumentRows | None) -> IngestResult:
         """``Library.commit`` for a run of many: one transaction per document, the index update deferred.
 
         The rows are the ones ``store.store_document`` builds (the same row
-        builders), inserted with ``bulk_save_objects``: the same INSERTs and
-        defaults without the unit of work's per-object bookkeeping, which cost
-        more than the inserts themselves. Duplicates are looked up in the
+        builders, run in the worker: see :class:`DocumentRows`), inserted as
+        column values: the same INSERTs and defaults without building and
+        tracking an ORM object per row, which cost more than the inserts. Duplicates are looked up in the
         hashes read once at the start, not with one SELECT per file.
         """
         content_hash = prepared.document.content_hash
@@ -140,7 +140,7 @@ class BulkIngest:
                 if existing is not None:
                     return duplicate_result(existing)
             try:
-                stored = _store_document(session, prepared)
+                stored = _store_document(session, prepared, rows or document_rows(prepared))
                 session.commit()
             except IntegrityError:  # another process added the same content meanwhile
                 session.rollback()
@@ -162,21 +162,66 @@ class BulkIngest:
         return self._hashes
 
 
-def _store_document(session: Session, prepared: PreparedDocument) -> store.StoredDocument:
-    """What ``store.store_document`` stores, through the same row builders, inserted in bulk (not committed)."""
+@dataclass
+class DocumentRows:
+    """A prepared document's rows, built by the same row builders, before its id and its passages' ids exist.
+
+    Built in the parse worker (``document_rows``), where building a few
+    thousand SQLModel rows costs nothing the writing process waits for:
+    passages and deadlines as row objects (the index and the report read
+    them), passages and facts also as column values, which is what the
+    INSERTs take. ``passage_id`` holds the passage's position until stored.
+    """
+
+    passages: list[Passage]
+    passage_values: list[dict[str, Any]]
+    deadlines: list[Deadline]
+    deadline_values: list[dict[str, Any]]
+    fact_values: list[dict[str, Any]]
+
+
+def document_rows(prepared: PreparedDocument) -> DocumentRows:
+    """What ``store.store_document`` would add for ``prepared``, with placeholder ids (runs in the worker)."""
+    document = prepared.document
+    passages = store.passage_rows(document_id=_LATER, prepared=prepared)
+    deadlines = [
+        deadline_row(match, document_id=_LATER, provinces=document.provinces, passage_id=position)
+        for position, match in prepared.deadlines
+    ]
+    facts = fact_rows(_LATER, list(range(len(passages))), prepared.facts, document.published)
+    return DocumentRows(passages, _values(passages), deadlines, _values(deadlines), _values(facts))
+
+
+_LATER = -1  # the document id, filled in by the writing process
+
+
+def _values(rows: Sequence[SQLModel]) -> list[dict[str, Any]]:
+    """Column values of rows as the ORM would INSERT them (None is left to the column's default)."""
+    if not rows:
+        return []
+    keys = [c.key for c in rows[0].__table__.columns]  # type: ignore[attr-defined]
+    return [{k: v for k in keys if (v := getattr(row, k)) is not None} for row in rows]
+
+
+def _store_document(session: Session, prepared: PreparedDocument, rows: DocumentRows) -> store.StoredDocument:
+    """Store ``rows`` as ``store.store_document`` stores ``prepared`` (flushed, not committed)."""
     document = prepared.document
     session.add(document)
     session.flush()
     assert document.id is not None
-    passages = store.passage_rows(document_id=document.id, prepared=prepared)
-    session.bulk_save_objects(passages, return_defaults=True)  # their ids, for facts and deadlines
-    deadlines = [
-        deadline_row(match, document_id=document.id, provinces=document.provinces, passage_id=passages[position].id)
-        for position, match in prepared.deadlines
-    ]
-    facts = fact_rows(document.id, [p.id for p in passages], prepared.facts, document.published)
-    session.bulk_save_objects([*facts, *deadlines])
-    return store.StoredDocument(document, passages, deadlines, prepared.warnings)
+    for values in rows.passage_values:
+        values["document_id"] = document.id
+    session.bulk_insert_mappings(Passage, rows.passage_values, return_defaults=True)  # type: ignore[arg-type]
+    ids = [values["id"] for values in rows.passage_values]
+    for passage, passage_id in zip(rows.passages, ids):
+        passage.id, passage.document_id = passage_id, document.id
+    for values in (*rows.deadline_values, *rows.fact_values):
+        values["document_id"], values["passage_id"] = document.id, ids[values["passage_id"]]
+    for deadline in rows.deadlines:
+        deadline.document_id, deadline.passage_id = document.id, ids[deadline.passage_id or 0]
+    session.bulk_insert_mappings(IndicatorFact, rows.fact_values)  # type: ignore[arg-type]
+    session.bulk_insert_mappings(Deadline, rows.deadline_values)  # type: ignore[arg-type]
+    return store.StoredDocument(document, rows.passages, rows.deadlines, prepared.warnings)
 
 
 def _refused(path: Path, exc: UserFacingError) -> IngestResult:

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -313,6 +313,8 @@ class PoolOutcome:
     prepared: PreparedDocument | None = None
     error: ParseError | None = None
     read_error: OSError | None = None
+    # What the pool's ``after`` function made of ``prepared`` in the worker (see ParsePool).
+    extra: Any = None
 
 
 class ParsePool:
@@ -327,13 +329,20 @@ class ParsePool:
     database. A worker past the time limit is killed, one that dies (a crash in
     a C parser, the memory limit) is replaced; either way only the file it was
     on fails, with the Vietnamese reason, and the files queued behind it go on.
+
+    ``after``, a module-level function, runs in the worker on each prepared
+    document and its result comes back as :attr:`PoolOutcome.extra`: work
+    that scales with the workers instead of loading the one writing process.
     """
 
     _QUEUED_PER_WORKER = 2
 
-    def __init__(self, limits: ParseLimits, jobs: int) -> None:
+    def __init__(
+        self, limits: ParseLimits, jobs: int, after: Callable[[PreparedDocument], Any] | None = None
+    ) -> None:
         self.limits = limits
         self.jobs = max(1, jobs)
+        self.after = after
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["knowledge.documents.worker_preload"])
         self._workers: list[_PoolWorker] = []
@@ -365,7 +374,7 @@ class ParsePool:
     # ------------------------------------------------------------ internals
     def _fill(self, limit: int, options: dict[str, Any]) -> None:
         while len(self._workers) < self.jobs:
-            self._workers.append(_PoolWorker(self._context, self.limits))
+            self._workers.append(_PoolWorker(self._context, self.limits, self.after))
         for worker in sorted(self._workers, key=lambda w: len(w.tasks)):
             while self._pending and self._pending[0][0] < limit and len(worker.tasks) < self._QUEUED_PER_WORKER:
                 number, path = self._pending.popleft()
@@ -409,8 +418,8 @@ class ParsePool:
         self._pending.extendleft(reversed(worker.tasks))
         worker.tasks.clear()
 
-    def _outcome(self, path: Path, message: tuple[str, Any]) -> PoolOutcome:
-        kind, payload = message
+    def _outcome(self, path: Path, message: tuple[Any, ...]) -> PoolOutcome:
+        kind, payload = message[:2]
         if kind == "crash":
             return PoolOutcome(path, error=ParseError(
                 "Không phân tích được tệp này (trình đọc tệp gặp lỗi). Hãy lưu lại tệp ở định dạng khác rồi gửi lại.",
@@ -420,8 +429,9 @@ class ParsePool:
             return PoolOutcome(path, error=time_error(self.limits))
         if kind == "read":
             return PoolOutcome(path, read_error=OSError(*payload))
+        extra = message[2] if len(message) == 3 else None
         try:
-            return PoolOutcome(path, prepared=_outcome(message, self.limits))
+            return PoolOutcome(path, prepared=_outcome((kind, payload), self.limits), extra=extra)
         except ParseError as exc:
             return PoolOutcome(path, error=exc)
 
@@ -429,11 +439,11 @@ class ParsePool:
 class _PoolWorker:
     """One worker process of a :class:`ParsePool` and the tasks it holds, oldest (the running one) first."""
 
-    def __init__(self, context: Any, limits: ParseLimits) -> None:
+    def __init__(self, context: Any, limits: ParseLimits, after: Callable[[PreparedDocument], Any] | None) -> None:
         self.receiver, sender = context.Pipe(duplex=False)
         task_receiver, self.sender = context.Pipe(duplex=False)
         self.process: BaseProcess = context.Process(
-            target=_serve, args=(task_receiver, sender, limits), daemon=True
+            target=_serve, args=(task_receiver, sender, limits, after), daemon=True
         )
         self.process.start()
         sender.close()
@@ -465,7 +475,9 @@ class _PoolWorker:
         self.receiver.close()
 
 
-def _serve(tasks: Connection, results: Connection, limits: ParseLimits) -> None:
+def _serve(
+    tasks: Connection, results: Connection, limits: ParseLimits, after: Callable[[PreparedDocument], Any] | None
+) -> None:
     """A pool worker's whole life: limit itself once, then prepare one file after another until told to stop."""
     logging.getLogger().addHandler(logging.NullHandler())  # see _prepare_in_child
     preparer = _preparer()
@@ -484,4 +496,7 @@ def _serve(tasks: Connection, results: Connection, limits: ParseLimits) -> None:
         except MemoryError:
             results.send(("memory", None))
             return
-        results.send(_prepared_message(data, Path(path).name, options, limits, preparer, facts))
+        message = _prepared_message(data, Path(path).name, options, limits, preparer, facts)
+        if message[0] == "ok" and after is not None:
+            message = ("ok", message[1], after(message[1]))
+        results.send(message)
