@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import sys
 import threading
 import time
@@ -480,6 +481,8 @@ def _serve(
 ) -> None:
     """A pool worker's whole life: limit itself once, then prepare one file after another until told to stop."""
     logging.getLogger().addHandler(logging.NullHandler())  # see _prepare_in_child
+    # Ctrl+C is the main process's to handle (it stops the pool); no traceback from every worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     preparer = _preparer()
     facts = FactExtractor(Vocabulary(), preparer)
     _limit_memory(limits.memory_mb)
