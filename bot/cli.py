@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import errno
-import functools
 import json
 import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from bot.db_cli import add_db_parser, cmd_db
 
@@ -143,10 +142,12 @@ def _read_failure(exc: OSError) -> str:
 
 
 def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.documents.demo import DEMO_REMOVED, store_real_document
+    from dataclasses import replace
+
+    from knowledge.documents.bulk import BulkIngest
+    from knowledge.documents.demo import DEMO_REMOVED
     from knowledge.documents.metadata import parse_user_date
     from knowledge.documents.parsers import SUPPORTED_EXTENSIONS
-    from knowledge.library import IngestResult
 
     published = None
     if args.published:
@@ -160,37 +161,74 @@ def cmd_ingest(library: Library, args: argparse.Namespace, settings: Settings) -
         supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
         print(f"Không có tệp nào để thêm trong {', '.join(args.paths)} (hỗ trợ: {supported}).", file=sys.stderr)
         return 2
-    for number, path in enumerate(files, start=1):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result = IngestResult(status="error", error=_read_failure(exc))
-        else:
-            result, demo_removed = store_real_document(
-                library,
-                functools.partial(
-                    library.ingest_bytes,
-                    data,
-                    path.name,
-                    title=args.title,
-                    source=args.source,
-                    published=published,
-                    added_by="cli",
-                    max_bytes=settings.max_upload_bytes,
-                    progress=_ocr_bar,  # scans are OCR'd page by page
-                ),
-            )
-            if demo_removed:
-                print(DEMO_REMOVED.format(n=demo_removed), file=sys.stderr)
+    # Files are prepared on `--jobs` worker processes (both cores by default) and stored here, in order.
+    jobs = args.jobs or os.cpu_count() or 1
+    bulk = BulkIngest(library, limits=settings.parse_limits, jobs=min(jobs, len(files)))
+    bar = IngestBar(len(files), sys.stderr)
+    outcomes = bulk.run(
+        files,
+        ocr_progress=_ocr_bar,  # scans are OCR'd page by page
+        title=args.title,
+        source=args.source,
+        published=published,
+        added_by="cli",
+        max_bytes=settings.max_upload_bytes,
+    )
+    for number, outcome in enumerate(outcomes, start=1):
+        result = outcome.result
+        if outcome.read_error is not None:
+            result = replace(result, error=_read_failure(outcome.read_error))
+        bar.clear()
+        if outcome.demo_removed:
+            print(DEMO_REMOVED.format(n=outcome.demo_removed), file=sys.stderr)
         failed |= result.status == "error"
         if args.json:
-            _print_json(ingest_json(str(path), result))
+            _print_json(ingest_json(str(outcome.path), result))
         else:
-            print(_ingest_line(number, len(files), str(path), result))
+            print(_ingest_line(number, len(files), str(outcome.path), result), flush=bar.shown)
             for warning in result.warnings:  # issue 8: what could not be read, said in Vietnamese
-                print(f"    cảnh báo: {warning}")
+                print(f"    cảnh báo: {warning}", flush=bar.shown)
+        bar.step(result.passages if result.status == "added" else 0)
+    bar.finish()
     library.save_index()
     return 1 if failed else 0
+
+
+class IngestBar:
+    """Documents done/total and passages added, redrawn on one stderr line; only when stderr is a terminal.
+
+    stdout stays the per-file report (or JSON with --json), so a redirected or
+    piped run prints exactly what it always did.
+    """
+
+    def __init__(self, total: int, stream: TextIO, width: int = 24) -> None:
+        self.total = total
+        self.stream = stream
+        self.width = width
+        self.shown = stream.isatty()
+        self.done = 0
+        self.passages = 0
+
+    def step(self, passages: int) -> None:
+        self.done += 1
+        self.passages += passages
+        if not self.shown:
+            return
+        filled = self.width * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\rĐang thêm tài liệu: [{bar}] {self.done}/{self.total} tệp, {self.passages} đoạn")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        """Erase the bar before a report line takes its place."""
+        if self.shown and self.done:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown and self.done:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _ocr_bar(page: int, pages: int) -> None:
@@ -359,6 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--title", help="tiêu đề, thay cho tiêu đề đọc được từ tệp")
     ingest.add_argument("--source", help="nguồn (tên báo, cổng thông tin hoặc URL)")
     ingest.add_argument("--published", help="ngày đăng: YYYY-MM-DD hoặc dd/mm/yyyy")
+    ingest.add_argument(
+        "--jobs", type=positive_int, default=None, help="số tiến trình phân tích tệp song song (mặc định: số lõi CPU)"
+    )
 
     docs = sub.add_parser("docs", help="liệt kê hoặc xoá tài liệu")
     docs_sub = docs.add_subparsers(dest="docs_command", required=True, parser_class=VietnameseArgumentParser)

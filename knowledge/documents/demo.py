@@ -66,14 +66,16 @@ R = TypeVar("R")
 
 def _counts(library: Library) -> tuple[int, int]:
     """(demo documents, other documents); the hand-entered deadlines' placeholder is neither."""
+    # Counted with FILTER, not grouped by the comparison: PostgreSQL refuses a GROUP BY whose
+    # bound parameter differs from the select list's (each is its own parameter).
+    is_demo = col(Document.added_by) == DEMO_ADDED_BY
     with Session(library.engine) as session:
-        rows = session.exec(
-            select(col(Document.added_by) == DEMO_ADDED_BY, func.count())
-            .where(Document.content_hash != MANUAL_DEADLINES_HASH)
-            .group_by(col(Document.added_by) == DEMO_ADDED_BY)
-        ).all()
-    counts = {bool(is_demo): int(n) for is_demo, n in rows}
-    return counts.get(True, 0), counts.get(False, 0)
+        demo, other = session.exec(
+            select(func.count().filter(is_demo), func.count().filter(~is_demo)).where(
+                Document.content_hash != MANUAL_DEADLINES_HASH
+            )
+        ).one()
+    return int(demo), int(other)
 
 
 def holds_only_demo(library: Library) -> bool:

@@ -14,6 +14,7 @@ decodings by asking which one reads as Vietnamese syllables.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -204,6 +205,9 @@ def _is_syllable(word: str) -> bool:
     return _SYLLABLE_RE.fullmatch(bare) is not None
 
 
+# Words repeat: caching the verdict per word made encoding detection of a
+# typical upload five times cheaper (issue 13, bench/ingest.py).
+@functools.lru_cache(maxsize=1 << 16)
 def _word_evidence(word: str) -> bool | None:
     """True/False: a Vietnamese/non-Vietnamese word; None: says nothing."""
     if word.isascii() or not any(ch.isalpha() for ch in word):
