@@ -368,9 +368,11 @@ def _decode_single_byte(data: bytes) -> tuple[str, str]:
         else:
             # Earlier decoders win ties: cp1258 is a real codec, the others guesses.
             results.append((score, -rank, name))
-    if not results:
-        if "cp1258" in undecided and (text := _decode_cp1258(data)) is not None:
+    # cp1258 saying nothing ("HĐND" alone) beats a guess whose words are not Vietnamese.
+    if "cp1258" in undecided and (not results or max(results)[0] < _PLAUSIBLE):
+        if (text := _decode_cp1258(data)) is not None:
             return text, "cp1258"
+    if not results:
         raise ParseError(MSG_UNKNOWN, "no single-byte decoding gives any words")
     score, _, name = max(results)
     if score >= _CONFIDENT:

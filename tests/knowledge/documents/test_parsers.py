@@ -588,6 +588,12 @@ def test_vietnamese_text_survives_every_encoding(
     assert result.text.split() == text.split()
 
 
+@pytest.mark.parametrize("text", ["HĐND", "ĐBSCL\nUBND"])
+def test_an_abbreviation_alone_in_cp1258_is_read_not_refused(text: str) -> None:
+    # Found by hypothesis: "Đ" alone says nothing for cp1258 and reads as a non-word in TCVN3.
+    assert parse_document(to_cp1258(text), "x.txt").text.split() == text.split()
+
+
 _PREFIXES = [
     b"",
     b"\xef\xbb\xbf",
