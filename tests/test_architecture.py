@@ -416,20 +416,12 @@ def test_an_old_schema_is_still_upgraded_on_the_way_to_an_answer(demo_data_dir: 
     import shutil
     import sqlite3
 
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    from knowledge.db import alembic_config, head_revision
+    from knowledge.db import head_revision
+    from tests.knowledge.db.test_schema_check import downgrade_one_revision
 
     data_dir = tmp_path / "old"
     shutil.copytree(demo_data_dir, data_dir)
-    # The database as the previous release left it: the newest migration undone.
-    engine = create_engine(f"sqlite:///{data_dir / 'cdsbot.sqlite3'}")
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # as upgrade_schema does, so no copy cascades
-        command.downgrade(alembic_config(connection), "-1")
-        connection.commit()
-    engine.dispose()
+    downgrade_one_revision(f"sqlite:///{data_dir / 'cdsbot.sqlite3'}")
     with sqlite3.connect(data_dir / "cdsbot.sqlite3") as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() != [(head_revision(),)]
     loaded = _modules_loaded_by_cli(["ask", "Hải Dương xếp hạng chuyển đổi số thứ mấy?"], data_dir)
