@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from index.bm25 import Bm25Index, Bm25Params
@@ -146,23 +145,17 @@ class Library:
 
     def commit(self, prepared: PreparedDocument) -> IngestResult:
         """Store a prepared document in one transaction, then index it; or report the duplicate."""
-        content_hash = prepared.document.content_hash
         with self.live.lock:
             # expire_on_commit=False: the stored rows stay readable after the
             # commit without one SELECT per row while the lock is held.
             with Session(self.engine, expire_on_commit=False) as session:
-                existing = store.find_by_content(session=session, content_hash=content_hash)
-                if existing is not None:
-                    return duplicate_result(existing)
-                try:
-                    stored = store.store_document(session=session, prepared=prepared)
-                    session.commit()
-                except IntegrityError:
-                    session.rollback()
-                    existing = store.find_by_content(session=session, content_hash=content_hash)
-                    assert existing is not None
-                    return duplicate_result(existing)
-                session.expunge_all()
+                stored = store.commit_unless_stored(
+                    session=session,
+                    content_hash=prepared.document.content_hash,
+                    write=lambda s: store.store_document(session=s, prepared=prepared),
+                )
+            if isinstance(stored, Document):
+                return duplicate_result(stored)
             self.live.passages_committed(stored.passages)
             return stored.result()
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from knowledge.deadlines.store import deadline_row
@@ -117,7 +116,7 @@ class BulkIngest:
                 )
             except UserFacingError as exc:
                 return _refused(outcome.path, exc)
-            except OSError as exc:
+            except OSError:
                 return IngestResult(status="error", error=UNREADABLE)
         elif outcome.error is not None:
             return _refused(outcome.path, outcome.error)
@@ -135,19 +134,14 @@ class BulkIngest:
         """
         content_hash = prepared.document.content_hash
         with self.library.live.lock, Session(self.library.engine, expire_on_commit=False) as session:
-            if content_hash in self._known_hashes():
-                existing = store.find_by_content(session=session, content_hash=content_hash)
-                if existing is not None:
-                    return duplicate_result(existing)
-            try:
-                stored = _store_document(session, prepared, rows or document_rows(prepared))
-                session.commit()
-            except IntegrityError:  # another process added the same content meanwhile
-                session.rollback()
-                existing = store.find_by_content(session=session, content_hash=content_hash)
-                assert existing is not None
-                return duplicate_result(existing)
-            session.expunge_all()
+            stored = store.commit_unless_stored(
+                session=session,
+                content_hash=content_hash,
+                write=lambda s: _store_document(s, prepared, rows or document_rows(prepared)),
+                look_first=content_hash in self._known_hashes(),
+            )
+        if isinstance(stored, Document):
+            return duplicate_result(stored)
         self._hashes.add(content_hash)
         self._unindexed.extend(stored.passages)
         if len(self._unindexed) >= INDEX_BATCH_PASSAGES:

@@ -7,7 +7,7 @@ after its commit; see ``knowledge.documents.live_index``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -113,6 +113,30 @@ def duplicate_result(existing: Document) -> IngestResult:
         issuer=existing.issuer,
         error=f"Tài liệu đã có trong cơ sở dữ liệu: #{existing.id} «{existing.title}».",
     )
+
+
+def commit_unless_stored(
+    *, session: Session, content_hash: str, write: Callable[[Session], StoredDocument], look_first: bool = True
+) -> StoredDocument | Document:
+    """Write and commit a new document, or return the stored one with the same content.
+
+    The unique content hash settles a race with another process: the loser
+    rolls back and reports the winner's document as the duplicate. A caller
+    that already knows the hash is new (bulk ingest reads them all once)
+    skips the first look-up with ``look_first=False``.
+    """
+    if look_first and (existing := find_by_content(session=session, content_hash=content_hash)) is not None:
+        return existing
+    try:
+        stored = write(session)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = find_by_content(session=session, content_hash=content_hash)
+        assert existing is not None
+        return existing
+    session.expunge_all()
+    return stored
 
 
 def passage_rows(*, document_id: int, prepared: PreparedDocument) -> list[Passage]:
