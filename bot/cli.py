@@ -481,6 +481,13 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, setting
     # documents (`ingest`), and served to officials only when asked for (CDSBOT_DEMO=1).
     load_demo = {"ingest": False, "run": settings.demo is True}.get(args.command)
     library = open_library(settings, load_demo=load_demo)
+    try:
+        return _run_command(library, args, settings)
+    finally:
+        library.close()  # writes the question log still queued; stops a pending index merge
+
+
+def _run_command(library: Library, args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "ask":
         return cmd_ask(library, args, settings)
     if args.command == "ingest":
@@ -491,7 +498,6 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, setting
         return cmd_eval(library, args)
     if args.command == "run":
         from bot.telegram.runner import run_bot
-
 
         return run_bot(settings, library, webhook_url=args.webhook_url, port=args.port, listen=args.listen)
     if args.command == "chat":

@@ -36,6 +36,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     results = library.load_demo_once()
     assert results and all(r.status == "added" for r in results), results
     library.save_index()
+    library.close()
     library.engine.dispose()
     return data_dir
 
@@ -51,6 +52,7 @@ def demo_dir(tmp_path: Path, demo_template: Path) -> Path:
 def demo_library(demo_dir: Path) -> Iterator[Library]:
     library = open_library(demo_dir)
     yield library
+    library.close()
     library.engine.dispose()
 
 
@@ -58,6 +60,7 @@ def demo_library(demo_dir: Path) -> Iterator[Library]:
 def empty_library(tmp_path: Path) -> Iterator[Library]:
     library = open_library(tmp_path / "data")
     yield library
+    library.close()
     library.engine.dispose()
 
 

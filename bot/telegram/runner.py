@@ -113,6 +113,8 @@ def prepare_application(services: Services) -> CdsApplication:
         if services.library.parse_worker is not None:
             services.library.parse_worker.stop()
         await run_blocking(services.library.save_index)
+        # Questions still queued for the log are written before the process ends.
+        await run_blocking(services.library.close)
 
     application.post_init = post_init
     application.post_shutdown = post_shutdown

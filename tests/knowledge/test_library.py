@@ -102,6 +102,7 @@ def test_restart_after_crash_before_index_save_catches_up_from_stored_tokens(
 ) -> None:
     library = open_library(demo_dir)
     library.ingest(DocumentInput(text=DIRECTIVE))  # committed, but the index cache is never saved
+    library.close()
     library.engine.dispose()
 
     monkeypatch.setattr(index.terms, "word_tokenize", lambda *a, **k: (_ for _ in ()).throw(AssertionError()))
@@ -114,6 +115,7 @@ def test_removal_while_index_cache_is_stale_is_reconciled(demo_dir: Path) -> Non
     library = open_library(demo_dir)
     first_id = library.documents()[-1].id
     library.remove(first_id)
+    library.close()
     library.engine.dispose()
     restarted = open_library(demo_dir)  # the saved cache still holds the removed passages
     with Session(restarted.engine) as session:
@@ -174,6 +176,7 @@ def test_index_cache_of_another_database_is_not_trusted(demo_dir: Path, tmp_path
     other.mkdir()
     library = open_library(other)
     library.ingest(DocumentInput(text=DIRECTIVE))
+    library.close()
     library.engine.dispose()
     # The demo data dir's cache now sits next to a database with overlapping passage ids.
     (other / "cdsbot.sqlite3").replace(demo_dir / "cdsbot.sqlite3")
@@ -212,4 +215,5 @@ def test_placeholder_of_hand_entered_deadlines_is_hidden_and_kept(empty_library:
 def test_postgres_logs_questions_from_supergroups_and_new_accounts(postgres_engine) -> None:  # type: ignore[no-untyped-def]
     library = Library(postgres_engine)
     answer = library.ask("Hải Dương xếp hạng bao nhiêu?", log_as=("telegram", -1001234567890, 6123456789))
+    library.close()  # the log is written off the answer path; before the schema goes
     assert answer.question_id is not None
