@@ -103,15 +103,6 @@ class Settings(BaseSettings):
             return self.database_url
         return default_sqlite_url(self.data_dir)
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
     @property
     def tz(self) -> ZoneInfo:
         """CDSBOT_TIMEZONE as a zone: "today", deadlines and reminder times are read there."""

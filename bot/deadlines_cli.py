@@ -8,19 +8,18 @@ deadlines. ``--province`` takes any spelling and old or new names.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.listing import print_listing
 from bot.render.answers import shorten
 from knowledge.deadlines.labels import PRECISION_NAMES
-from knowledge.deadlines.queries import (
-    DeadlineView,
-    UnknownProvinceError,
-    list_deadlines,
-)
+from knowledge.deadlines.queries import DeadlineView, list_deadlines
 from knowledge.library import Library
+
+if TYPE_CHECKING:
+    from knowledge.deadlines.recurring import RecurringTask
 
 _TASK_WIDTH = 70
 
@@ -45,27 +44,19 @@ def cmd_deadlines(library: Library, args: argparse.Namespace, settings: Settings
     if getattr(args, "recurring", False):
         return _cmd_recurring(library, args)
     today = datetime.now(settings.tz).date()
-    try:
-        views = list_deadlines(
+    hint = "" if args.all else " sắp tới (thêm --all để xem cả hạn đã qua)"
+    return print_listing(
+        lambda: list_deadlines(
             library.engine,
             library.gazetteer,
             today=today,
             include_past=bool(args.all),
             provinces=[args.province] if args.province else [],
-        )
-    except UnknownProvinceError as exc:
-        print(exc.user_message, file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps([v.as_json() for v in views], ensure_ascii=False), flush=True)
-        return 0
-    if not views:
-        hint = "" if args.all else " sắp tới (thêm --all để xem cả hạn đã qua)"
-        print(f"Không có hạn chót nào{hint}.")
-        return 0
-    for view in views:
-        print(_row(view))
-    return 0
+        ),
+        as_json=args.json,
+        empty=f"Không có hạn chót nào{hint}.",
+        line=_row,
+    )
 
 
 # --- issue 8: recurring tasks from task tables ("Thường xuyên", "Hằng quý") ---
@@ -73,18 +64,17 @@ def _cmd_recurring(library: Library, args: argparse.Namespace) -> int:
     """`cdsbot deadlines --recurring`: recurring tasks, which get no date-based reminders."""
     from knowledge.deadlines.recurring import list_recurring
 
-    try:
-        tasks = list_recurring(library.engine, library.gazetteer, provinces=[args.province] if args.province else [])
-    except UnknownProvinceError as exc:
-        print(exc.user_message, file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps([t.as_json() for t in tasks], ensure_ascii=False), flush=True)
-        return 0
-    if not tasks:
-        print("Không có nhiệm vụ định kỳ nào.")
-        return 0
-    for task in tasks:
-        agency = task.agency or "—"
-        print(f"#{task.id:<5} {task.label:<14} doc #{task.document_id:<4} {shorten(agency, 30):<30}  {shorten(task.task, _TASK_WIDTH)}")
-    return 0
+    return print_listing(
+        lambda: list_recurring(library.engine, library.gazetteer, provinces=[args.province] if args.province else []),
+        as_json=args.json,
+        empty="Không có nhiệm vụ định kỳ nào.",
+        line=_recurring_row,
+    )
+
+
+def _recurring_row(task: RecurringTask) -> str:
+    agency = task.agency or "—"
+    return (
+        f"#{task.id:<5} {task.label:<14} doc #{task.document_id:<4} {shorten(agency, 30):<30}  "
+        f"{shorten(task.task, _TASK_WIDTH)}"
+    )

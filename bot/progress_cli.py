@@ -8,10 +8,9 @@ message and exit status 2.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from knowledge.deadlines.queries import UnknownProvinceError
+from bot.listing import print_listing
 from knowledge.library import Library
 from knowledge.progress.questions import format_value
 from knowledge.progress.store import FactView, list_facts
@@ -34,19 +33,14 @@ def cmd_progress(library: Library, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    try:
-        facts = list_facts(library.engine, library.gazetteer, province=args.province, indicator=args.indicator)
-    except UnknownProvinceError as exc:
-        print(exc.user_message, file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps([f.as_json() for f in facts], ensure_ascii=False), flush=True)
-        return 0
-    if not facts:
-        print("Chưa có số liệu chỉ số nào trong các tài liệu hiện có.")
-        return 0
-    for fact in facts:
-        print(_row(fact))
-    if any(f.period_inferred for f in facts):
-        print("* kỳ suy ra từ năm của tài liệu (văn bản không ghi rõ kỳ).")
-    return 0
+    return print_listing(
+        lambda: list_facts(library.engine, library.gazetteer, province=args.province, indicator=args.indicator),
+        as_json=args.json,
+        empty="Chưa có số liệu chỉ số nào trong các tài liệu hiện có.",
+        line=_row,
+        footer=lambda facts: (
+            "* kỳ suy ra từ năm của tài liệu (văn bản không ghi rõ kỳ)."
+            if any(f.period_inferred for f in facts)
+            else None
+        ),
+    )

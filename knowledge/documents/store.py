@@ -23,7 +23,8 @@ from index.terms import TermMaker
 from knowledge.answers.sentence_terms import encode, encode_passages, sentence_terms_version
 from knowledge.deadlines.store import deadline_row
 from knowledge.errors import NotFoundError
-from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Meta, Passage
+from knowledge.meta import commit_marked, is_current
+from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
 from knowledge.progress.store import delete_facts, fact_rows
 
 if TYPE_CHECKING:
@@ -318,8 +319,7 @@ def refresh_sentence_terms(engine: Engine, terms: TermMaker) -> int:
     """
     version = sentence_terms_version()
     with Session(engine) as session:
-        row = session.get(Meta, _SENTENCE_TERMS_KEY)
-        if row is not None and row.value == version:
+        if is_current(session, _SENTENCE_TERMS_KEY, version):
             return 0
         table = Passage.__table__  # type: ignore[attr-defined]
         connection = session.connection()
@@ -330,17 +330,7 @@ def refresh_sentence_terms(engine: Engine, terms: TermMaker) -> int:
                 sa_update(table).where(table.c.id == bindparam("pid")).values(sentence_terms=bindparam("st")),
                 [{"pid": pid, "st": encode(text, terms)} for pid, text in stale[start : start + 1000]],
             )
-        if row is None:
-            session.add(Meta(key=_SENTENCE_TERMS_KEY, value=version))
-        else:
-            row.value = version
-            session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:  # another process refreshed them at the same moment
-            session.rollback()
-            return 0
-        return len(stale)
+        return len(stale) if commit_marked(session, _SENTENCE_TERMS_KEY, version) else 0
 
 
 def provinces_covered(*, session: Session) -> list[str]:

@@ -14,11 +14,11 @@ from datetime import date
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.deadlines.queries import provinces_match, resolve_provinces
-from knowledge.models import Document, IndicatorFact, Meta, Passage
+from knowledge.meta import commit_marked, is_current
+from knowledge.models import Document, IndicatorFact, Passage
 from knowledge.progress.extract import WHOLE_COUNTRY, FactExtractor, FactMatch
 from knowledge.progress.vocabulary import folded
 from knowledge.provinces import Gazetteer
@@ -101,23 +101,12 @@ def refresh_stale_facts(engine: Engine, extractor: FactExtractor) -> int:
     """
     version = facts_version(extractor)
     with Session(engine) as session:
-        row = session.get(Meta, _VERSION_KEY)
-        if row is not None and row.value == version:
+        if is_current(session, _VERSION_KEY, version):
             return 0
         documents = list(session.exec(select(Document)).all())
         for document in documents:
             rebuild_facts(session, extractor, document)
-        if row is None:
-            session.add(Meta(key=_VERSION_KEY, value=version))
-        else:
-            row.value = version
-            session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:  # another process refreshed them at the same moment
-            session.rollback()
-            return 0
-        return len(documents)
+        return len(documents) if commit_marked(session, _VERSION_KEY, version) else 0
 
 
 @dataclass(frozen=True)
