@@ -34,9 +34,14 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
+from index import postings as packing
+from index.postings import PackedPostings
+
 # 2: postings stored per segment as terms × slots; the vocabulary as term hashes.
 # 3: one memory-mapped .npy per array; per-segment saturation bounds for pruning.
-FORMAT_VERSION = 3
+# 4: postings compressed (index/postings.py): gaps in 1 or 2 bytes, counts in nibbles.
+FORMAT_VERSION = 4
+_READABLE_FORMATS = (3, 4)
 # A new segment is merged into the one before it once it holds at least half
 # as many postings, so sizes halve from the oldest segment on: a few segments
 # to read per query, and each posting copied O(log n) times as the index grows.
@@ -194,18 +199,27 @@ class _Segment:
     """
 
     __slots__ = (
-        "first_slot", "postings", "max_saturation", "ref_avgdl", "indptr", "indices", "data", "n_terms", "n_slots"
+        "first_slot", "postings", "packed", "max_saturation", "ref_avgdl", "indptr", "indices", "data",
+        "n_terms", "n_slots",
     )
 
     def __init__(
-        self, first_slot: int, postings: sp.csr_matrix, max_saturation: np.ndarray, ref_avgdl: float
+        self,
+        first_slot: int,
+        postings: sp.csr_matrix | PackedPostings,
+        max_saturation: np.ndarray,
+        ref_avgdl: float,
     ) -> None:
         self.first_slot = first_slot
         self.postings = postings
+        # Loaded segments are compressed (format 4); segments made in memory are plain CSR.
+        self.packed: PackedPostings | None = postings if isinstance(postings, PackedPostings) else None
         self.max_saturation = max_saturation
         self.ref_avgdl = ref_avgdl
         # Read on every query: plain attributes, not scipy's properties.
-        self.indptr, self.indices, self.data = postings.indptr, postings.indices, postings.data
+        self.indptr = postings.indptr
+        self.indices = None if self.packed is not None else postings.indices
+        self.data = None if self.packed is not None else postings.data
         self.n_terms, self.n_slots = int(postings.shape[0]), int(postings.shape[1])
 
     @classmethod
@@ -252,14 +266,33 @@ class _Segment:
 
     def term_counts(self) -> np.ndarray:
         """Postings per term (live or not), indexed by term id."""
-        return np.diff(self.postings.indptr)
+        return np.diff(self.indptr)
 
     def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(local columns, term counts) of one term, empty when the segment predates it."""
         if term_id >= self.n_terms:
-            return self.indices[:0], self.data[:0]
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.uint8)
+        if self.packed is not None:
+            return self.packed.row(term_id)
         a, b = self.indptr[term_id], self.indptr[term_id + 1]
         return self.indices[a:b], self.data[a:b]
+
+    def csr(self, columns: np.ndarray | None = None) -> sp.csr_matrix:
+        """The postings as CSR, only the local ``columns`` (renumbered) if given; decodes packed ones."""
+        if self.packed is not None:
+            return self.packed.to_csr(columns)
+        return self.postings if columns is None else self.postings[:, columns]
+
+    def rows(self, term_ids: np.ndarray) -> sp.csr_matrix:
+        """CSR of the given rows (term ids below ``n_terms``), in that order."""
+        if self.packed is None:
+            return self.postings[term_ids]
+        parts = [self.packed.row(int(t)) for t in term_ids]
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([p[0].size for p in parts], out=indptr[1:])
+        indices = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, dtype=np.intp)
+        data = np.concatenate([np.asarray(p[1]) for p in parts]) if parts else np.empty(0, dtype=np.uint8)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(parts), self.n_slots))
 
 
 
@@ -628,8 +661,10 @@ class Bm25Index:
         out = np.zeros(slots.size)
         norm = self._slot_norms64()
         for segment in self._segments:
-            local, tf = segment.row(term_id)
-            if local.size == 0:
+            if term_id >= segment.n_terms:
+                continue
+            size = int(segment.indptr[term_id + 1] - segment.indptr[term_id])
+            if size == 0:
                 continue
             if segment.first_slot == 0 and segment.n_slots >= self._n_slots:
                 lo, hi = 0, slots.size  # the one segment holds every slot
@@ -637,6 +672,14 @@ class Bm25Index:
                 lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots))
             if lo == hi:
                 continue
+            if segment.packed is not None and (hi - lo) * _BISECT_COST <= size:
+                # Compressed postings cannot be bisected: decode the blocks the slots fall in.
+                inside = slots[lo:hi]
+                wanted = inside - segment.first_slot if segment.first_slot else inside
+                counts = segment.packed.counts_at(term_id, wanted)
+                out[lo:hi] = coefficient * counts / (counts + norm[inside])
+                continue
+            local, tf = segment.row(term_id)
             if (hi - lo) * _BISECT_COST > local.size:
                 mark = self._buffers()[0]  # all zeros between searches
                 mark[slots[lo:hi]] = np.arange(lo + 1, hi + 1)
@@ -714,25 +757,35 @@ class Bm25Index:
             "term_hashes": self._vocab.hashes,
             "term_ids": self._vocab.ids.astype(np.int32),
         }
-        segments: list[dict[str, float]] = []
-        for segment in self._segments:
-            postings = self._live_postings(segment)
-            if postings.shape[1]:
-                j = len(segments)
-                # Dropping removed passages only lowers each term's maximum: the bound still holds.
-                arrays[f"seg{j}.indptr"] = postings.indptr
-                arrays[f"seg{j}.indices"] = postings.indices
-                arrays[f"seg{j}.data"] = postings.data
-                arrays[f"seg{j}.bound"] = segment.max_saturation
-                segments.append({"slots": postings.shape[1], "ref_avgdl": segment.ref_avgdl})
         written = set()
-        for name, array in arrays.items():
+
+        def write(name: str, array: np.ndarray) -> None:
             partial = directory / f"{name}.{os.getpid()}.partial"
             with partial.open("wb") as handle:
                 np.save(handle, np.ascontiguousarray(array))
             os.replace(partial, directory / f"{name}.npy")
             written.add(f"{name}.npy")
+
+        for name, array in arrays.items():
+            write(name, array)
         del arrays
+        segments: list[dict[str, object]] = []
+        for segment in self._segments:
+            alive = self._alive[segment.first_slot : segment.end_slot]
+            if not alive.any():
+                continue
+            if segment.packed is not None and alive.all():
+                packed = segment.packed
+            else:
+                # One segment compressed at a time: its plain copy is let go before the next.
+                packed = packing.encode(self._live_postings(segment))
+            j = len(segments)
+            for name, array in packed.arrays().items():
+                write(f"seg{j}.{name}", array)
+            # Dropping removed passages only lowers each term's maximum: the bound still holds.
+            write(f"seg{j}.bound", segment.max_saturation)
+            segments.append({"slots": packed.n_slots, "ref_avgdl": segment.ref_avgdl, "tf": packed.tf_layout})
+            del packed
         for old in directory.glob("seg*.npy"):
             if old.name not in written:
                 old.unlink()
@@ -757,8 +810,9 @@ class Bm25Index:
         of postings come in as queries touch them.
         """
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT_VERSION:
-            raise ValueError(f"unsupported index format {manifest.get('format')!r}")
+        version = manifest.get("format")
+        if version not in _READABLE_FORMATS:
+            raise ValueError(f"unsupported index format {version!r}")
         index = cls(Bm25Params(**manifest["params"]))
 
         def mapped(name: str) -> np.ndarray:
@@ -781,10 +835,16 @@ class Bm25Index:
             indptr = mapped(f"seg{j}.indptr")
             if indptr.size - 1 > n_terms:
                 raise ValueError("index postings name terms missing from its vocabulary")
-            postings = sp.csr_matrix(
-                (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr), shape=(indptr.size - 1, width), copy=False
-            )
-            postings.has_sorted_indices = True  # saved only from sorted segments
+            postings: sp.csr_matrix | PackedPostings
+            if version == 3:  # plain CSR, still read so an older cache need not be rebuilt
+                postings = sp.csr_matrix(
+                    (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr),
+                    shape=(indptr.size - 1, width),
+                    copy=False,
+                )
+                postings.has_sorted_indices = True  # saved only from sorted segments
+            else:
+                postings = packing.from_arrays(lambda name, j=j: mapped(f"seg{j}.{name}"), width, str(seg["tf"]))
             bound = mapped(f"seg{j}.bound")
             if bound.size != indptr.size - 1:
                 raise ValueError("index bounds do not match its postings")
@@ -840,7 +900,7 @@ class Bm25Index:
             inside = ids < segment.n_terms
             if not inside.any():
                 continue
-            rows = segment.postings[ids[inside] if not inside.all() else ids]
+            rows = segment.rows(ids[inside] if not inside.all() else ids)
             if rows.nnz == 0:
                 continue
             lo, hi = segment.first_slot, segment.end_slot
@@ -890,8 +950,7 @@ class Bm25Index:
                 live = 0
                 for segment in self._segments:
                     if term_id < segment.n_terms:
-                        m = segment.postings
-                        local = m.indices[m.indptr[term_id] : m.indptr[term_id + 1]]
+                        local = segment.row(term_id)[0]
                         live += int(np.count_nonzero(self._alive[segment.first_slot + local]))
                 cache[term_id] = live
             df[i] = live
@@ -905,7 +964,7 @@ class Bm25Index:
         for segment in self._segments:
             dead = np.flatnonzero(~self._alive[segment.first_slot : segment.end_slot])
             if dead.size:
-                df[: segment.n_terms] -= np.diff(segment.postings[:, dead].indptr)
+                df[: segment.n_terms] -= np.diff(segment.csr(dead).indptr)
         return df
 
     def _idf_of(self, df: np.ndarray) -> np.ndarray:
@@ -1007,8 +1066,8 @@ class Bm25Index:
         """A segment's postings without the columns of removed passages."""
         keep = self._alive[segment.first_slot : segment.end_slot]
         if keep.all():
-            return segment.postings
-        return segment.postings[:, np.flatnonzero(keep)]
+            return segment.csr()
+        return segment.csr(np.flatnonzero(keep))
 
     def _merge(self, start: int) -> None:
         """Merge ``segments[start:]`` into one, dropping removed passages and renumbering their slots."""
