@@ -67,6 +67,9 @@ _DENSE_WORK = 1 << 16
 _PRUNE_AT = 512
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
+# A merge with at least this many postings writes compressed postings (index/postings.py)
+# straight from its inputs: big segments then cost ~2 bytes a posting in memory, not 5.
+_PACK_AT = 1 << 21
 
 Variant = Literal["lucene", "okapi"]
 
@@ -276,6 +279,14 @@ class _Segment:
             return self.packed.row(term_id)
         a, b = self.indptr[term_id], self.indptr[term_id + 1]
         return self.indices[a:b], self.data[a:b]
+
+    def rows_between(self, row: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(postings per term, local slots, counts) of terms ``[row, stop)``, back to back."""
+        if self.packed is not None:
+            slots, counts = self.packed.decode_rows(row, stop)
+            return np.diff(np.asarray(self.indptr[row : stop + 1], dtype=np.int64)), slots, counts
+        lo, hi = int(self.indptr[row]), int(self.indptr[stop])
+        return np.diff(self.indptr[row : stop + 1]).astype(np.int64), self.indices[lo:hi], self.data[lo:hi]
 
     def csr(self, columns: np.ndarray | None = None) -> sp.csr_matrix:
         """The postings as CSR, only the local ``columns`` (renumbered) if given; decodes packed ones."""
@@ -1076,13 +1087,23 @@ class Bm25Index:
             return
         first, end = merging[0].first_slot, self._n_slots
         n_terms = max(segment.n_terms for segment in merging)
-        blocks = []
         for segment in merging:
             self._df[: segment.n_terms] -= segment.term_counts()
-            live = self._live_postings(segment)
-            if live.shape[1]:
-                blocks.append(_widened(live, n_terms))
-        del self._segments[start:], merging, segment, live
+        packed = None
+        if n_terms and sum(segment.nnz for segment in merging) >= _PACK_AT:
+            packed = self._merged_packed(merging, n_terms)
+            del self._segments[start:], merging, segment
+            if packed is not None:
+                self._df[:n_terms] += packed.term_counts()
+            blocks = []
+        else:
+            blocks = []
+            for segment in merging:
+                live = self._live_postings(segment)
+                if live.shape[1]:
+                    blocks.append(_widened(live, n_terms))
+                del live
+            del self._segments[start:], merging, segment
         merged = None
         if blocks:
             merged = _stack_columns(blocks) if len(blocks) > 1 else blocks[0]
@@ -1101,6 +1122,96 @@ class Bm25Index:
             self._changed()
         if merged is not None:
             self._segments.append(_Segment.make(first, merged, *self._norms_of(first, first + merged.shape[1])))
+        if packed is not None:
+            self._segments.append(packed)
+
+    def _merged_packed(self, merging: list[_Segment], n_terms: int) -> _Segment | None:
+        """``merging`` as one compressed segment of their live slots (renumbered in order), None if none live.
+
+        Works a few million postings at a time: each step decodes those terms'
+        rows from every input, interleaves them by term, computes their
+        saturation bounds and hands them to the encoder, so no plain copy of
+        the whole merge exists at any moment.
+        """
+        sources: list[tuple[_Segment, np.ndarray | None, int]] = []
+        width = 0
+        lengths = []
+        plain_dtypes = []
+        nibbles = True
+        for segment in merging:
+            alive = self._alive[segment.first_slot : segment.end_slot]
+            live = int(np.count_nonzero(alive))
+            keep_map = None
+            if live < alive.size:
+                keep_map = np.cumsum(alive, dtype=np.int64) - 1
+                keep_map[~alive] = -1
+            sources.append((segment, keep_map, width))
+            width += live
+            lengths.append(self._lengths[segment.first_slot : segment.end_slot][alive])
+            if segment.packed is not None:
+                nibbles &= segment.packed.tf_layout == packing.NIBBLES
+                plain_dtypes.append(np.uint8 if segment.packed.tf_layout == packing.NIBBLES else segment.packed.tf.dtype)
+            else:
+                nibbles &= packing.nibble_counts(segment.data)
+                plain_dtypes.append(segment.data.dtype)
+        if width == 0:
+            return None
+        k1, b = self.params.k1, self.params.b
+        avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
+        norms = (k1 * (1.0 - b + b * np.concatenate(lengths).astype(np.float64) / avgdl)).astype(np.float32)
+        del lengths
+        counts_dtype = np.dtype(np.uint8) if nibbles else np.result_type(*plain_dtypes)
+        encoder = packing.Encoder(width, None if nibbles else counts_dtype)
+        total = np.zeros(n_terms + 1, dtype=np.int64)  # postings per term over all inputs, for step sizes
+        for segment, _, _ in sources:
+            total[: segment.n_terms + 1] += segment.indptr
+            total[segment.n_terms + 1 :] += int(segment.indptr[-1])
+        bound = np.zeros(n_terms, dtype=np.float32)
+        row = 0
+        while row < n_terms:
+            end = int(np.searchsorted(total, total[row] + _BOUND_CHUNK, side="right")) - 1
+            end = min(max(end, row + 1), n_terms)
+            parts = []
+            out_df = np.zeros(end - row, dtype=np.int64)
+            for segment, keep_map, column in sources:
+                stop = min(end, segment.n_terms)
+                if stop <= row:
+                    continue
+                df, slots, counts = segment.rows_between(row, stop)
+                if keep_map is not None and slots.size:
+                    new = keep_map[slots]
+                    live_posting = new >= 0
+                    owner = np.repeat(np.arange(stop - row), df)
+                    df = np.bincount(owner[live_posting], minlength=stop - row).astype(np.int64)
+                    slots, counts = new[live_posting], counts[live_posting]
+                parts.append((df, slots, counts, column))
+                out_df[: stop - row] += df
+            starts = np.zeros(end - row, dtype=np.int64)
+            np.cumsum(out_df[:-1], out=starts[1:])
+            n = int(out_df.sum())
+            out_slots = np.empty(n, dtype=np.int64)
+            out_counts = np.empty(n, dtype=counts_dtype)
+            cursor = starts.copy()
+            for df, slots, counts, column in parts:
+                if slots.size:
+                    rows = np.repeat(np.arange(df.size), df)
+                    within = np.zeros(df.size, dtype=np.int64)
+                    np.cumsum(df[:-1], out=within[1:])
+                    to = cursor[rows] + (np.arange(slots.size) - within[rows])
+                    out_slots[to] = slots + column
+                    out_counts[to] = counts
+                cursor[: df.size] += df
+            del parts
+            if n:
+                tf = out_counts.astype(np.float32)
+                saturation = tf / (tf + norms[out_slots])
+                nonempty = np.flatnonzero(out_df > 0)
+                bound[row + nonempty] = np.maximum.reduceat(saturation, starts[nonempty])
+            encoder.add_rows(out_df, out_slots, out_counts)
+            row = end
+        # As in _Segment.make: float32 rounding must never make the bound smaller than a real value.
+        bound = np.nextafter(bound, np.float32(np.inf), dtype=np.float32) * np.float32(1 + 1e-6)
+        return _Segment(sources[0][0].first_slot, encoder.finish(), bound, avgdl)
 
     def _norms_of(self, lo: int, hi: int) -> tuple[np.ndarray, float]:
         """``k1 · (1 - b + b · dl / avgdl)`` of slots ``[lo, hi)`` with today's mean length, and that mean."""

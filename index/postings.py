@@ -64,6 +64,9 @@ class PackedPostings:
     def shape(self) -> tuple[int, int]:
         return self.n_terms, self.n_slots
 
+    def term_counts(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name in ARRAYS}
 
@@ -181,7 +184,7 @@ class PackedPostings:
         while row < n_terms:
             end = int(np.searchsorted(indptr, indptr[row] + _ENCODE_CHUNK, side="right")) - 1
             end = min(max(end, row + 1), n_terms)
-            slots, counts = self._decode_rows(row, end)
+            slots, counts = self.decode_rows(row, end)
             if keep_map is not None:
                 new = keep_map[slots]
                 live = new >= 0
@@ -202,7 +205,7 @@ class PackedPostings:
         matrix.has_sorted_indices = True
         return matrix
 
-    def _decode_rows(self, row: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    def decode_rows(self, row: int, end: int) -> tuple[np.ndarray, np.ndarray]:
         """Slots (int64) and counts of every posting of terms ``[row, end)``, term after term."""
         indptr = self.indptr
         lo, hi = int(indptr[row]), int(indptr[end])
@@ -228,90 +231,134 @@ class PackedPostings:
         return gaps, self._counts_slice(lo, hi)
 
 
+class Encoder:
+    """Builds packed postings from rows appended in term order, a chunk at a time.
+
+    Merging segments feeds it the merged rows of a few million postings at a
+    time, so a large merge never holds a plain (5 bytes a posting) copy of
+    its output.
+    """
+
+    def __init__(self, n_slots: int, counts_dtype: np.dtype | None) -> None:
+        """``counts_dtype`` None: every count is a whole number 0..15, stored as nibbles."""
+        self.n_slots = n_slots
+        self.counts_dtype = counts_dtype
+        self._df: list[np.ndarray] = []
+        self._wide: list[np.ndarray] = []
+        self._narrow: list[np.ndarray] = []
+        self._broad: list[np.ndarray] = []
+        self._exceptions: list[np.ndarray] = []
+        self._first: list[np.ndarray] = []
+        self._block_exception: list[np.ndarray] = []
+        self._tf: list[np.ndarray] = []
+        self._odd: np.ndarray = np.empty(0, dtype=np.uint8)  # a count waiting for its nibble partner
+        self._n_exceptions = 0
+
+    def add_rows(self, df: np.ndarray, slots: np.ndarray, counts: np.ndarray) -> None:
+        """Append rows: ``df[i]`` postings each, their ascending local ``slots`` and ``counts`` back to back."""
+        df = np.asarray(df, dtype=np.int64)
+        self._df.append(df)
+        wide = np.zeros(df.size, dtype=np.uint8)
+        self._wide.append(wide)
+        if slots.size == 0:
+            return
+        slots = np.asarray(slots, dtype=np.int64)
+        starts = np.zeros(df.size, dtype=np.int64)
+        np.cumsum(df[:-1], out=starts[1:])
+        gaps = np.empty(slots.size, dtype=np.int64)
+        gaps[1:] = slots[1:] - slots[:-1]
+        nonempty = df > 0
+        heads = starts[nonempty]
+        gaps[heads] = slots[heads] + 1  # a term's first gap is from slot -1: never 0
+        rows = np.flatnonzero(nonempty)
+        big8 = np.add.reduceat((gaps >= 1 << 8).astype(np.int64), heads)
+        big16 = np.add.reduceat((gaps >= 1 << 16).astype(np.int64), heads)
+        # Per term, whichever width costs fewer bytes, exceptions (4 bytes each) included.
+        wide[rows] = (2 * df[rows] + 4 * big16) < (df[rows] + 4 * big8)
+        of_posting = np.repeat(wide.astype(bool), df)
+        escaped = gaps >= np.where(of_posting, 1 << 16, 1 << 8)
+        stored = np.where(escaped, 0, gaps)
+        self._narrow.append(stored[~of_posting].astype(np.uint8))
+        self._broad.append(stored[of_posting].astype(np.uint16))
+        self._exceptions.append(gaps[escaped].astype(np.uint32))
+        within = np.arange(slots.size) - np.repeat(starts, df)
+        block_head = np.flatnonzero(within % BLOCK == 0)
+        before = np.concatenate(([0], np.cumsum(escaped)))[block_head] + self._n_exceptions
+        self._first.append(slots[block_head].astype(np.uint32))
+        self._block_exception.append(before.astype(np.uint32))
+        self._n_exceptions += int(escaped.sum())
+        if self.counts_dtype is not None:
+            self._tf.append(np.asarray(counts, dtype=self.counts_dtype))
+            return
+        small = np.concatenate((self._odd, np.asarray(counts, dtype=np.uint8)))
+        even = small.size & ~1
+        self._tf.append((small[0:even:2] | (small[1:even:2] << 4)).astype(np.uint8))
+        self._odd = small[even:]
+
+    def finish(self) -> PackedPostings:
+        df = _joined(self._df, np.int64)
+        n_terms = int(df.size)
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        n_blocks = (df + BLOCK - 1) // BLOCK
+        block_ptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(n_blocks, out=block_ptr[1:])
+        wide = _joined(self._wide, np.uint8)
+        offset = np.zeros(n_terms, dtype=np.int64)
+        is_wide = wide.astype(bool)
+        for mask in (is_wide, ~is_wide):
+            sizes = np.where(mask, df, 0)
+            ends = np.cumsum(sizes)
+            offset[mask] = (ends - sizes)[mask]
+        if self.counts_dtype is None:
+            tail = [self._odd.astype(np.uint8)] if self._odd.size else []  # its partner nibble is 0
+            tf = _joined(self._tf + tail, np.uint8)
+            layout = NIBBLES
+        else:
+            tf = _joined(self._tf, self.counts_dtype)
+            layout = str(np.dtype(self.counts_dtype))
+        arrays = {
+            "indptr": indptr,
+            "offset": offset,
+            "wide": wide,
+            "narrow": _joined(self._narrow, np.uint8),
+            "broad": _joined(self._broad, np.uint16),
+            "exceptions": _joined(self._exceptions, np.uint32),
+            "block_first": _joined(self._first, np.uint32),
+            "block_exception": _joined(self._block_exception, np.uint32),
+            "block_ptr": block_ptr,
+            "tf": tf,
+        }
+        return PackedPostings(arrays, self.n_slots, layout)
+
+
+def nibble_counts(counts: np.ndarray) -> bool:
+    """Whether these counts can be stored as nibbles (whole numbers 0..15)."""
+    return counts.dtype.kind == "u" and (counts.size == 0 or int(counts.max()) <= 15)
+
+
 def encode(postings: sp.csr_matrix) -> PackedPostings:
     """Pack a CSR segment (rows are terms, sorted columns are local slots), a few million postings at a time."""
     if not postings.has_sorted_indices:
         postings.sort_indices()
+    data = np.asarray(postings.data)
+    encoder = Encoder(int(postings.shape[1]), None if nibble_counts(data) else data.dtype)
     indptr = np.asarray(postings.indptr, dtype=np.int64)
     n_terms = int(postings.shape[0])
-    df = np.diff(indptr)
-    wide = np.zeros(n_terms, dtype=np.uint8)
-    narrow_parts: list[np.ndarray] = []
-    broad_parts: list[np.ndarray] = []
-    exception_parts: list[np.ndarray] = []
-    first_parts: list[np.ndarray] = []
-    block_exception_parts: list[np.ndarray] = []
-    n_exceptions = 0
     row = 0
     while row < n_terms:
         end = int(np.searchsorted(indptr, indptr[row] + _ENCODE_CHUNK, side="right")) - 1
         end = min(max(end, row + 1), n_terms)
         lo, hi = int(indptr[row]), int(indptr[end])
-        slots = np.asarray(postings.indices[lo:hi], dtype=np.int64)
-        gaps = np.empty(slots.size, dtype=np.int64)
-        if slots.size:
-            gaps[1:] = slots[1:] - slots[:-1]
-            starts = indptr[row:end] - lo
-            nonempty = df[row:end] > 0
-            heads = starts[nonempty]
-            gaps[heads] = slots[heads] + 1  # a term's first gap is from slot -1: never 0
-            rows = row + np.flatnonzero(nonempty)
-            big8 = np.add.reduceat((gaps >= 1 << 8).astype(np.int64), heads)
-            big16 = np.add.reduceat((gaps >= 1 << 16).astype(np.int64), heads)
-            wide[rows] = (2 * df[rows] + 4 * big16) < (df[rows] + 4 * big8)
-            of_posting = np.repeat(wide[row:end].astype(bool), df[row:end])
-            limit = np.where(of_posting, 1 << 16, 1 << 8)
-            escaped = gaps >= limit
-            stored = np.where(escaped, 0, gaps)
-            narrow_parts.append(stored[~of_posting].astype(np.uint8))
-            broad_parts.append(stored[of_posting].astype(np.uint16))
-            exception_parts.append(gaps[escaped].astype(np.uint32))
-            # Blocks: every BLOCK-th posting of each term.
-            within = np.arange(slots.size) - np.repeat(starts, df[row:end])
-            block_head = np.flatnonzero(within % BLOCK == 0)
-            before = np.concatenate(([0], np.cumsum(escaped)))[block_head] + n_exceptions
-            first_parts.append(slots[block_head].astype(np.uint32))
-            block_exception_parts.append(before.astype(np.uint32))
-            n_exceptions += int(escaped.sum())
+        encoder.add_rows(np.diff(indptr[row : end + 1]), postings.indices[lo:hi], data[lo:hi])
         row = end
-    n_blocks = (df + BLOCK - 1) // BLOCK
-    block_ptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(n_blocks, out=block_ptr[1:])
-    offset = np.zeros(n_terms, dtype=np.int64)
-    is_wide = wide.astype(bool)
-    for mask in (is_wide, ~is_wide):
-        sizes = np.where(mask, df, 0)
-        ends = np.cumsum(sizes)
-        offset[mask] = (ends - sizes)[mask]
-    tf_layout, tf = _pack_counts(np.asarray(postings.data))
-    arrays = {
-        "indptr": indptr,
-        "offset": offset,
-        "wide": wide,
-        "narrow": _joined(narrow_parts, np.uint8),
-        "broad": _joined(broad_parts, np.uint16),
-        "exceptions": _joined(exception_parts, np.uint32),
-        "block_first": _joined(first_parts, np.uint32),
-        "block_exception": _joined(block_exception_parts, np.uint32),
-        "block_ptr": block_ptr,
-        "tf": tf,
-    }
-    return PackedPostings(arrays, int(postings.shape[1]), tf_layout)
+    if n_terms == 0:
+        encoder.add_rows(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), data[:0])
+    return encoder.finish()
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
-
-
-def _pack_counts(tfs: np.ndarray) -> tuple[str, np.ndarray]:
-    """Counts as nibbles when all are whole numbers 0..15 (nearly always), else unchanged."""
-    if tfs.dtype.kind == "u" and (tfs.size == 0 or int(tfs.max()) <= 15):
-        small = tfs.astype(np.uint8)
-        if small.size % 2:
-            small = np.append(small, np.uint8(0))
-        packed = small[0::2] | (small[1::2] << 4)
-        return NIBBLES, packed.astype(np.uint8)
-    return str(tfs.dtype), tfs
 
 
 def from_arrays(load: Callable[[str], np.ndarray], n_slots: int, tf_layout: str) -> PackedPostings:

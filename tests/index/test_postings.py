@@ -161,3 +161,28 @@ def test_index_saved_in_format_3_loads_ranks_alike_and_is_saved_compressed(tmp_p
     new, _ = Bm25Index.load(tmp_path / "v4")
     for query in queries:
         assert new.search(query, 10) == index.search(query, 10)
+
+
+def test_merges_written_compressed_keep_scores_equal_to_rank_bm25(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("index.bm25._PACK_AT", 0)  # every merge writes compressed postings
+    docs = _corpus(seed=67, n=900)
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    rng = random.Random(3)
+    removed: set[int] = set()
+    for start in range(0, 900, 150):
+        index.add_many((i, docs[i]) for i in range(start, start + 150))
+        for pid in rng.sample(range(start + 150), 20):
+            if index.remove(pid):
+                removed.add(pid)
+    index.merge_segments()
+    assert index.segment_count == 1 and index._segments[0].packed is not None
+    kept = [i for i in range(900) if i not in removed]
+    reference = BM25Okapi([docs[i] for i in kept])
+    for query in (["t0", "t3", "t11"], ["t1", "t1", "t77"], ["t5", "t200"]):
+        ids, scores = index.scores(query)
+        dense = np.zeros(900)
+        dense[ids] = scores
+        np.testing.assert_allclose(dense[kept], reference.get_scores(query), rtol=1e-5, atol=1e-6)
+        assert [h.passage_id for h in index.search(query, 10)] == [
+            pid for pid, _ in _ranking_from_all_scores(index, query, 10)
+        ]
