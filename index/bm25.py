@@ -683,13 +683,6 @@ class Bm25Index:
                 lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots))
             if lo == hi:
                 continue
-            if segment.packed is not None and (hi - lo) * _BISECT_COST <= size:
-                # Compressed postings cannot be bisected: decode the blocks the slots fall in.
-                inside = slots[lo:hi]
-                wanted = inside - segment.first_slot if segment.first_slot else inside
-                counts = segment.packed.counts_at(term_id, wanted)
-                out[lo:hi] = coefficient * counts / (counts + norm[inside])
-                continue
             local, tf = segment.row(term_id)
             if (hi - lo) * _BISECT_COST > local.size:
                 mark = self._buffers()[0]  # all zeros between searches
@@ -1150,7 +1143,7 @@ class Bm25Index:
             lengths.append(self._lengths[segment.first_slot : segment.end_slot][alive])
             if segment.packed is not None:
                 nibbles &= segment.packed.tf_layout == packing.NIBBLES
-                plain_dtypes.append(np.uint8 if segment.packed.tf_layout == packing.NIBBLES else segment.packed.tf.dtype)
+                plain_dtypes.append(segment.packed.counts_dtype)
             else:
                 nibbles &= packing.nibble_counts(segment.data)
                 plain_dtypes.append(segment.data.dtype)
@@ -1160,7 +1153,7 @@ class Bm25Index:
         avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
         norms = (k1 * (1.0 - b + b * np.concatenate(lengths).astype(np.float64) / avgdl)).astype(np.float32)
         del lengths
-        counts_dtype = np.dtype(np.uint8) if nibbles else np.result_type(*plain_dtypes)
+        counts_dtype = np.result_type(*plain_dtypes)
         encoder = packing.Encoder(width, None if nibbles else counts_dtype)
         total = np.zeros(n_terms + 1, dtype=np.int64)  # postings per term over all inputs, for step sizes
         for segment, _, _ in sources:

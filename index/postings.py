@@ -1,34 +1,43 @@
-"""Compressed postings: what a saved segment holds, about 2 bytes a posting instead of 5.
+"""Compressed postings: what a large or saved segment holds, about 2 bytes a posting instead of 5.
 
 A segment's postings as a scipy CSR matrix cost a 4-byte slot and a 1-byte
 term count each: 810 MB at a million passages, most of it slots. Here, per
 term, slots are stored as gaps from the previous slot, in one byte (or two
 for rare terms, whichever costs less for that term); a gap too large for its
 width is stored as 0 and its value read from a shared 32-bit exception list.
-Term counts are packed two to a byte (a count above 15 keeps the plain
-array). Every 128 postings of a term start a block whose first slot and first
-exception are kept, so a search looking up a few hundred passages in the
-postings of "của" decodes the few blocks they fall in, not the whole list.
+Term counts are packed two to a byte; a count of 15 or more is stored as 15
+and its value looked up in a short side list (one in millions of postings).
 
 Everything decodes with a handful of numpy passes (a cast, a scatter of the
 exceptions, a cumulative sum): about 2.5 ns a posting, which is why this
-layout was chosen over bit-packing, which numpy cannot unpack cheaply.
+layout was chosen over bit-packing, which numpy cannot unpack cheaply. Long
+rows (the "của" and "và" of every question) are decoded once and kept, up to
+a budget of about the compressed size itself, as the page cache keeps the
+pages of a plain, memory-mapped layout: search then bisects them as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import threading
+from collections import OrderedDict
+
 import numpy as np
 import scipy.sparse as sp
 
-BLOCK = 128
+# Rows at least this long are kept decoded once read (shorter ones decode in microseconds).
+CACHE_MIN_POSTINGS = 4096
+# Decoded rows kept per segment, in bytes per posting of the segment.
+CACHE_BYTES_PER_POSTING = 2
+# A count this large or larger is looked up in the side list.
+_BIG_COUNT = 15
 # Term rows encoded per step: bounds the scratch memory of encoding a large segment.
 _ENCODE_CHUNK = 1 << 22
 # Count storage when every count is a whole number 0..15: two to a byte.
 NIBBLES = "nibbles"
 
-ARRAYS = ("indptr", "offset", "wide", "narrow", "broad", "exceptions", "block_first", "block_exception", "block_ptr", "tf")
+ARRAYS = ("indptr", "offset", "wide", "narrow", "broad", "exceptions", "exception_start", "tf", "big_at", "big_count")
 
 
 class PackedPostings:
@@ -38,19 +47,23 @@ class PackedPostings:
     ``indptr`` (postings per term, as in CSR), ``offset`` (where a term's gaps
     start in its stream), ``wide`` (1 if its gaps are 16-bit), ``narrow`` and
     ``broad`` (the 8- and 16-bit gap streams), ``exceptions`` (gaps that did
-    not fit, in posting order), ``block_ptr`` (a term's first block),
-    ``block_first`` and ``block_exception`` (a block's first slot and first
-    exception), ``tf`` (counts: nibbles, or the plain array when
-    ``tf_layout`` names its dtype).
+    not fit, in posting order), ``exception_start`` (a term's first
+    exception), ``tf`` (counts: nibbles, or the plain array when ``tf_layout``
+    names its dtype), ``big_at`` and ``big_count`` (positions and values of
+    counts too large for a nibble).
     """
 
-    __slots__ = (*ARRAYS, "n_slots", "tf_layout")
+    __slots__ = (*ARRAYS, "n_slots", "tf_layout", "_cache", "_cached_bytes", "_cache_budget", "_cache_lock")
 
     def __init__(self, arrays: dict[str, np.ndarray], n_slots: int, tf_layout: str) -> None:
         for name in ARRAYS:
             setattr(self, name, arrays[name])
         self.n_slots = n_slots
         self.tf_layout = tf_layout
+        self._cache: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_bytes = 0
+        self._cache_budget = CACHE_BYTES_PER_POSTING * self.nnz
+        self._cache_lock = threading.Lock()
 
     @property
     def n_terms(self) -> int:
@@ -64,6 +77,13 @@ class PackedPostings:
     def shape(self) -> tuple[int, int]:
         return self.n_terms, self.n_slots
 
+    @property
+    def counts_dtype(self) -> np.dtype:
+        """The dtype :meth:`row` returns counts in."""
+        if self.tf_layout != NIBBLES:
+            return self.tf.dtype
+        return np.dtype(np.uint16 if self.big_at.size else np.uint8)
+
     def term_counts(self) -> np.ndarray:
         return np.diff(self.indptr)
 
@@ -72,8 +92,30 @@ class PackedPostings:
 
     # ---------------------------------------------------------------- reading
     def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ascending local slots as intp, term counts) of one term."""
+        """(ascending local slots, term counts) of one term; read-only when kept decoded."""
         a, b = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
+        if b - a < CACHE_MIN_POSTINGS:
+            return self._decode(term_id, a, b)
+        with self._cache_lock:
+            kept = self._cache.get(term_id)
+            if kept is not None:
+                self._cache.move_to_end(term_id)
+                return kept
+        slots, counts = self._decode(term_id, a, b)
+        slots = slots.astype(np.int32) if self.n_slots < 1 << 31 else slots
+        slots.flags.writeable = False
+        counts.flags.writeable = False
+        size = slots.nbytes + counts.nbytes
+        with self._cache_lock:
+            if size <= self._cache_budget and term_id not in self._cache:
+                self._cache[term_id] = (slots, counts)
+                self._cached_bytes += size
+                while self._cached_bytes > self._cache_budget:
+                    _, (old_slots, old_counts) = self._cache.popitem(last=False)
+                    self._cached_bytes -= old_slots.nbytes + old_counts.nbytes
+        return slots, counts
+
+    def _decode(self, term_id: int, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         if a == b:
             return np.empty(0, dtype=np.intp), self._counts_slice(0, 0)
         off = int(self.offset[term_id])
@@ -81,88 +123,26 @@ class PackedPostings:
         slots = gaps.astype(np.intp)
         escaped = np.flatnonzero(gaps == 0)
         if escaped.size:
-            first = int(self.block_exception[self.block_ptr[term_id]])
+            first = int(self.exception_start[term_id])
             slots[escaped] = self.exceptions[first : first + escaped.size]
         np.cumsum(slots, out=slots)
         slots -= 1
         return slots, self._counts_slice(a, b)
 
-    def counts_at(self, term_id: int, wanted: np.ndarray) -> np.ndarray:
-        """The term's count at each of the ascending local slots ``wanted`` (0 where absent).
-
-        Decodes only the blocks the slots fall in, unless that is most of the list.
-        """
-        out = np.zeros(wanted.size, dtype=np.float64)
-        a, b = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
-        if a == b or wanted.size == 0:
-            return out
-        p0, p1 = int(self.block_ptr[term_id]), int(self.block_ptr[term_id + 1])
-        firsts = self.block_first[p0:p1]
-        which = np.searchsorted(firsts, wanted, side="right") - 1
-        inside = which >= 0
-        if not inside.any():
-            return out
-        blocks = which[inside]
-        keep = np.ones(blocks.size, dtype=bool)
-        keep[1:] = blocks[1:] != blocks[:-1]
-        blocks = blocks[keep]  # ascending, as ``wanted`` is
-        if blocks.size * BLOCK * 2 >= b - a:
-            slots, counts = self.row(term_id)
-            positions = None
-        else:
-            slots, positions = self._decode_blocks(term_id, a, b, p0, blocks)
-            counts = None
-        at = np.searchsorted(slots, wanted)
-        np.minimum(at, slots.size - 1, out=at)
-        hit = np.flatnonzero(slots[at] == wanted)
-        if hit.size:
-            if positions is None:
-                assert counts is not None
-                out[hit] = counts[at[hit]]
-            else:
-                out[hit] = self._counts_at(positions[at[hit]])
-        return out
-
-    def _decode_blocks(
-        self, term_id: int, a: int, b: int, p0: int, blocks: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Slots of the term's ``blocks`` (ascending, local block numbers) and their posting positions."""
-        starts = a + blocks * BLOCK
-        lengths = np.minimum(starts + BLOCK, b) - starts
-        total = int(lengths.sum())
-        begin = np.zeros(blocks.size, dtype=np.intp)
-        np.cumsum(lengths[:-1], out=begin[1:])
-        of_block = np.repeat(np.arange(blocks.size), lengths)
-        positions = np.arange(total) - begin[of_block] + starts[of_block]  # posting positions
-        off = int(self.offset[term_id]) - a
-        stream = self.broad if self.wide[term_id] else self.narrow
-        gaps = stream[positions + off]
-        values = gaps.astype(np.intp)
-        escaped = gaps == 0
-        if escaped.any():
-            rank = np.cumsum(escaped)
-            before = np.where(begin > 0, rank[begin - 1], 0)  # exceptions in earlier chosen blocks
-            at = np.flatnonzero(escaped)
-            blk = of_block[at]
-            first = self.block_exception[p0 + blocks].astype(np.intp)
-            values[at] = self.exceptions[first[blk] + rank[at] - 1 - before[blk]]
-        np.cumsum(values, out=values)
-        slots = values - values[begin][of_block] + self.block_first[p0 + blocks].astype(np.intp)[of_block]
-        return slots, positions
-
     def _counts_slice(self, a: int, b: int) -> np.ndarray:
         if self.tf_layout != NIBBLES:
-            return self.tf[a:b]
+            return np.asarray(self.tf[a:b])
         packed = self.tf[a >> 1 : (b + 1) >> 1]
         both = np.empty(packed.size * 2, dtype=np.uint8)
         np.bitwise_and(packed, 15, out=both[0::2])
         np.right_shift(packed, 4, out=both[1::2])
-        return both[a & 1 : (a & 1) + b - a]
-
-    def _counts_at(self, positions: np.ndarray) -> np.ndarray:
-        if self.tf_layout != NIBBLES:
-            return self.tf[positions]
-        return (self.tf[positions >> 1] >> ((positions & 1) << 2).astype(np.uint8)) & 15
+        counts = both[a & 1 : (a & 1) + b - a]
+        if self.big_at.size:
+            lo, hi = np.searchsorted(self.big_at, (a, b))
+            if hi > lo:
+                counts = counts.astype(self.big_count.dtype)
+                counts[self.big_at[lo:hi] - a] = self.big_count[lo:hi]
+        return counts
 
     def to_csr(self, columns: np.ndarray | None = None) -> sp.csr_matrix:
         """The postings as a CSR matrix, keeping only the local slots ``columns`` (renumbered) if given.
@@ -174,7 +154,7 @@ class PackedPostings:
             keep_map = np.full(self.n_slots, -1, dtype=np.int64)
             keep_map[columns] = np.arange(columns.size)
         n_cols = self.n_slots if columns is None else int(columns.size)
-        counts_dtype = np.uint8 if self.tf_layout == NIBBLES else self.tf.dtype
+        counts_dtype = self.counts_dtype
         indptr = np.asarray(self.indptr, dtype=np.int64)
         n_terms = self.n_terms
         kept = np.zeros(n_terms, dtype=np.int64)
@@ -221,7 +201,7 @@ class PackedPostings:
         escaped = np.flatnonzero(gaps == 0)
         if escaped.size:
             first_term = row + int(np.flatnonzero(df > 0)[0])
-            first = int(self.block_exception[self.block_ptr[first_term]])
+            first = int(self.exception_start[first_term])
             gaps[escaped] = self.exceptions[first : first + escaped.size]
         np.cumsum(gaps, out=gaps)
         heads = indptr[row:end] - lo
@@ -248,9 +228,11 @@ class Encoder:
         self._narrow: list[np.ndarray] = []
         self._broad: list[np.ndarray] = []
         self._exceptions: list[np.ndarray] = []
-        self._first: list[np.ndarray] = []
-        self._block_exception: list[np.ndarray] = []
+        self._exception_start: list[np.ndarray] = []
         self._tf: list[np.ndarray] = []
+        self._big_at: list[np.ndarray] = []
+        self._big_count: list[np.ndarray] = []
+        self._n_postings = 0
         self._odd: np.ndarray = np.empty(0, dtype=np.uint8)  # a count waiting for its nibble partner
         self._n_exceptions = 0
 
@@ -260,6 +242,7 @@ class Encoder:
         self._df.append(df)
         wide = np.zeros(df.size, dtype=np.uint8)
         self._wide.append(wide)
+        self._exception_start.append(np.full(df.size, self._n_exceptions, dtype=np.int64))
         if slots.size == 0:
             return
         slots = np.asarray(slots, dtype=np.int64)
@@ -281,16 +264,20 @@ class Encoder:
         self._narrow.append(stored[~of_posting].astype(np.uint8))
         self._broad.append(stored[of_posting].astype(np.uint16))
         self._exceptions.append(gaps[escaped].astype(np.uint32))
-        within = np.arange(slots.size) - np.repeat(starts, df)
-        block_head = np.flatnonzero(within % BLOCK == 0)
-        before = np.concatenate(([0], np.cumsum(escaped)))[block_head] + self._n_exceptions
-        self._first.append(slots[block_head].astype(np.uint32))
-        self._block_exception.append(before.astype(np.uint32))
-        self._n_exceptions += int(escaped.sum())
+        escaped_before = np.concatenate(([0], np.cumsum(escaped)))
+        self._exception_start[-1] += escaped_before[starts]
+        self._n_exceptions += int(escaped_before[-1])
+        first_posting = self._n_postings
+        self._n_postings += int(slots.size)
         if self.counts_dtype is not None:
             self._tf.append(np.asarray(counts, dtype=self.counts_dtype))
             return
-        small = np.concatenate((self._odd, np.asarray(counts, dtype=np.uint8)))
+        counts = np.asarray(counts)
+        big = np.flatnonzero(counts >= _BIG_COUNT)
+        if big.size:
+            self._big_at.append(big + first_posting)
+            self._big_count.append(counts[big].astype(np.uint16))
+        small = np.concatenate((self._odd, np.minimum(counts, _BIG_COUNT).astype(np.uint8)))
         even = small.size & ~1
         self._tf.append((small[0:even:2] | (small[1:even:2] << 4)).astype(np.uint8))
         self._odd = small[even:]
@@ -300,9 +287,6 @@ class Encoder:
         n_terms = int(df.size)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        n_blocks = (df + BLOCK - 1) // BLOCK
-        block_ptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(n_blocks, out=block_ptr[1:])
         wide = _joined(self._wide, np.uint8)
         offset = np.zeros(n_terms, dtype=np.int64)
         is_wide = wide.astype(bool)
@@ -324,17 +308,17 @@ class Encoder:
             "narrow": _joined(self._narrow, np.uint8),
             "broad": _joined(self._broad, np.uint16),
             "exceptions": _joined(self._exceptions, np.uint32),
-            "block_first": _joined(self._first, np.uint32),
-            "block_exception": _joined(self._block_exception, np.uint32),
-            "block_ptr": block_ptr,
+            "exception_start": _joined(self._exception_start, np.int64),
             "tf": tf,
+            "big_at": _joined(self._big_at, np.int64),
+            "big_count": _joined(self._big_count, np.uint16),
         }
         return PackedPostings(arrays, self.n_slots, layout)
 
 
 def nibble_counts(counts: np.ndarray) -> bool:
-    """Whether these counts can be stored as nibbles (whole numbers 0..15)."""
-    return counts.dtype.kind == "u" and (counts.size == 0 or int(counts.max()) <= 15)
+    """Whether these counts can be stored as nibbles (whole numbers up to 65535, the large ones aside)."""
+    return counts.dtype.kind == "u" and (counts.size == 0 or int(counts.max()) <= 0xFFFF)
 
 
 def encode(postings: sp.csr_matrix) -> PackedPostings:
