@@ -27,9 +27,10 @@ import numpy as np
 import scipy.sparse as sp
 
 # Rows at least this long are kept decoded once read (shorter ones decode in microseconds).
-CACHE_MIN_POSTINGS = 4096
-# Decoded rows kept per segment, in bytes per posting of the segment.
-CACHE_BYTES_PER_POSTING = 2
+CACHE_MIN_POSTINGS = 128
+# Decoded rows kept per segment, in bytes per posting of the segment: at most what format 3
+# kept mapped (a 4-byte slot and a 1-byte count), and less when queries touch fewer terms.
+CACHE_BYTES_PER_POSTING = 5
 # A count this large or larger is looked up in the side list.
 _BIG_COUNT = 15
 # Term rows encoded per step: bounds the scratch memory of encoding a large segment.
@@ -254,8 +255,8 @@ class Encoder:
         heads = starts[nonempty]
         gaps[heads] = slots[heads] + 1  # a term's first gap is from slot -1: never 0
         rows = np.flatnonzero(nonempty)
-        big8 = np.add.reduceat((gaps >= 1 << 8).astype(np.int64), heads)
-        big16 = np.add.reduceat((gaps >= 1 << 16).astype(np.int64), heads)
+        big8 = np.add.reduceat(gaps >= 1 << 8, heads, dtype=np.int64)
+        big16 = np.add.reduceat(gaps >= 1 << 16, heads, dtype=np.int64)
         # Per term, whichever width costs fewer bytes, exceptions (4 bytes each) included.
         wide[rows] = (2 * df[rows] + 4 * big16) < (df[rows] + 4 * big8)
         of_posting = np.repeat(wide.astype(bool), df)
@@ -296,7 +297,8 @@ class Encoder:
             offset[mask] = (ends - sizes)[mask]
         if self.counts_dtype is None:
             tail = [self._odd.astype(np.uint8)] if self._odd.size else []  # its partner nibble is 0
-            tf = _joined(self._tf + tail, np.uint8)
+            self._tf += tail
+            tf = _joined(self._tf, np.uint8)
             layout = NIBBLES
         else:
             tf = _joined(self._tf, self.counts_dtype)
@@ -342,7 +344,10 @@ def encode(postings: sp.csr_matrix) -> PackedPostings:
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+    """The parts end to end; the list is emptied, so only one array's parts and its copy coexist."""
+    out = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+    parts.clear()
+    return out
 
 
 def from_arrays(load: Callable[[str], np.ndarray], n_slots: int, tf_layout: str) -> PackedPostings:
