@@ -10,10 +10,11 @@ and its value looked up in a short side list (one in millions of postings).
 
 Everything decodes with a handful of numpy passes (a cast, a scatter of the
 exceptions, a cumulative sum): about 2.5 ns a posting, which is why this
-layout was chosen over bit-packing, which numpy cannot unpack cheaply. Long
-rows (the "của" and "và" of every question) are decoded once and kept, up to
-a budget of about the compressed size itself, as the page cache keeps the
-pages of a plain, memory-mapped layout: search then bisects them as before.
+layout was chosen over bit-packing, which numpy cannot unpack cheaply. Rows
+a search reads are decoded once and kept (least recently read dropped first),
+within a budget of what the plain layout would have held: as the page cache
+keeps the pages of a plain, memory-mapped index that queries touch. Search
+then bisects them as before.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from collections import OrderedDict
 import numpy as np
 import scipy.sparse as sp
 
-# Rows at least this long are kept decoded once read (shorter ones decode in microseconds).
-CACHE_MIN_POSTINGS = 128
+# Rows at least this long are kept decoded once read. Even a short row costs ~15 µs to
+# decode (a dozen numpy calls), a tenth of a query at 100k passages: all rows qualify.
+CACHE_MIN_POSTINGS = 1
+# What a kept row costs beyond its arrays (the tuple, two array headers, the dict entry).
+_ENTRY_BYTES = 300
 # Decoded rows kept per segment, in bytes per posting of the segment: at most what format 3
 # kept mapped (a 4-byte slot and a 1-byte count), and less when queries touch fewer terms.
 CACHE_BYTES_PER_POSTING = 5
@@ -94,26 +98,26 @@ class PackedPostings:
     # ---------------------------------------------------------------- reading
     def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(ascending local slots, term counts) of one term; read-only when kept decoded."""
-        a, b = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
-        if b - a < CACHE_MIN_POSTINGS:
-            return self._decode(term_id, a, b)
         with self._cache_lock:
             kept = self._cache.get(term_id)
             if kept is not None:
                 self._cache.move_to_end(term_id)
                 return kept
+        a, b = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
+        if b - a < CACHE_MIN_POSTINGS:
+            return self._decode(term_id, a, b)
         slots, counts = self._decode(term_id, a, b)
         slots = slots.astype(np.int32) if self.n_slots < 1 << 31 else slots
         slots.flags.writeable = False
         counts.flags.writeable = False
-        size = slots.nbytes + counts.nbytes
+        size = slots.nbytes + counts.nbytes + _ENTRY_BYTES
         with self._cache_lock:
             if size <= self._cache_budget and term_id not in self._cache:
                 self._cache[term_id] = (slots, counts)
                 self._cached_bytes += size
                 while self._cached_bytes > self._cache_budget:
                     _, (old_slots, old_counts) = self._cache.popitem(last=False)
-                    self._cached_bytes -= old_slots.nbytes + old_counts.nbytes
+                    self._cached_bytes -= old_slots.nbytes + old_counts.nbytes + _ENTRY_BYTES
         return slots, counts
 
     def _decode(self, term_id: int, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
