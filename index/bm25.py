@@ -42,10 +42,15 @@ from index.postings import PackedPostings
 # 4: postings compressed (index/postings.py): gaps in 1 or 2 bytes, counts in nibbles.
 FORMAT_VERSION = 4
 _READABLE_FORMATS = (3, 4)
-# A new segment is merged into the one before it once it holds at least half
-# as many postings, so sizes halve from the oldest segment on: a few segments
-# to read per query, and each posting copied O(log n) times as the index grows.
-_MERGE_RATIO = 2
+# Segments are merged in tiers: once the newest _MERGE_FACTOR segments are all of
+# one size class (a factor of _MERGE_FACTOR apart), they become one of the next
+# class. Each posting is then copied about log_8 of the number of batches times
+# (3 at a million passages, where pairwise merging copied it 9 times) and a
+# growing index keeps at most _MERGE_FACTOR - 1 segments per class until
+# merge_segments() joins them when idle.
+_MERGE_FACTOR = 8
+# Postings of the smallest size class: about one batch of a few thousand passages.
+_MERGE_FLOOR = 1 << 19
 # Removed passages keep their postings (and their slot) until their segment is
 # merged; past this share of dead slots everything is merged to reclaim them.
 _MAX_DEAD_SHARE = 0.25
@@ -1049,17 +1054,23 @@ class Bm25Index:
             self._grow_terms(n_terms)
             self._df[:n_terms] += segment.term_counts()
             self._segments.append(segment)
-            # Merge the run of newest segments that pairwise merging would
-            # collapse, in one pass rather than one copy per pair.
-            start, merged_nnz = len(self._segments) - 1, segment.nnz
-            while start > 0 and merged_nnz * _MERGE_RATIO >= self._segments[start - 1].nnz:
-                start -= 1
-                merged_nnz += self._segments[start].nnz
-            if start < len(self._segments) - 1:
-                self._merge(start)
+            self._merge_tiers()
         dead = self._n_slots - len(self._slot_of)
         if dead and dead > _MAX_DEAD_SHARE * self._n_slots:
             self._merge(0)
+
+    def _merge_tiers(self) -> None:
+        """Merge the newest segments while _MERGE_FACTOR of them share the newest one's size class."""
+        while len(self._segments) >= _MERGE_FACTOR:
+            tier = _size_class(self._segments[-1].nnz)
+            run = 0
+            for segment in reversed(self._segments):
+                if _size_class(segment.nnz) > tier:
+                    break
+                run += 1
+            if run < _MERGE_FACTOR:
+                return
+            self._merge(len(self._segments) - run)
 
     def _live_postings(self, segment: _Segment) -> sp.csr_matrix:
         """A segment's postings without the columns of removed passages."""
@@ -1208,6 +1219,14 @@ class Bm25Index:
         avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
         lengths = self._lengths[lo:hi].astype(np.float64)
         return (k1 * (1.0 - b + b * lengths / avgdl)).astype(np.float32), avgdl
+
+
+def _size_class(nnz: int) -> int:
+    """0 up to _MERGE_FLOOR postings, then one more per factor of _MERGE_FACTOR."""
+    tier = 0
+    while nnz > _MERGE_FLOOR * _MERGE_FACTOR**tier:
+        tier += 1
+    return tier
 
 
 def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
