@@ -74,7 +74,9 @@ _PRUNE_AT = 512
 _BISECT_COST = 16
 # A merge with at least this many postings writes compressed postings (index/postings.py)
 # straight from its inputs: big segments then cost ~2 bytes a posting in memory, not 5.
-_PACK_AT = 1 << 21
+# Smaller ones stay plain: a packed segment also costs ~21 bytes per term of the whole
+# vocabulary (1.2 million terms at a million passages), which only pays off when large.
+_PACK_AT = 1 << 24
 
 Variant = Literal["lucene", "okapi"]
 

@@ -309,12 +309,12 @@ class Encoder:
             layout = str(np.dtype(self.counts_dtype))
         arrays = {
             "indptr": indptr,
-            "offset": offset,
+            "offset": _narrowed(offset),
             "wide": wide,
             "narrow": _joined(self._narrow, np.uint8),
             "broad": _joined(self._broad, np.uint16),
             "exceptions": _joined(self._exceptions, np.uint32),
-            "exception_start": _joined(self._exception_start, np.int64),
+            "exception_start": _narrowed(_joined(self._exception_start, np.int64)),
             "tf": tf,
             "big_at": _joined(self._big_at, np.int64),
             "big_count": _joined(self._big_count, np.uint16),
@@ -345,6 +345,13 @@ def encode(postings: sp.csr_matrix) -> PackedPostings:
     if n_terms == 0:
         encoder.add_rows(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), data[:0])
     return encoder.finish()
+
+
+def _narrowed(values: np.ndarray) -> np.ndarray:
+    """Per-term positions as uint32 when they fit: 4 bytes a term saved on every packed segment."""
+    if values.size == 0 or int(values.max()) < 1 << 32:
+        return values.astype(np.uint32)
+    return values
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
