@@ -1170,8 +1170,8 @@ class Bm25Index:
         bound = np.zeros(n_terms, dtype=np.float32)
         row = 0
         while row < n_terms:
-            # A million postings a step: the step's scratch (~100 bytes a posting) stays near 100 MB.
-            end = int(np.searchsorted(total, total[row] + (1 << 20), side="right")) - 1
+            # A quarter million postings a step: the step's scratch (~100 bytes a posting) stays near 25 MB.
+            end = int(np.searchsorted(total, total[row] + (1 << 18), side="right")) - 1
             end = min(max(end, row + 1), n_terms)
             parts = []
             out_df = np.zeros(end - row, dtype=np.int64)
