@@ -98,11 +98,13 @@ class PackedPostings:
     # ---------------------------------------------------------------- reading
     def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(ascending local slots, term counts) of one term; read-only when kept decoded."""
-        with self._cache_lock:
-            kept = self._cache.get(term_id)
-            if kept is not None:
-                self._cache.move_to_end(term_id)
-                return kept
+        kept = self._cache.get(term_id)  # a dict read needs no lock: hits stay cheap (7 a query)
+        if kept is not None:
+            if 2 * self._cached_bytes > self._cache_budget:  # recency only matters near the budget
+                with self._cache_lock:
+                    if term_id in self._cache:
+                        self._cache.move_to_end(term_id)
+            return kept
         a, b = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
         if b - a < CACHE_MIN_POSTINGS:
             return self._decode(term_id, a, b)
