@@ -628,9 +628,7 @@ class Bm25Index:
                 for t, c in zip(term_ids.tolist(), coefficients.tolist()):
                     local, tf = segment.row(t)
                     if local.size:
-                        slots = local.astype(np.intp)
-                        if segment.first_slot:
-                            slots += segment.first_slot
+                        slots = np.add(local, segment.first_slot, dtype=np.intp)
                         counts = tf.astype(np.float64)
                         acc[slots] += c * counts / (counts + norm[slots])  # a term's slots are distinct
             scores = acc[:n].copy()
@@ -656,9 +654,7 @@ class Bm25Index:
                 if not local.size:
                     continue
                 # Index arrays of any other type are converted on every use: once, here.
-                slots = local.astype(np.intp)
-                if first:
-                    slots += first
+                slots = np.add(local, first, dtype=np.intp) if first else local.astype(np.intp, copy=False)
                 counts = tf.astype(np.float64)
                 contribution = c * counts / (counts + norm[slots])
                 new = slots[~seen[slots]]
@@ -691,9 +687,7 @@ class Bm25Index:
             if (hi - lo) * _BISECT_COST > local.size:
                 mark = self._buffers()[0]  # all zeros between searches
                 mark[slots[lo:hi]] = np.arange(lo + 1, hi + 1)
-                row_slots = local.astype(np.intp)
-                if segment.first_slot:
-                    row_slots += segment.first_slot
+                row_slots = np.add(local, segment.first_slot, dtype=np.intp)
                 position = mark[row_slots]
                 mark[slots[lo:hi]] = 0
                 hit = np.flatnonzero(position)
