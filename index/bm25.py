@@ -12,7 +12,9 @@ Only the inverted direction is kept. A search reads its terms from the
 rarest up and stops reading whole postings once the terms left cannot change
 the top k (MaxScore, over per-segment saturation bounds); those terms are then
 only looked up for the passages still in the running. Scores stay exact
-(float64, summed in one fixed term order). Saved indexes are memory-mapped.
+(float64, summed in one fixed term order). Saved indexes are memory-mapped;
+large segments, in memory and on disk, hold compressed postings
+(index/postings.py, about 2.3 bytes a posting instead of 5).
 Document frequencies count postings; while removed passages
 still have postings, the few terms a query or the caller asks about are
 recounted over live slots instead of keeping a second, forward copy of every
@@ -34,13 +36,23 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
+from index import postings as packing
+from index.postings import PackedPostings
+
 # 2: postings stored per segment as terms × slots; the vocabulary as term hashes.
 # 3: one memory-mapped .npy per array; per-segment saturation bounds for pruning.
-FORMAT_VERSION = 3
-# A new segment is merged into the one before it once it holds at least half
-# as many postings, so sizes halve from the oldest segment on: a few segments
-# to read per query, and each posting copied O(log n) times as the index grows.
-_MERGE_RATIO = 2
+# 4: postings compressed (index/postings.py): gaps in 1 or 2 bytes, counts in nibbles.
+FORMAT_VERSION = 4
+_READABLE_FORMATS = (3, 4)
+# Segments are merged in tiers: once the newest _MERGE_FACTOR segments are all of
+# one size class (a factor of _MERGE_FACTOR apart), they become one of the next
+# class. Each posting is then copied about log_8 of the number of batches times
+# (3 at a million passages, where pairwise merging copied it 9 times) and a
+# growing index keeps at most _MERGE_FACTOR - 1 segments per class until
+# merge_segments() joins them when idle.
+_MERGE_FACTOR = 8
+# Postings of the smallest size class: about one batch of a few thousand passages.
+_MERGE_FLOOR = 1 << 19
 # Removed passages keep their postings (and their slot) until their segment is
 # merged; past this share of dead slots everything is merged to reclaim them.
 _MAX_DEAD_SHARE = 0.25
@@ -62,6 +74,11 @@ _DENSE_WORK = 1 << 16
 _PRUNE_AT = 512
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
+# A merge with at least this many postings writes compressed postings (index/postings.py)
+# straight from its inputs: big segments then cost ~2 bytes a posting in memory, not 5.
+# Smaller ones stay plain: a packed segment also costs ~21 bytes per term of the whole
+# vocabulary (1.2 million terms at a million passages), which only pays off when large.
+_PACK_AT = 1 << 24
 
 Variant = Literal["lucene", "okapi"]
 
@@ -194,18 +211,27 @@ class _Segment:
     """
 
     __slots__ = (
-        "first_slot", "postings", "max_saturation", "ref_avgdl", "indptr", "indices", "data", "n_terms", "n_slots"
+        "first_slot", "postings", "packed", "max_saturation", "ref_avgdl", "indptr", "indices", "data",
+        "n_terms", "n_slots",
     )
 
     def __init__(
-        self, first_slot: int, postings: sp.csr_matrix, max_saturation: np.ndarray, ref_avgdl: float
+        self,
+        first_slot: int,
+        postings: sp.csr_matrix | PackedPostings,
+        max_saturation: np.ndarray,
+        ref_avgdl: float,
     ) -> None:
         self.first_slot = first_slot
         self.postings = postings
+        # Loaded segments are compressed (format 4); segments made in memory are plain CSR.
+        self.packed: PackedPostings | None = postings if isinstance(postings, PackedPostings) else None
         self.max_saturation = max_saturation
         self.ref_avgdl = ref_avgdl
         # Read on every query: plain attributes, not scipy's properties.
-        self.indptr, self.indices, self.data = postings.indptr, postings.indices, postings.data
+        self.indptr = postings.indptr
+        self.indices = None if self.packed is not None else postings.indices
+        self.data = None if self.packed is not None else postings.data
         self.n_terms, self.n_slots = int(postings.shape[0]), int(postings.shape[1])
 
     @classmethod
@@ -252,14 +278,41 @@ class _Segment:
 
     def term_counts(self) -> np.ndarray:
         """Postings per term (live or not), indexed by term id."""
-        return np.diff(self.postings.indptr)
+        return np.diff(self.indptr)
 
     def row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(local columns, term counts) of one term, empty when the segment predates it."""
         if term_id >= self.n_terms:
-            return self.indices[:0], self.data[:0]
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.uint8)
+        if self.packed is not None:
+            return self.packed.row(term_id)
         a, b = self.indptr[term_id], self.indptr[term_id + 1]
         return self.indices[a:b], self.data[a:b]
+
+    def rows_between(self, row: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(postings per term, local slots, counts) of terms ``[row, stop)``, back to back."""
+        if self.packed is not None:
+            slots, counts = self.packed.decode_rows(row, stop)
+            return np.diff(np.asarray(self.indptr[row : stop + 1], dtype=np.int64)), slots, counts
+        lo, hi = int(self.indptr[row]), int(self.indptr[stop])
+        return np.diff(self.indptr[row : stop + 1]).astype(np.int64), self.indices[lo:hi], self.data[lo:hi]
+
+    def csr(self, columns: np.ndarray | None = None) -> sp.csr_matrix:
+        """The postings as CSR, only the local ``columns`` (renumbered) if given; decodes packed ones."""
+        if self.packed is not None:
+            return self.packed.to_csr(columns)
+        return self.postings if columns is None else self.postings[:, columns]
+
+    def rows(self, term_ids: np.ndarray) -> sp.csr_matrix:
+        """CSR of the given rows (term ids below ``n_terms``), in that order."""
+        if self.packed is None:
+            return self.postings[term_ids]
+        parts = [self.packed.row(int(t)) for t in term_ids]
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([p[0].size for p in parts], out=indptr[1:])
+        indices = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, dtype=np.intp)
+        data = np.concatenate([np.asarray(p[1]) for p in parts]) if parts else np.empty(0, dtype=np.uint8)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(parts), self.n_slots))
 
 
 
@@ -519,14 +572,18 @@ class Bm25Index:
 
         acc, seen = self._buffers()
         alive = self._alive
+        all_alive = self._n_slots == len(self._slot_of)
         reached: list[np.ndarray] = []
         unread = float(bounds.sum())
         theta = 0.0
         done = 0
+        slots = np.empty(0, dtype=np.intp)
         try:
             for batch in batches:
                 if done and len(reached) and sum(part.size for part in reached) >= k:
-                    slots = _live(np.concatenate(reached), alive)
+                    if len(reached) > 1:
+                        reached[:] = [np.concatenate(reached)]
+                    slots = reached[0] if all_alive else _live(reached[0], alive)
                     if slots.size >= k:
                         values = acc[slots]
                         theta = float(np.partition(values, values.size - k)[values.size - k])
@@ -535,23 +592,21 @@ class Bm25Index:
                 self._accumulate(term_ids[batch], coefficients[batch], acc, seen, reached)
                 unread -= float(bounds[batch].sum())
                 done = batch.stop
-            slots = np.concatenate(reached) if reached else np.empty(0, dtype=np.intp)
+            if reached:
+                slots = np.concatenate(reached) if len(reached) > 1 else reached[0]
+            if not all_alive:
+                slots = _live(slots, alive)
+            if done == term_ids.size:
+                return slots, acc[slots]
+            # MaxScore: the unread terms only where they can still matter, looked up
+            # in ascending slot order (sorting slots alone; scores are read after).
+            left = float(bounds[done:].sum())
+            slots = np.sort(slots[acc[slots] + left * (1 + _TOLERANCE) >= theta])
             scores = acc[slots]
         finally:
             for part in reached:
                 acc[part] = 0
                 seen[part] = False
-        keep = alive[slots]
-        slots, scores = slots[keep], scores[keep]
-        if done == term_ids.size:
-            return slots, scores
-
-        # MaxScore: the unread terms only where they can still matter.
-        left = float(bounds[done:].sum())
-        running = scores + left * (1 + _TOLERANCE) >= theta
-        slots, scores = slots[running], scores[running]
-        sort = np.argsort(slots)
-        slots, scores = slots[sort], scores[sort]
         last = term_ids.size - 1
         for t in range(done, term_ids.size):
             scores += self._contributions(int(term_ids[t]), float(coefficients[t]), slots)
@@ -573,11 +628,9 @@ class Bm25Index:
                 for t, c in zip(term_ids.tolist(), coefficients.tolist()):
                     local, tf = segment.row(t)
                     if local.size:
-                        slots = local.astype(np.intp)
-                        if segment.first_slot:
-                            slots += segment.first_slot
+                        slots = np.add(local, segment.first_slot, dtype=np.intp)
                         counts = tf.astype(np.float64)
-                        np.add.at(acc, slots, c * counts / (counts + norm[slots]))
+                        acc[slots] += c * counts / (counts + norm[slots])  # a term's slots are distinct
             scores = acc[:n].copy()
         finally:
             acc[:n] = 0
@@ -587,37 +640,28 @@ class Bm25Index:
     def _accumulate(
         self, term_ids: np.ndarray, coefficients: np.ndarray, acc: np.ndarray, seen: np.ndarray, reached: list[np.ndarray]
     ) -> None:
-        """Add the terms' whole postings into ``acc``, in term order; first-reached slots go to ``reached``."""
+        """Add the terms' whole postings into ``acc``, in term order; first-reached slots go to ``reached``.
+
+        One term at a time: a term's slots are distinct, so a plain indexed
+        ``+=`` adds them (several times faster than ``np.add.at``), and each
+        passage still receives its terms in term order.
+        """
         norm = self._slot_norms64()
         for segment in self._segments:
-            parts = [(segment.row(int(t)), c) for t, c in zip(term_ids.tolist(), coefficients.tolist())]
-            parts = [(row, c) for row, c in parts if row[0].size]
-            if not parts:
-                continue
-            if len(parts) == 1:
-                (local, tf), c = parts[0]
-                weight: np.ndarray | float = c
-            else:
-                local = np.concatenate([row[0] for row, _ in parts])
-                tf = np.concatenate([row[1] for row, _ in parts])
-                weight = np.repeat(np.array([c for _, c in parts]), [row[0].size for row, _ in parts])
-            # Index arrays of any other type are converted on every use: once, here.
-            slots = local.astype(np.intp)
-            if segment.first_slot:
-                slots += segment.first_slot
-            counts = tf.astype(np.float64)
-            contribution = weight * counts / (counts + norm[slots])
-            # Term by term, so a slot two terms share is listed once (a sort would cost more).
-            at = 0
-            for row, _ in parts:
-                part = slots[at : at + row[0].size]
-                at += part.size
-                new = part[~seen[part]]
+            first = segment.first_slot
+            for t, c in zip(term_ids.tolist(), coefficients.tolist()):
+                local, tf = segment.row(t)
+                if not local.size:
+                    continue
+                # Index arrays of any other type are converted on every use: once, here.
+                slots = np.add(local, first, dtype=np.intp) if first else local.astype(np.intp, copy=False)
+                counts = tf.astype(np.float64)
+                contribution = c * counts / (counts + norm[slots])
+                new = slots[~seen[slots]]
                 if new.size:
                     seen[new] = True
                     reached.append(new)
-            # add.at adds repeated slots in array order: each passage's terms in term order.
-            np.add.at(acc, slots, contribution)
+                acc[slots] += contribution
 
     def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray) -> np.ndarray:
         """One term's score at ascending ``slots`` (0 where absent), computed as :meth:`_accumulate` does.
@@ -628,8 +672,10 @@ class Bm25Index:
         out = np.zeros(slots.size)
         norm = self._slot_norms64()
         for segment in self._segments:
-            local, tf = segment.row(term_id)
-            if local.size == 0:
+            if term_id >= segment.n_terms:
+                continue
+            size = int(segment.indptr[term_id + 1] - segment.indptr[term_id])
+            if size == 0:
                 continue
             if segment.first_slot == 0 and segment.n_slots >= self._n_slots:
                 lo, hi = 0, slots.size  # the one segment holds every slot
@@ -637,12 +683,11 @@ class Bm25Index:
                 lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots))
             if lo == hi:
                 continue
+            local, tf = segment.row(term_id)
             if (hi - lo) * _BISECT_COST > local.size:
                 mark = self._buffers()[0]  # all zeros between searches
                 mark[slots[lo:hi]] = np.arange(lo + 1, hi + 1)
-                row_slots = local.astype(np.intp)
-                if segment.first_slot:
-                    row_slots += segment.first_slot
+                row_slots = np.add(local, segment.first_slot, dtype=np.intp)
                 position = mark[row_slots]
                 mark[slots[lo:hi]] = 0
                 hit = np.flatnonzero(position)
@@ -714,25 +759,35 @@ class Bm25Index:
             "term_hashes": self._vocab.hashes,
             "term_ids": self._vocab.ids.astype(np.int32),
         }
-        segments: list[dict[str, float]] = []
-        for segment in self._segments:
-            postings = self._live_postings(segment)
-            if postings.shape[1]:
-                j = len(segments)
-                # Dropping removed passages only lowers each term's maximum: the bound still holds.
-                arrays[f"seg{j}.indptr"] = postings.indptr
-                arrays[f"seg{j}.indices"] = postings.indices
-                arrays[f"seg{j}.data"] = postings.data
-                arrays[f"seg{j}.bound"] = segment.max_saturation
-                segments.append({"slots": postings.shape[1], "ref_avgdl": segment.ref_avgdl})
         written = set()
-        for name, array in arrays.items():
+
+        def write(name: str, array: np.ndarray) -> None:
             partial = directory / f"{name}.{os.getpid()}.partial"
             with partial.open("wb") as handle:
                 np.save(handle, np.ascontiguousarray(array))
             os.replace(partial, directory / f"{name}.npy")
             written.add(f"{name}.npy")
+
+        for name, array in arrays.items():
+            write(name, array)
         del arrays
+        segments: list[dict[str, object]] = []
+        for segment in self._segments:
+            alive = self._alive[segment.first_slot : segment.end_slot]
+            if not alive.any():
+                continue
+            if segment.packed is not None and alive.all():
+                packed = segment.packed
+            else:
+                # One segment compressed at a time: its plain copy is let go before the next.
+                packed = packing.encode(self._live_postings(segment))
+            j = len(segments)
+            for name, array in packed.arrays().items():
+                write(f"seg{j}.{name}", array)
+            # Dropping removed passages only lowers each term's maximum: the bound still holds.
+            write(f"seg{j}.bound", segment.max_saturation)
+            segments.append({"slots": packed.n_slots, "ref_avgdl": segment.ref_avgdl, "tf": packed.tf_layout})
+            del packed
         for old in directory.glob("seg*.npy"):
             if old.name not in written:
                 old.unlink()
@@ -757,8 +812,9 @@ class Bm25Index:
         of postings come in as queries touch them.
         """
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT_VERSION:
-            raise ValueError(f"unsupported index format {manifest.get('format')!r}")
+        version = manifest.get("format")
+        if version not in _READABLE_FORMATS:
+            raise ValueError(f"unsupported index format {version!r}")
         index = cls(Bm25Params(**manifest["params"]))
 
         def mapped(name: str) -> np.ndarray:
@@ -781,10 +837,16 @@ class Bm25Index:
             indptr = mapped(f"seg{j}.indptr")
             if indptr.size - 1 > n_terms:
                 raise ValueError("index postings name terms missing from its vocabulary")
-            postings = sp.csr_matrix(
-                (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr), shape=(indptr.size - 1, width), copy=False
-            )
-            postings.has_sorted_indices = True  # saved only from sorted segments
+            postings: sp.csr_matrix | PackedPostings
+            if version == 3:  # plain CSR, still read so an older cache need not be rebuilt
+                postings = sp.csr_matrix(
+                    (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr),
+                    shape=(indptr.size - 1, width),
+                    copy=False,
+                )
+                postings.has_sorted_indices = True  # saved only from sorted segments
+            else:
+                postings = packing.from_arrays(lambda name, j=j: mapped(f"seg{j}.{name}"), width, str(seg["tf"]))
             bound = mapped(f"seg{j}.bound")
             if bound.size != indptr.size - 1:
                 raise ValueError("index bounds do not match its postings")
@@ -840,7 +902,7 @@ class Bm25Index:
             inside = ids < segment.n_terms
             if not inside.any():
                 continue
-            rows = segment.postings[ids[inside] if not inside.all() else ids]
+            rows = segment.rows(ids[inside] if not inside.all() else ids)
             if rows.nnz == 0:
                 continue
             lo, hi = segment.first_slot, segment.end_slot
@@ -890,8 +952,7 @@ class Bm25Index:
                 live = 0
                 for segment in self._segments:
                     if term_id < segment.n_terms:
-                        m = segment.postings
-                        local = m.indices[m.indptr[term_id] : m.indptr[term_id + 1]]
+                        local = segment.row(term_id)[0]
                         live += int(np.count_nonzero(self._alive[segment.first_slot + local]))
                 cache[term_id] = live
             df[i] = live
@@ -905,7 +966,7 @@ class Bm25Index:
         for segment in self._segments:
             dead = np.flatnonzero(~self._alive[segment.first_slot : segment.end_slot])
             if dead.size:
-                df[: segment.n_terms] -= np.diff(segment.postings[:, dead].indptr)
+                df[: segment.n_terms] -= np.diff(segment.csr(dead).indptr)
         return df
 
     def _idf_of(self, df: np.ndarray) -> np.ndarray:
@@ -991,24 +1052,30 @@ class Bm25Index:
             self._grow_terms(n_terms)
             self._df[:n_terms] += segment.term_counts()
             self._segments.append(segment)
-            # Merge the run of newest segments that pairwise merging would
-            # collapse, in one pass rather than one copy per pair.
-            start, merged_nnz = len(self._segments) - 1, segment.nnz
-            while start > 0 and merged_nnz * _MERGE_RATIO >= self._segments[start - 1].nnz:
-                start -= 1
-                merged_nnz += self._segments[start].nnz
-            if start < len(self._segments) - 1:
-                self._merge(start)
+            self._merge_tiers()
         dead = self._n_slots - len(self._slot_of)
         if dead and dead > _MAX_DEAD_SHARE * self._n_slots:
             self._merge(0)
+
+    def _merge_tiers(self) -> None:
+        """Merge the newest segments while _MERGE_FACTOR of them share the newest one's size class."""
+        while len(self._segments) >= _MERGE_FACTOR:
+            tier = _size_class(self._segments[-1].nnz)
+            run = 0
+            for segment in reversed(self._segments):
+                if _size_class(segment.nnz) > tier:
+                    break
+                run += 1
+            if run < _MERGE_FACTOR:
+                return
+            self._merge(len(self._segments) - run)
 
     def _live_postings(self, segment: _Segment) -> sp.csr_matrix:
         """A segment's postings without the columns of removed passages."""
         keep = self._alive[segment.first_slot : segment.end_slot]
         if keep.all():
-            return segment.postings
-        return segment.postings[:, np.flatnonzero(keep)]
+            return segment.csr()
+        return segment.csr(np.flatnonzero(keep))
 
     def _merge(self, start: int) -> None:
         """Merge ``segments[start:]`` into one, dropping removed passages and renumbering their slots."""
@@ -1017,13 +1084,23 @@ class Bm25Index:
             return
         first, end = merging[0].first_slot, self._n_slots
         n_terms = max(segment.n_terms for segment in merging)
-        blocks = []
         for segment in merging:
             self._df[: segment.n_terms] -= segment.term_counts()
-            live = self._live_postings(segment)
-            if live.shape[1]:
-                blocks.append(_widened(live, n_terms))
-        del self._segments[start:], merging, segment, live
+        packed = None
+        if n_terms and sum(segment.nnz for segment in merging) >= _PACK_AT:
+            packed = self._merged_packed(merging, n_terms)
+            del self._segments[start:], merging, segment
+            if packed is not None:
+                self._df[:n_terms] += packed.term_counts()
+            blocks = []
+        else:
+            blocks = []
+            for segment in merging:
+                live = self._live_postings(segment)
+                if live.shape[1]:
+                    blocks.append(_widened(live, n_terms))
+                del live
+            del self._segments[start:], merging, segment
         merged = None
         if blocks:
             merged = _stack_columns(blocks) if len(blocks) > 1 else blocks[0]
@@ -1042,6 +1119,97 @@ class Bm25Index:
             self._changed()
         if merged is not None:
             self._segments.append(_Segment.make(first, merged, *self._norms_of(first, first + merged.shape[1])))
+        if packed is not None:
+            self._segments.append(packed)
+
+    def _merged_packed(self, merging: list[_Segment], n_terms: int) -> _Segment | None:
+        """``merging`` as one compressed segment of their live slots (renumbered in order), None if none live.
+
+        Works a few million postings at a time: each step decodes those terms'
+        rows from every input, interleaves them by term, computes their
+        saturation bounds and hands them to the encoder, so no plain copy of
+        the whole merge exists at any moment.
+        """
+        sources: list[tuple[_Segment, np.ndarray | None, int]] = []
+        width = 0
+        lengths = []
+        plain_dtypes = []
+        nibbles = True
+        for segment in merging:
+            alive = self._alive[segment.first_slot : segment.end_slot]
+            live = int(np.count_nonzero(alive))
+            keep_map = None
+            if live < alive.size:
+                keep_map = np.cumsum(alive, dtype=np.int64) - 1
+                keep_map[~alive] = -1
+            sources.append((segment, keep_map, width))
+            width += live
+            lengths.append(self._lengths[segment.first_slot : segment.end_slot][alive])
+            if segment.packed is not None:
+                nibbles &= segment.packed.tf_layout == packing.NIBBLES
+                plain_dtypes.append(segment.packed.counts_dtype)
+            else:
+                nibbles &= packing.nibble_counts(segment.data)
+                plain_dtypes.append(segment.data.dtype)
+        if width == 0:
+            return None
+        k1, b = self.params.k1, self.params.b
+        avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
+        norms = (k1 * (1.0 - b + b * np.concatenate(lengths).astype(np.float64) / avgdl)).astype(np.float32)
+        del lengths
+        counts_dtype = np.result_type(*plain_dtypes)
+        encoder = packing.Encoder(width, None if nibbles else counts_dtype)
+        total = np.zeros(n_terms + 1, dtype=np.int64)  # postings per term over all inputs, for step sizes
+        for segment, _, _ in sources:
+            total[: segment.n_terms + 1] += segment.indptr
+            total[segment.n_terms + 1 :] += int(segment.indptr[-1])
+        bound = np.zeros(n_terms, dtype=np.float32)
+        row = 0
+        while row < n_terms:
+            # A quarter million postings a step: the step's scratch (~100 bytes a posting) stays near 25 MB.
+            end = int(np.searchsorted(total, total[row] + (1 << 18), side="right")) - 1
+            end = min(max(end, row + 1), n_terms)
+            parts = []
+            out_df = np.zeros(end - row, dtype=np.int64)
+            for segment, keep_map, column in sources:
+                stop = min(end, segment.n_terms)
+                if stop <= row:
+                    continue
+                df, slots, counts = segment.rows_between(row, stop)
+                if keep_map is not None and slots.size:
+                    new = keep_map[slots]
+                    live_posting = new >= 0
+                    owner = np.repeat(np.arange(stop - row), df)
+                    df = np.bincount(owner[live_posting], minlength=stop - row).astype(np.int64)
+                    slots, counts = new[live_posting], counts[live_posting]
+                parts.append((df, slots, counts, column))
+                out_df[: stop - row] += df
+            starts = np.zeros(end - row, dtype=np.int64)
+            np.cumsum(out_df[:-1], out=starts[1:])
+            n = int(out_df.sum())
+            out_slots = np.empty(n, dtype=np.int64)
+            out_counts = np.empty(n, dtype=counts_dtype)
+            cursor = starts.copy()
+            for df, slots, counts, column in parts:
+                if slots.size:
+                    rows = np.repeat(np.arange(df.size), df)
+                    within = np.zeros(df.size, dtype=np.int64)
+                    np.cumsum(df[:-1], out=within[1:])
+                    to = cursor[rows] + (np.arange(slots.size) - within[rows])
+                    out_slots[to] = slots + column
+                    out_counts[to] = counts
+                cursor[: df.size] += df
+            del parts
+            if n:
+                tf = out_counts.astype(np.float32)
+                saturation = tf / (tf + norms[out_slots])
+                nonempty = np.flatnonzero(out_df > 0)
+                bound[row + nonempty] = np.maximum.reduceat(saturation, starts[nonempty])
+            encoder.add_rows(out_df, out_slots, out_counts)
+            row = end
+        # As in _Segment.make: float32 rounding must never make the bound smaller than a real value.
+        bound = np.nextafter(bound, np.float32(np.inf), dtype=np.float32) * np.float32(1 + 1e-6)
+        return _Segment(sources[0][0].first_slot, encoder.finish(), bound, avgdl)
 
     def _norms_of(self, lo: int, hi: int) -> tuple[np.ndarray, float]:
         """``k1 · (1 - b + b · dl / avgdl)`` of slots ``[lo, hi)`` with today's mean length, and that mean."""
@@ -1049,6 +1217,14 @@ class Bm25Index:
         avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
         lengths = self._lengths[lo:hi].astype(np.float64)
         return (k1 * (1.0 - b + b * lengths / avgdl)).astype(np.float32), avgdl
+
+
+def _size_class(nnz: int) -> int:
+    """0 up to _MERGE_FLOOR postings, then one more per factor of _MERGE_FACTOR."""
+    tier = 0
+    while nnz > _MERGE_FLOOR * _MERGE_FACTOR**tier:
+        tier += 1
+    return tier
 
 
 def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -235,7 +235,7 @@ def test_index_of_another_format_is_refused(tmp_path: Path) -> None:
     index.add_many([(1, ["a"])])
     index.save(tmp_path)
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 3', '"format": 2'), encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 4', '"format": 2'), encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
         Bm25Index.load(tmp_path)
 
