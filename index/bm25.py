@@ -31,10 +31,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    # scipy costs a fifth of a cold start; only building and merging segments need it.
+    import scipy.sparse as sp
 
 from index import postings as packing
 from index.postings import PackedPostings
@@ -305,6 +308,8 @@ class _Segment:
 
     def rows(self, term_ids: np.ndarray) -> sp.csr_matrix:
         """CSR of the given rows (term ids below ``n_terms``), in that order."""
+        import scipy.sparse as sp
+
         if self.packed is None:
             return self.postings[term_ids]
         parts = [self.packed.row(int(t)) for t in term_ids]
@@ -839,6 +844,8 @@ class Bm25Index:
                 raise ValueError("index postings name terms missing from its vocabulary")
             postings: sp.csr_matrix | PackedPostings
             if version == 3:  # plain CSR, still read so an older cache need not be rebuilt
+                import scipy.sparse as sp
+
                 postings = sp.csr_matrix(
                     (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr),
                     shape=(indptr.size - 1, width),
@@ -1025,6 +1032,8 @@ class Bm25Index:
     def _seal(self) -> None:
         """Turn pending additions into a segment, then merge where the policy says so."""
         if self._pending_sizes:
+            import scipy.sparse as sp
+
             sizes = np.concatenate(self._pending_sizes)
             n_new = int(sizes.size)
             hashes = np.concatenate(self._pending_hashes)
@@ -1258,6 +1267,8 @@ def _stack_columns(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
     passages). Here each block is written straight to its place, a few
     million postings at a time, and let go once written.
     """
+    import scipy.sparse as sp
+
     n_rows = blocks[0].shape[0]
     counts = np.zeros(n_rows, dtype=np.int64)
     for block in blocks:
@@ -1296,6 +1307,8 @@ def _stack_columns(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
 
 def _widened(m: sp.csr_matrix, n_terms: int) -> sp.csr_matrix:
     """The postings with empty rows appended up to ``n_terms``."""
+    import scipy.sparse as sp
+
     if m.shape[0] == n_terms:
         return m
     indptr = np.concatenate([m.indptr, np.full(n_terms - m.shape[0], m.indptr[-1], dtype=m.indptr.dtype)])

@@ -19,13 +19,16 @@ then bisects them as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    # scipy costs a fifth of a cold start; only building and merging segments need it.
+    import scipy.sparse as sp
 
 # Rows at least this long are kept decoded once read. Even a short row costs ~15 µs to
 # decode (a dozen numpy calls), a tenth of a query at 100k passages: all rows qualify.
@@ -156,6 +159,8 @@ class PackedPostings:
 
         Decoded a few million postings at a time, all terms of a step together.
         """
+        import scipy.sparse as sp
+
         keep_map = None
         if columns is not None:
             keep_map = np.full(self.n_slots, -1, dtype=np.int64)

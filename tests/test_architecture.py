@@ -395,6 +395,8 @@ NOT_FOR_ASKING = (
     "knowledge.documents.metadata",
     "knowledge.deadlines.extract",
     "knowledge.deadlines.tables",
+    # The saved index is searched without it; building and merging segments load it.
+    "scipy",
 )
 
 
