@@ -42,6 +42,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,6 +100,24 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float,
 _FROM_SOURCES = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"]
 
 
+def baseline_env(env: dict[str, str], baseline: Path) -> dict[str, str]:
+    """``env`` for the other checkout: its sources, and a data folder of its own.
+
+    Two checkouts must not share a database: the newer one upgrades its
+    schema, which the older one then refuses to open. The demo base is made
+    by the baseline's own first start; a generated base is copied once.
+    """
+    env = env | {"PYTHONPATH": str(baseline)}
+    if "CDSBOT_DATA_DIR" in env:
+        tag = hashlib.sha256(str(baseline).encode()).hexdigest()[:8]
+        ours = Path(env["CDSBOT_DATA_DIR"])
+        theirs = ours.with_name(f"{ours.name}-baseline-{tag}")
+        if not theirs.exists() and (ours / "built.json").exists():
+            shutil.copytree(ours, theirs)
+        env["CDSBOT_DATA_DIR"] = str(theirs)
+    return env
+
+
 def measure(
     name: str, commands: list[list[str]], env: dict[str, str], runs: int, baseline: Path | None = None
 ) -> dict[str, object]:
@@ -114,7 +133,7 @@ def measure(
         cpus.append(cpu)
         if baseline is not None:
             args = commands[i % len(commands)][len(_cdsbot()) :]
-            _, base_cpu, _ = _run([*_FROM_SOURCES, *args], env | {"PYTHONPATH": str(baseline)}, CACHE)
+            _, base_cpu, _ = _run([*_FROM_SOURCES, *args], baseline_env(env, baseline), CACHE)
             base_cpus.append(base_cpu)
             ratios.append(cpu / base_cpu)
     result: dict[str, object] = {
@@ -312,7 +331,7 @@ def main() -> None:
 
     if baseline is not None:  # its bytecode written once, not during the timed runs
         for _, commands, env in cases:
-            _run([*_FROM_SOURCES, *commands[0]], env | {"PYTHONPATH": str(baseline)}, CACHE)
+            _run([*_FROM_SOURCES, *commands[0]], baseline_env(env, baseline), CACHE)
     results = []
     for name, commands, env in cases:
         result = measure(name, [[*cdsbot, *c] for c in commands], env, args.runs, baseline)
