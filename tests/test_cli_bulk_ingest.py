@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,25 +11,7 @@ from bot.cli import IngestBar, main
 from knowledge.db import make_engine
 from tests.knowledge.documents.test_bulk import long_text, plan_text, stored_rows, write_folder
 
-
-@pytest.fixture(autouse=True)
-def restore_root_logging() -> Iterator[None]:
-    """`main` configures the root logger for the process; give it back after each test."""
-    from bot.logs import NOISY_LIBRARIES
-
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate) for name in NOISY_LIBRARIES}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, (saved, propagate) in libraries.items():
-        logger = logging.getLogger(name)
-        for handler in logger.handlers:
-            if handler not in saved:
-                handler.close()
-        logger.handlers[:] = saved
-        logger.propagate = propagate
+pytestmark = pytest.mark.usefixtures("restore_root_logging")
 
 
 def ingest(data_dir: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
