@@ -362,4 +362,5 @@ def fact_citation(fact: FactView, *, province_note: str | None = None) -> Citati
         score=0.0,
         provinces=(fact.province,),
         province_note=province_note,
+        sample=fact.sample,
     )

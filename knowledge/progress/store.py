@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from knowledge.deadlines.queries import provinces_match, resolve_provinces
+from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.meta import commit_marked, is_current
 from knowledge.models import Document, IndicatorFact, Passage
 from knowledge.progress.extract import WHOLE_COUNTRY, FactExtractor, FactMatch
@@ -130,6 +131,8 @@ class FactView:
     document_published: date | None
     passage_position: int
     passage_text: str
+    # From the bundled demo base: shown as sample data, never as a province's own figure.
+    sample: bool = False
 
     @property
     def year(self) -> int:
@@ -172,6 +175,7 @@ def _view(fact: IndicatorFact, document: Document, passage: Passage) -> FactView
         document_published=document.published,
         passage_position=passage.position,
         passage_text=passage.text,
+        sample=document.added_by == DEMO_ADDED_BY,
     )
 
 

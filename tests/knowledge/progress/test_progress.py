@@ -128,6 +128,17 @@ def test_ranking_question_ranks_the_provinces_in_the_base_best_first(library: Li
     assert all(c.snippet in c.passage for c in answer.citations)
 
 
+def test_figures_from_the_demo_base_are_cited_as_sample_data(demo_library: Library) -> None:
+    # An official must never mistake the bundled sample's rank for their province's own figure.
+    demo = demo_library.ask("Tỉnh nào xếp hạng chuyển đổi số cao nhất?")
+    assert demo.found and demo.citations and all(c.sample for c in demo.citations)
+
+
+def test_figures_from_uploaded_documents_are_not_sample_data(library: Library) -> None:
+    real = library.ask("Tỉnh nào xếp hạng chuyển đổi số cao nhất?")
+    assert real.found and real.citations and not any(c.sample for c in real.citations)
+
+
 def test_lowest_and_top_n_and_year(library: Library) -> None:
     lowest = library.ask("tinh nao co ty le ho so truc tuyen thap nhat nam 2022")
     assert lowest.text.splitlines()[1].startswith("1. Lào Cai: 35%")
