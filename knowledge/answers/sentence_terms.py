@@ -25,7 +25,6 @@ size); ``extra`` are the concept and document-number terms, space-joined.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Sequence
@@ -83,16 +82,9 @@ def encode(passage: str, terms: TermMaker) -> str:
     return json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_passages(passages: Sequence[str], terms: TermMaker | None = None) -> list[str]:
+def encode_passages(passages: Sequence[str], terms: TermMaker) -> list[str]:
     """The stored form for each of a document's passages (called once, at ingest)."""
-    maker = terms or _default_terms()
-    return [encode(p, maker) for p in passages]
-
-
-@functools.cache
-def _default_terms() -> TermMaker:
-    """The term maker ingest uses when none is passed; it holds no state that changes."""
-    return TermMaker()
+    return [encode(p, terms) for p in passages]
 
 
 def decode(stored: str, passage: str) -> list[Sentence]:

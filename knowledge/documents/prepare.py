@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypedDict
 
-from index.terms import number_word, tokenize
+from index.terms import TermMaker, number_word, tokenize
 from index.text import canonical, join_words
 from knowledge.answers.sentence_terms import encode_passages
 from knowledge.control_chars import strip_control_chars
@@ -217,7 +217,7 @@ def prepare_document(
         for fact in extractor.extract(passage, published=published, provinces=document.province_list)
     ]
     # --- issue 13: sentence terms made once here, never per question (knowledge/answers/sentence_terms.py).
-    sentence_terms = encode_passages(passages)
+    sentence_terms = encode_passages(passages, TermMaker())
     # --- end issue 13
     return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings), found_facts, sentence_terms)
 

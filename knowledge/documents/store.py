@@ -20,7 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from index.terms import TermMaker
-from knowledge.answers.sentence_terms import encode, encode_passages, sentence_terms_version
+from knowledge.answers.sentence_terms import (
+    encode,
+    encode_passages,
+    sentence_terms_version,
+)
 from knowledge.deadlines.store import deadline_row
 from knowledge.errors import NotFoundError
 from knowledge.meta import commit_marked, is_current
@@ -142,7 +146,7 @@ def commit_unless_stored(
 
 def passage_rows(*, document_id: int, prepared: PreparedDocument) -> list[Passage]:
     # A document prepared by hand (benchmarks, old pickles) gets its sentence terms here, still once.
-    sentence_terms = prepared.sentence_terms or encode_passages(prepared.passages)
+    sentence_terms = prepared.sentence_terms or encode_passages(prepared.passages, TermMaker())
     return [
         Passage(document_id=document_id, position=i, text=text, tokens=tokens, sentence_terms=stored)
         for i, (text, tokens, stored) in enumerate(zip(prepared.passages, prepared.tokens, sentence_terms))
