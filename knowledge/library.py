@@ -19,6 +19,7 @@ from sqlmodel import Session
 from index.bm25 import Bm25Index, Bm25Params
 from index.query import QueryReader
 from index.terms import TermMaker
+from knowledge import reading
 from knowledge.answers.answer import Answer
 from knowledge.answers.ask import DEFAULT_K, answer_query
 from knowledge.answers.question_log import QuestionLogWriter
@@ -208,11 +209,12 @@ class Library:
         admins' statistics; the CLI's evaluation runs pass None.
         """
         query = self.reader.read(strip_control_chars(question))
-        with self.question_log.answering(), Session(self.engine) as session:
+        # One pooled connection reads facts and passages with plain SQL (knowledge/reading.py).
+        with self.question_log.answering(), reading.connected(self.engine) as db:
             # Rankings, comparisons and trends come from the facts when they can.
             answer = answer_progress_question(
-                question, engine=self.engine, vocabulary=self.facts.vocabulary, gazetteer=self.gazetteer
-            ) or answer_query(query, session=session, live=self.live, gazetteer=self.gazetteer, k=k)
+                question, engine=db, vocabulary=self.facts.vocabulary, gazetteer=self.gazetteer
+            ) or answer_query(query, db=db, live=self.live, gazetteer=self.gazetteer, k=k)
             # "?" or "3" asks nothing: not a question the base failed to answer, so not logged.
             if log_as is not None and not query.is_empty:
                 channel, chat_id, user_id = log_as

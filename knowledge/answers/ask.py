@@ -10,9 +10,7 @@ holds the answer at all, because a confident wrong answer is worse than
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Protocol
 
 from index.bm25 import Hit
 from index.query import Query
@@ -25,11 +23,14 @@ from knowledge.answers.relevance import about_asked_province as only_asked_provi
 from knowledge.answers.relevance import is_definition, keep_relevant, only_generic
 from knowledge.answers.sentence_terms import passage_sentences
 from knowledge.documents.demo import DEMO_ADDED_BY
-from knowledge.documents.live_index import LiveIndex
 from knowledge.documents.official import own_number_terms
 from knowledge.documents.parsers.encodings import is_typed_syllable
 from knowledge.documents.passages import sentences
-from knowledge.documents.store import DocumentRow, PassageRow, passages_with_documents
+from knowledge.reading import DocumentRow, PassageRow, ReadConnection, passages_with_documents
+
+if TYPE_CHECKING:
+    # The live index or, for a cold `cdsbot ask`, the saved one read as it is (answers/saved_base.py).
+    from knowledge.documents.live_index import LiveIndex
 
 DEFAULT_K = 3
 _CANDIDATES = 50
@@ -44,7 +45,7 @@ Ranked = list[tuple[float, tuple[DocumentRow, PassageRow]]]
 def answer_query(
     query: Query,
     *,
-    session: Session,
+    db: ReadConnection,
     live: LiveIndex,
     gazetteer: Places,
     k: int = DEFAULT_K,
@@ -59,7 +60,7 @@ def answer_query(
         hits = live.search(query.terms, _CANDIDATES)
         if not hits:
             return Answer(question=query.text, found=False, kind=query.kind)
-        rows = passages_with_documents(session=session, passage_ids=[h.passage_id for h in hits])
+        rows = passages_with_documents(db, [h.passage_id for h in hits])
         # Another process may have removed passages since our last sync.
         live.passages_removed(h.passage_id for h in hits if h.passage_id not in rows)
         ranked = rerank(query, hits, rows, gazetteer=gazetteer)

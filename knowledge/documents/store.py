@@ -252,64 +252,6 @@ def get_passage(*, session: Session, passage_id: int) -> tuple[Document, Passage
     return document, passage
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentRow:
-    """What answering reads of a document: a plain read-only row, not an ORM object."""
-
-    id: int
-    title: str
-    source: str | None
-    published: date | None
-    provinces: str
-    added_by: str
-    number: str | None
-    doc_type: str | None
-    ocr: bool
-
-    @property
-    def province_list(self) -> list[str]:
-        return [p for p in self.provinces.split(",") if p]
-
-
-@dataclass(frozen=True, slots=True)
-class PassageRow:
-    """What answering reads of a passage, its stored sentence terms included."""
-
-    id: int
-    document_id: int
-    position: int
-    text: str
-    tokens: str
-    sentence_terms: str | None
-
-
-def passages_with_documents(
-    *, session: Session, passage_ids: Sequence[int]
-) -> dict[int, tuple[DocumentRow, PassageRow]]:
-    """The passages (and their documents) still stored among ``passage_ids``, in one query.
-
-    Plain rows through SQLAlchemy Core: building ORM objects for 50 passages
-    and their documents cost more than the query itself, on every question.
-    """
-    p, d = Passage.__table__, Document.__table__  # type: ignore[attr-defined]
-    statement = (
-        sa_select(
-            p.c.id, p.c.document_id, p.c.position, p.c.text, p.c.tokens, p.c.sentence_terms,
-            d.c.title, d.c.source, d.c.published, d.c.provinces, d.c.added_by, d.c.number, d.c.doc_type, d.c.ocr,
-        )
-        .join(d, d.c.id == p.c.document_id)
-        .where(p.c.id.in_(list(passage_ids)))
-    )
-    documents: dict[int, DocumentRow] = {}
-    found: dict[int, tuple[DocumentRow, PassageRow]] = {}
-    for pid, did, position, text, tokens, stored, *document in session.connection().execute(statement).all():
-        row = documents.get(did)
-        if row is None:
-            row = documents[did] = DocumentRow(did, *document)
-        found[pid] = (row, PassageRow(pid, did, position, text, tokens, stored))
-    return found
-
-
 _SENTENCE_TERMS_KEY = "sentence_terms_version"
 
 

@@ -13,9 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Literal
 
 from knowledge.answers.answer import Answer, Citation
 from knowledge.progress.extract import WHOLE_COUNTRY
@@ -27,6 +25,12 @@ from knowledge.progress.store import (
 )
 from knowledge.progress.vocabulary import BY_KEY, Vocabulary, folded
 from knowledge.provinces import Gazetteer
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    # Facts are read with plain SQL: from an engine's pool, or on the connection an answer already reads with.
+    from knowledge.reading import ReadConnection
 
 DTI_FAMILY = ("dti_rank", "dti_government_rank", "dti_economy_rank", "dti_society_rank")
 IN_THE_BASE = "trong các tài liệu hiện có"
@@ -148,7 +152,7 @@ def progress_by_indicator(facts: Iterable[FactView]) -> list[IndicatorProgress]:
     return out
 
 
-def province_progress(engine: Engine, gazetteer: Gazetteer, province: str) -> tuple[str, list[IndicatorProgress]]:
+def province_progress(engine: Engine | ReadConnection, gazetteer: Gazetteer, province: str) -> tuple[str, list[IndicatorProgress]]:
     """(canonical name, progress per indicator) for a province typed any way; raises UnknownProvinceError."""
     name = resolve_place(gazetteer, province)
     facts = read_facts(engine, provinces=[name], gazetteer=gazetteer)
@@ -156,7 +160,7 @@ def province_progress(engine: Engine, gazetteer: Gazetteer, province: str) -> tu
 
 
 def ranking(
-    engine: Engine,
+    engine: Engine | ReadConnection,
     gazetteer: Gazetteer,
     indicator: str,
     *,
@@ -184,7 +188,7 @@ def ranking(
 
 # --------------------------------------------------------------- answering
 def answer_progress_question(
-    question: str, *, engine: Engine, vocabulary: Vocabulary, gazetteer: Gazetteer
+    question: str, *, engine: Engine | ReadConnection, vocabulary: Vocabulary, gazetteer: Gazetteer
 ) -> Answer | None:
     """An answer from the facts, or None when the facts cannot answer (the caller searches passages)."""
     asked = read_question(question, vocabulary, gazetteer)
@@ -208,7 +212,7 @@ def answer_progress_question(
 
 
 def _ranking_lines(
-    engine: Engine, gazetteer: Gazetteer, asked: ProgressQuestion, writer: _AnswerWriter
+    engine: Engine | ReadConnection, gazetteer: Gazetteer, asked: ProgressQuestion, writer: _AnswerWriter
 ) -> list[str]:
     indicator = asked.indicators[0]
     ranked = ranking(engine, gazetteer, indicator, year=asked.year, best=asked.best)[: max(asked.top, 1)]
@@ -224,7 +228,7 @@ def _ranking_lines(
 
 
 def _comparison_lines(
-    engine: Engine, gazetteer: Gazetteer, asked: ProgressQuestion, writer: _AnswerWriter
+    engine: Engine | ReadConnection, gazetteer: Gazetteer, asked: ProgressQuestion, writer: _AnswerWriter
 ) -> list[str]:
     per_province = {
         p: {
@@ -257,7 +261,7 @@ def _comparison_lines(
     return lines
 
 
-def _trend_lines(engine: Engine, gazetteer: Gazetteer, asked: ProgressQuestion, writer: _AnswerWriter) -> list[str]:
+def _trend_lines(engine: Engine | ReadConnection, gazetteer: Gazetteer, asked: ProgressQuestion, writer: _AnswerWriter) -> list[str]:
     [province] = asked.provinces
     facts = read_facts(engine, provinces=[province], gazetteer=gazetteer)
     if asked.year is not None:

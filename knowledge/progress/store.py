@@ -12,17 +12,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
-from knowledge.deadlines.queries import provinces_match, resolve_provinces
+from knowledge import reading
 from knowledge.documents.demo import DEMO_ADDED_BY
-from knowledge.meta import commit_marked, is_current
-from knowledge.models import Document, IndicatorFact, Passage
-from knowledge.progress.extract import WHOLE_COUNTRY, FactExtractor, FactMatch
-from knowledge.progress.vocabulary import folded
+from knowledge.progress.extract import WHOLE_COUNTRY
+from knowledge.progress.vocabulary import Vocabulary, folded
 from knowledge.provinces import Gazetteer
+from knowledge.reading import FactRow, ReadConnection
+
+# Reading facts is plain SQL (knowledge/reading.py), so answering a progress
+# question on a cold `cdsbot ask` loads neither SQLAlchemy nor the table classes;
+# writing them does, in the functions that write.
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from knowledge.models import Document, IndicatorFact
+    from knowledge.progress.extract import FactExtractor, FactMatch
 
 _WHOLE_COUNTRY_NAMES = frozenset({"ca nuoc", "toan quoc", "viet nam"})
 
@@ -34,6 +41,8 @@ def fact_rows(
     as_of: date | None,
 ) -> list[IndicatorFact]:
     """Rows for a document's facts; ``facts`` are (passage position, match) as ``prepare`` found them."""
+    from knowledge.models import IndicatorFact
+
     rows = []
     for position, fact in facts:
         passage_id = passage_ids[position]
@@ -59,6 +68,11 @@ def fact_rows(
 
 def delete_facts(session: Session, document_id: int) -> None:
     """Remove a document's facts (explicitly: SQLite without foreign keys would keep them)."""
+    from sqlalchemy import delete
+    from sqlmodel import col
+
+    from knowledge.models import IndicatorFact
+
     session.exec(delete(IndicatorFact).where(col(IndicatorFact.document_id) == document_id))  # type: ignore[call-overload]
 
 
@@ -68,6 +82,10 @@ def rebuild_facts(session: Session, extractor: FactExtractor, document: Document
     Cheap: the stored passage text is enough, nothing is re-segmented. The
     caller commits, with the correction, so the two never disagree.
     """
+    from sqlmodel import col, select
+
+    from knowledge.models import Passage
+
     assert document.id is not None
     delete_facts(session, document.id)
     passages = session.exec(
@@ -86,9 +104,9 @@ EXTRACTOR_VERSION = 1
 _VERSION_KEY = "facts_version"
 
 
-def facts_version(extractor: FactExtractor) -> str:
+def facts_version(vocabulary: Vocabulary) -> str:
     """What the stored facts were read with: the extractor's rules and the vocabulary table."""
-    table = hashlib.sha1(repr(extractor.vocabulary.indicators).encode("utf-8")).hexdigest()[:12]
+    table = hashlib.sha1(repr(vocabulary.indicators).encode("utf-8")).hexdigest()[:12]
     return f"{EXTRACTOR_VERSION}:{table}"
 
 
@@ -100,7 +118,12 @@ def refresh_stale_facts(engine: Engine, extractor: FactExtractor) -> int:
     passage text only (no segmenter), in one transaction. Returns the number
     of documents re-read (0 when the facts were current).
     """
-    version = facts_version(extractor)
+    from sqlmodel import Session, select
+
+    from knowledge.meta import commit_marked, is_current
+    from knowledge.models import Document
+
+    version = facts_version(extractor.vocabulary)
     with Session(engine) as session:
         if is_current(session, _VERSION_KEY, version):
             return 0
@@ -155,27 +178,26 @@ class FactView:
         }
 
 
-def _view(fact: IndicatorFact, document: Document, passage: Passage) -> FactView:
-    assert fact.id is not None
+def _view(row: FactRow) -> FactView:
     return FactView(
-        id=fact.id,
-        province=fact.province,
-        indicator=fact.indicator,
-        value=fact.value,
-        of=fact.of,
-        unit=fact.unit,
-        period=fact.period,
-        period_inferred=fact.period_inferred,
-        as_of=fact.as_of,
-        document_id=fact.document_id,
-        passage_id=fact.passage_id,
-        quote=fact.quote,
-        document_title=document.title,
-        document_source=document.source,
-        document_published=document.published,
-        passage_position=passage.position,
-        passage_text=passage.text,
-        sample=document.added_by == DEMO_ADDED_BY,
+        id=row.id,
+        province=row.province,
+        indicator=row.indicator,
+        value=row.value,
+        of=row.of,
+        unit=row.unit,
+        period=row.period,
+        period_inferred=row.period_inferred,
+        as_of=row.as_of,
+        document_id=row.document_id,
+        passage_id=row.passage_id,
+        quote=row.quote,
+        document_title=row.document_title,
+        document_source=row.document_source,
+        document_published=row.document_published,
+        passage_position=row.passage_position,
+        passage_text=row.passage_text,
+        sample=row.document_added_by == DEMO_ADDED_BY,
     )
 
 
@@ -206,39 +228,45 @@ def without_repeats(facts: Iterable[FactView]) -> list[FactView]:
 
 
 def read_facts(
-    engine: Engine,
+    source: Engine | ReadConnection,
     *,
     indicator: str | None = None,
     provinces: Sequence[str] = (),
     gazetteer: Gazetteer | None = None,
 ) -> list[FactView]:
-    """Stored facts, newest period first; ``provinces`` canonical, matched under old or new names."""
-    statement = (
-        select(IndicatorFact, Document, Passage)
-        .join(Document, col(Document.id) == col(IndicatorFact.document_id))
-        .join(Passage, col(Passage.id) == col(IndicatorFact.passage_id))
-    )
-    if indicator is not None:
-        statement = statement.where(col(IndicatorFact.indicator) == indicator)
-    with Session(engine) as session:
-        if provinces:
-            # The names stored that mean a wanted province (old or new): a short
-            # list, so the facts themselves are filtered by the database.
-            assert gazetteer is not None
-            stored = session.exec(select(IndicatorFact.province).distinct()).all()
-            names = [
-                p
-                for p in stored
-                if (p == WHOLE_COUNTRY and WHOLE_COUNTRY in provinces)
-                or (p != WHOLE_COUNTRY and provinces_match(gazetteer, [p], provinces))
-            ]
-            statement = statement.where(col(IndicatorFact.province).in_(names))
-        views = [_view(f, d, p) for f, d, p in session.exec(statement).all()]
-    return newest_first(views)
+    """Stored facts, newest period first; ``provinces`` canonical, matched under old or new names.
+
+    ``source`` is the connection the caller answers with, or an engine to borrow one from.
+    """
+    if isinstance(source, ReadConnection):
+        return _read_facts(source, indicator=indicator, provinces=provinces, gazetteer=gazetteer)
+    with reading.connected(source) as db:
+        return _read_facts(db, indicator=indicator, provinces=provinces, gazetteer=gazetteer)
+
+
+def _read_facts(
+    db: ReadConnection, *, indicator: str | None, provinces: Sequence[str], gazetteer: Gazetteer | None
+) -> list[FactView]:
+    names: list[str] | None = None
+    if provinces:
+        from knowledge.deadlines.queries import provinces_match
+
+        # The names stored that mean a wanted province (old or new): a short
+        # list, so the facts themselves are filtered by the database.
+        assert gazetteer is not None
+        names = [
+            p
+            for p in reading.fact_provinces(db)
+            if (p == WHOLE_COUNTRY and WHOLE_COUNTRY in provinces)
+            or (p != WHOLE_COUNTRY and provinces_match(gazetteer, [p], provinces))
+        ]
+    return newest_first(_view(row) for row in reading.facts(db, indicator=indicator, provinces=names))
 
 
 def resolve_place(gazetteer: Gazetteer, name: str) -> str:
     """A province's canonical name, or "Cả nước"; raises UnknownProvinceError like every province filter."""
+    from knowledge.deadlines.queries import resolve_provinces
+
     if folded(name).strip() in _WHOLE_COUNTRY_NAMES:
         return WHOLE_COUNTRY
     [canonical] = resolve_provinces(gazetteer, [name])

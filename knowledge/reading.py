@@ -1,0 +1,217 @@
+"""What answering reads from the database, as plain SQL on a DB-API connection.
+
+One way to read an answer's rows, for both ways in: the bot and the full
+``cdsbot`` path take a connection from the SQLAlchemy engine's pool
+(:func:`connected`), and a cold ``cdsbot ask`` on SQLite opens the file with
+the standard library's ``sqlite3`` (``knowledge.answers.saved_base``), so it
+never imports SQLAlchemy, whose import alone costs more than answering. The
+statements are few and plain (no dialect feature), so SQLite and PostgreSQL
+run the same text; only the parameter marker differs.
+
+Nothing here writes, and nothing here imports SQLAlchemy or the table classes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+class ReadConnection:
+    """A DB-API connection and the parameter marker its driver wants ("?" for sqlite3, "%s" for psycopg)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.marker = "?" if isinstance(connection, sqlite3.Connection) else "%s"
+
+    def rows(self, statement: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a SELECT whose parameters are written ``?`` in ``statement``."""
+        if self.marker != "?":
+            statement = statement.replace("?", self.marker)
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(statement, tuple(parameters))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def markers(self, count: int) -> str:
+        """``?, ?, ?`` for an IN list of ``count`` values."""
+        return ", ".join("?" * count)
+
+
+@contextmanager
+def connected(engine: Engine) -> Iterator[ReadConnection]:
+    """A connection from the engine's pool for the reads of one answer; handed back (rolled back) after."""
+    raw = engine.raw_connection()
+    try:
+        yield ReadConnection(raw.dbapi_connection)
+    finally:
+        raw.close()
+
+
+def as_date(value: object) -> date | None:
+    """A DATE column's value: SQLite gives the ISO text SQLAlchemy stored, PostgreSQL a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# ------------------------------------------------------------ the database itself
+def stored_revision(db: ReadConnection) -> str | None:
+    """The schema revision in alembic_version; None when there is none, several, or no such table."""
+    try:
+        rows = db.rows("SELECT version_num FROM alembic_version")
+    except Exception:  # noqa: BLE001 - any driver's "no such table": the caller takes the full path
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def meta_values(db: ReadConnection) -> dict[str, str]:
+    """The ``meta`` table (version marks, the database id, the demo claim): a handful of rows."""
+    return {key: value for key, value in db.rows("SELECT key, value FROM meta")}
+
+
+def passage_ids(db: ReadConnection) -> set[int]:
+    """Every stored passage id (what the saved index must hold exactly)."""
+    return {pid for (pid,) in db.rows("SELECT id FROM passage")}
+
+
+# ------------------------------------------------------------ passages
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """What answering reads of a document: a plain read-only row, not an ORM object."""
+
+    id: int
+    title: str
+    source: str | None
+    published: date | None
+    provinces: str
+    added_by: str
+    number: str | None
+    doc_type: str | None
+    ocr: bool
+
+    @property
+    def province_list(self) -> list[str]:
+        return [p for p in self.provinces.split(",") if p]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """What answering reads of a passage, its stored sentence terms included."""
+
+    id: int
+    document_id: int
+    position: int
+    text: str
+    tokens: str
+    sentence_terms: str | None
+
+
+def passages_with_documents(db: ReadConnection, passage_ids: Sequence[int]) -> dict[int, tuple[DocumentRow, PassageRow]]:
+    """The passages (and their documents) still stored among ``passage_ids``, in one query."""
+    ids = list(passage_ids)
+    if not ids:
+        return {}
+    rows = db.rows(
+        "SELECT p.id, p.document_id, p.position, p.text, p.tokens, p.sentence_terms,"
+        " d.title, d.source, d.published, d.provinces, d.added_by, d.number, d.doc_type, d.ocr"
+        f" FROM passage p JOIN document d ON d.id = p.document_id WHERE p.id IN ({db.markers(len(ids))})",
+        ids,
+    )
+    documents: dict[int, DocumentRow] = {}
+    found: dict[int, tuple[DocumentRow, PassageRow]] = {}
+    for pid, did, position, text, tokens, stored, title, source, published, provinces, added_by, *rest in rows:
+        number, doc_type, ocr = rest
+        row = documents.get(did)
+        if row is None:
+            row = documents[did] = DocumentRow(
+                did, title, source, as_date(published), provinces, added_by, number, doc_type, bool(ocr)
+            )
+        found[pid] = (row, PassageRow(pid, did, position, text, tokens, stored))
+    return found
+
+
+# ------------------------------------------------------------ indicator facts
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    """One stored indicator fact with its document and passage, as ``knowledge.progress`` cites it."""
+
+    id: int
+    province: str
+    indicator: str
+    value: float
+    of: int | None
+    unit: str
+    period: str
+    period_inferred: bool
+    as_of: date | None
+    document_id: int
+    passage_id: int
+    quote: str
+    document_title: str
+    document_source: str | None
+    document_published: date | None
+    document_added_by: str
+    passage_position: int
+    passage_text: str
+
+
+def fact_provinces(db: ReadConnection) -> list[str]:
+    """The province names the facts are stored under (a short list: old and new names, "Cả nước")."""
+    return [province for (province,) in db.rows("SELECT DISTINCT province FROM indicatorfact")]
+
+
+def facts(db: ReadConnection, *, indicator: str | None = None, provinces: Sequence[str] | None = None) -> list[FactRow]:
+    """Stored facts, in no particular order; only ``indicator``'s, only under the names ``provinces``."""
+    statement = (
+        "SELECT f.id, f.province, f.indicator, f.value, f.of, f.unit, f.period, f.period_inferred, f.as_of,"
+        " f.document_id, f.passage_id, f.quote, d.title, d.source, d.published, d.added_by, p.position, p.text"
+        " FROM indicatorfact f JOIN document d ON d.id = f.document_id JOIN passage p ON p.id = f.passage_id"
+    )
+    conditions: list[str] = []
+    parameters: list[object] = []
+    if indicator is not None:
+        conditions.append("f.indicator = ?")
+        parameters.append(indicator)
+    if provinces is not None:
+        if not provinces:
+            return []
+        conditions.append(f"f.province IN ({db.markers(len(provinces))})")
+        parameters.extend(provinces)
+    if conditions:
+        statement += " WHERE " + " AND ".join(conditions)
+    return [
+        FactRow(
+            id=fid,
+            province=province,
+            indicator=key,
+            value=float(value),
+            of=of,
+            unit=unit,
+            period=period,
+            period_inferred=bool(inferred),
+            as_of=as_date(as_of),
+            document_id=did,
+            passage_id=pid,
+            quote=quote,
+            document_title=title,
+            document_source=source,
+            document_published=as_date(published),
+            document_added_by=added_by,
+            passage_position=position,
+            passage_text=text,
+        )
+        for fid, province, key, value, of, unit, period, inferred, as_of, did, pid, quote, *rest in db.rows(
+            statement, parameters
+        )
+        for title, source, published, added_by, position, text in [rest]
+    ]
