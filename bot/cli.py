@@ -85,8 +85,6 @@ EMPTY_QUESTION = "Câu hỏi trống: hãy gõ một câu có chữ, ví dụ: c
 def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
-    from bot.render.html import answer_plain
-
     questions: Iterator[str]
     if args.question == "-":
         questions = (line.strip() for line in sys.stdin if line.strip())
@@ -103,12 +101,57 @@ def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> i
         answer = library.ask(question, k=args.k)
         if not answer.found and not args.json:
             answer = replace(answer, suggestions=tuple(_examples(settings, library)))
-        if args.json:
-            _print_json(answer_json(answer))
-        else:
-            print(answer_plain(answer, bold=sys.stdout.isatty()))
-            print()
+        _print_answer(answer, args)
     return status
+
+
+def _print_answer(answer: Answer, args: argparse.Namespace) -> None:
+    from bot.render.html import answer_plain
+
+    if args.json:
+        _print_json(answer_json(answer))
+    else:
+        print(answer_plain(answer, bold=sys.stdout.isatty()))
+        print()
+
+
+def cold_ask(args: argparse.Namespace) -> int | None:
+    """``cdsbot ask`` on the usual start, without SQLAlchemy, pydantic or Alembic; None: take the full path.
+
+    The usual start is one question (not ``-``), plainly valid settings
+    (``bot.plain_settings``), a SQLite base whose schema, derived data and saved
+    index are current (``knowledge.answers.saved_base``), and an answer found:
+    "no information" comes with example questions, which the full path makes.
+    Everything else (a first start, a stale index, PostgreSQL, a setting to
+    report as wrong) returns None before printing anything, and ``main``
+    carries on as it always has, so both paths print the same answer.
+    """
+    if args.question == "-":
+        return None
+    from bot.plain_settings import read_plain_settings
+
+    settings = read_plain_settings()
+    database = settings.sqlite_path if settings is not None else None
+    if settings is None or database is None:
+        return None
+    from bot.logs import configure_logging, libraries_log_to_file
+    from knowledge.answers.saved_base import SavedBase
+
+    configure_logging(settings, verbose=args.verbose, serving=False)  # type: ignore[arg-type]
+    libraries_log_to_file(settings.data_dir / "cdsbot.log")
+    base = SavedBase.open(database, settings.index_dir, demo_may_load=settings.demo is not False)
+    if base is None:
+        return None
+    try:
+        if base.reader.read(args.question).is_empty:
+            return None  # the full path says why, as for any bad input
+        answer = base.ask(args.question, k=args.k)
+        if not answer.found and not args.json:
+            return None
+        _print_answer(answer, args)
+        return 0
+    finally:
+        base.close()
 
 
 def _examples(settings: Settings, library: Library) -> list[str]:
@@ -437,11 +480,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, cold_start: bool = True) -> int:
+    """Run one command; ``cold_start=False`` sends ``ask`` down the full path (tests compare the two)."""
     # Opt in to python-telegram-bot's timedelta durations now rather than on its schedule.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if cold_start and args.command == "ask":
+        try:
+            answered = cold_ask(args)
+        except BrokenPipeError:
+            return _reader_left()
+        if answered is not None:
+            return answered
     from pydantic import ValidationError
 
     from bot.config import Settings, settings_error
@@ -465,13 +516,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_db(settings, args)
         return _dispatch(parser, args, settings)
     except BrokenPipeError:
-        # `cdsbot ask … | head`: the reader left; stop quietly, like any Unix tool.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return _reader_left()
     except UserFacingError as exc:
         log.info("failed: %s", exc.detail or exc.user_message)
         print(exc.user_message, file=sys.stderr)
         return 1
+
+
+def _reader_left() -> int:
+    """`cdsbot ask … | head`: the reader left; stop quietly, like any Unix tool."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:

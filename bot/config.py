@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.db import default_sqlite_url
-from knowledge.documents.worker import ParseLimits
+
+if TYPE_CHECKING:
+    # The parse worker (multiprocessing, resource limits) is loaded by what parses, not by reading settings.
+    from knowledge.documents.worker import ParseLimits
 
 
 class Settings(BaseSettings):
@@ -114,6 +117,8 @@ class Settings(BaseSettings):
 
     @property
     def parse_limits(self) -> ParseLimits:
+        from knowledge.documents.worker import ParseLimits
+
         return ParseLimits(
             memory_mb=self.parse_memory_mb, seconds=self.parse_timeout_seconds, max_chars=self.parse_max_chars
         )

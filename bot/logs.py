@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import Settings
+if TYPE_CHECKING:
+    # Or bot.plain_settings.PlainSettings (a cold `cdsbot ask`): the same attribute names.
+    from bot.config import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -13,18 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-# Alembic (about a fifth of a cold `cdsbot ask`) is imported only when the stored
-# schema is not the newest one, or by the `cdsbot db` commands: see upgrade_schema.
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import create_engine
-
-from knowledge import models  # noqa: F401  (registers the tables)
 from knowledge.control_chars import scrub_parameters
 
+# Alembic (about a fifth of a cold `cdsbot ask`) is imported only when the stored
+# schema is not the newest one, or by the `cdsbot db` commands: see upgrade_schema.
+# SQLAlchemy and the table classes are imported by the functions that make an
+# engine, so a cold `cdsbot ask` can read the newest revision from here without them.
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +45,11 @@ def make_engine(url: str, *, schema: str | None = None, upgrade: bool = True) ->
     SQLite needs foreign keys switched on per connection (cascading deletes of
     passages rely on it) and WAL so a reader never blocks the bot's writer.
     """
+    from sqlalchemy import event
+    from sqlmodel import create_engine
+
+    from knowledge import models  # noqa: F401  (registers the tables)
+
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and ":memory:" not in url:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -120,6 +122,8 @@ def quick_head_revision() -> str | None:
 
 def _stored_revision(engine: Engine) -> str | None:
     """The revision in alembic_version, read with one plain SELECT; None when there is none (or no table)."""
+    from sqlalchemy.exc import DBAPIError
+
     try:
         with engine.connect() as connection:
             rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
@@ -140,6 +144,7 @@ def upgrade_schema(engine: Engine, *, schema: str | None = None) -> None:
     if quick_head is not None and _stored_revision(engine) == quick_head:
         return  # the usual start: nothing to do, no lock taken, Alembic not even imported
     from alembic import command
+    from sqlalchemy import inspect
 
     head = head_revision()
     with engine.connect() as connection:
@@ -161,6 +166,8 @@ def upgrade_schema(engine: Engine, *, schema: str | None = None) -> None:
 @contextmanager
 def _schema_lock(engine: Engine, schema: str | None) -> Iterator[Connection]:
     """One transaction that only one process at a time holds, committed on success."""
+    from sqlalchemy import text
+
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(schema)})
@@ -222,6 +229,8 @@ def retry_on_conflict(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from sqlalchemy.exc import IntegrityError
+
         try:
             return func(*args, **kwargs)
         except IntegrityError:

@@ -19,16 +19,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from index.text import canonical, fold
 from knowledge.control_chars import strip_control_chars
 from knowledge.errors import NotFoundError, UserFacingError
-from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
 from knowledge.provinces import Gazetteer
+
+# The database is imported by the functions that query it: the province
+# matching here is pure, and answering a progress question on a cold
+# `cdsbot ask` uses it without loading SQLAlchemy or the table classes.
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from knowledge.models import Deadline, Document
 
 # Hand-added deadlines need a document (deadline.document_id is NOT NULL):
 # they all hang off this one, which has no passages and so never answers a question.
@@ -135,6 +140,8 @@ def topics_match(view: DeadlineView, topics: Sequence[str]) -> bool:
 
 def view_of(deadline: Deadline, document: Document | None = None, position: int | None = None) -> DeadlineView:
     """A deadline as handlers and the CLI show it; ``document`` adds where it comes from."""
+    from knowledge.models import MANUAL_DEADLINES_HASH
+
     assert deadline.id is not None
     return DeadlineView(
         id=deadline.id,
@@ -165,6 +172,10 @@ def deadlines_between(
     document_id: int | None = None,
 ) -> list[DeadlineView]:
     """Deadlines due in ``[first, last]`` (either end open when None), soonest first; of one document if given."""
+    from sqlmodel import col, select
+
+    from knowledge.models import Deadline, Document, Passage
+
     statement = (
         select(Deadline, Document, Passage.position)
         .join(Document, col(Document.id) == col(Deadline.document_id))
@@ -196,6 +207,8 @@ def list_deadlines(
     ``provinces`` may be spelled any way; an unknown one raises
     :class:`UnknownProvinceError` rather than silently listing nothing.
     """
+    from sqlmodel import Session
+
     wanted = resolve_provinces(gazetteer, provinces)
     with Session(engine) as session:
         views = deadlines_between(session, None if include_past else today, None)
@@ -215,6 +228,8 @@ def upcoming_and_overdue(
 
     ``provinces`` are canonical names (see :func:`resolve_provinces`).
     """
+    from sqlmodel import Session
+
     with Session(engine) as session:
         views = deadlines_between(session, today - timedelta(days=overdue_days), None)
     views = [v for v in views if provinces_match(gazetteer, v.provinces, provinces) and topics_match(v, topics)]
@@ -223,6 +238,10 @@ def upcoming_and_overdue(
 
 def get_deadline(engine: Engine, deadline_id: int) -> DeadlineView:
     """One deadline with its document, or :class:`NotFoundError`."""
+    from sqlmodel import Session, col, select
+
+    from knowledge.models import Deadline, Document, Passage
+
     with Session(engine) as session:
         row = session.exec(
             select(Deadline, Document, Passage.position)
@@ -271,6 +290,11 @@ def parse_manual_deadline(text: str, gazetteer: Gazetteer) -> ManualDeadline:
 
 
 def _manual_document_id(session: Session) -> int:
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import select
+
+    from knowledge.models import MANUAL_DEADLINES_HASH, Document
+
     existing = session.exec(select(Document.id).where(Document.content_hash == MANUAL_DEADLINES_HASH)).first()
     if existing is not None:
         return existing
@@ -286,6 +310,10 @@ def _manual_document_id(session: Session) -> int:
 
 def add_deadline(engine: Engine, manual: ManualDeadline, *, added_by: str) -> DeadlineView:
     """Store a deadline an admin typed; its quote is what they typed, so readers see its origin."""
+    from sqlmodel import Session
+
+    from knowledge.models import Deadline
+
     quote = " | ".join(
         [manual.due.strftime("%d/%m/%Y"), manual.task, manual.agency or "-", ", ".join(manual.provinces) or "-"]
     )
@@ -309,6 +337,10 @@ def add_deadline(engine: Engine, manual: ManualDeadline, *, added_by: str) -> De
 
 def edit_deadline(engine: Engine, deadline_id: int, manual: ManualDeadline, *, edited_by: str) -> DeadlineView:
     """Correct what the extractor got wrong; the quote (the document's words) stays as it was."""
+    from sqlmodel import Session
+
+    from knowledge.models import Deadline
+
     with Session(engine) as session:
         deadline = session.get(Deadline, deadline_id)
         if deadline is None:
@@ -326,6 +358,11 @@ def edit_deadline(engine: Engine, deadline_id: int, manual: ManualDeadline, *, e
 
 def delete_deadline(engine: Engine, deadline_id: int) -> DeadlineView:
     """Delete a deadline; its reminder ledger and completions go with it (ON DELETE CASCADE)."""
+    from sqlalchemy import delete
+    from sqlmodel import Session, col
+
+    from knowledge.models import Deadline
+
     view = get_deadline(engine, deadline_id)
     with Session(engine) as session:
         session.exec(delete(Deadline).where(col(Deadline.id) == deadline_id))  # type: ignore[call-overload]
@@ -335,5 +372,7 @@ def delete_deadline(engine: Engine, deadline_id: int) -> DeadlineView:
 
 def deadlines_of_document(engine: Engine, document_id: int) -> list[DeadlineView]:
     """A stored document's deadlines, plan horizons included as at ingest, soonest first."""
+    from sqlmodel import Session
+
     with Session(engine) as session:
         return deadlines_between(session, None, None, include_horizons=True, document_id=document_id)

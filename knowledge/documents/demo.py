@@ -14,14 +14,11 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
-
-from knowledge.models import MANUAL_DEADLINES_HASH, Document, Meta
-
+# The database is imported by the functions that use it: answering imports this
+# module for DEMO_ADDED_BY only, and a cold `cdsbot ask` never loads SQLAlchemy.
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from knowledge.library import Library
 
 DEMO_ADDED_BY = "demo"
@@ -42,6 +39,11 @@ def claim_first_start(engine: Engine) -> bool:
     Remembered in the database, so documents an admin removed do not come
     back on the next start, and two replicas starting together load it once.
     """
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import Session
+
+    from knowledge.models import Meta
+
     with Session(engine) as session:
         if session.get(Meta, _LOADED_KEY) is not None:
             return False
@@ -68,6 +70,11 @@ def _counts(library: Library) -> tuple[int, int]:
     """(demo documents, other documents); the hand-entered deadlines' placeholder is neither."""
     # Counted with FILTER, not grouped by the comparison: PostgreSQL refuses a GROUP BY whose
     # bound parameter differs from the select list's (each is its own parameter).
+    from sqlalchemy import func
+    from sqlmodel import Session, col, select
+
+    from knowledge.models import MANUAL_DEADLINES_HASH, Document
+
     is_demo = col(Document.added_by) == DEMO_ADDED_BY
     with Session(library.engine) as session:
         demo, other = session.exec(
@@ -86,6 +93,10 @@ def holds_only_demo(library: Library) -> bool:
 
 def remove_demo(library: Library) -> int:
     """Remove every demo article (with its passages and deadlines); returns how many."""
+    from sqlmodel import Session, select
+
+    from knowledge.models import Document
+
     with Session(library.engine) as session:
         ids = list(session.exec(select(Document.id).where(Document.added_by == DEMO_ADDED_BY)).all())
     for document_id in ids:
