@@ -410,6 +410,24 @@ def test_answering_with_a_current_schema_loads_no_migrations_or_document_prepara
         assert _loaded_among(loaded, NOT_FOR_ASKING) == []
 
 
+# A cold `ask` on the usual start reads SQLite with the standard library (bot.cli.cold_ask,
+# knowledge/answers/saved_base.py): the database layer and the settings library stay unloaded.
+NOT_FOR_A_COLD_ASK = ("sqlalchemy", "sqlmodel", "pydantic", "pydantic_core", "pydantic_settings", "knowledge.models")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hải Dương xếp hạng chuyển đổi số thứ mấy?",  # passages
+        "Tỉnh nào xếp hạng chuyển đổi số cao nhất?",  # a ranking from the facts
+        "Hải Dương qua các năm",  # a trend, read for one province under its old and new names
+    ],
+)
+def test_a_cold_ask_imports_neither_sqlalchemy_nor_pydantic(demo_data_dir: Path, question: str) -> None:
+    for argv in (["ask", question], ["ask", "--json", question]):
+        assert _loaded_among(_modules_loaded_by_cli(argv, demo_data_dir), NOT_FOR_A_COLD_ASK) == []
+
+
 def test_cli_help_does_not_look_up_the_installed_version(tmp_path: Path) -> None:
     assert _loaded_among(_modules_loaded_by_cli(["--help"], tmp_path), ("importlib.metadata", "email")) == []
 
