@@ -412,7 +412,18 @@ def test_answering_with_a_current_schema_loads_no_migrations_or_document_prepara
 
 # A cold `ask` on the usual start reads SQLite with the standard library (bot.cli.cold_ask,
 # knowledge/answers/saved_base.py): the database layer and the settings library stay unloaded.
-NOT_FOR_A_COLD_ASK = ("sqlalchemy", "sqlmodel", "pydantic", "pydantic_core", "pydantic_settings", "knowledge.models")
+# Nor does it load what only ingest uses: the official header and table readers, the parse worker.
+NOT_FOR_A_COLD_ASK = (
+    "sqlalchemy",
+    "sqlmodel",
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "knowledge.models",
+    "knowledge.documents.header",
+    "knowledge.documents.tables",
+    "knowledge.documents.worker",
+)
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from index.terms import number_terms, type_code
-from knowledge.documents.header import OfficialHeader, read_header
-from knowledge.documents.tables import TableRow, rows_as_text
 
 if TYPE_CHECKING:
-    # Loaded by deadlines() at ingest: answering a question only needs own_number_terms,
-    # and the deadline rules' regular expressions take a tenth of a cold `cdsbot ask`.
+    # Loaded by deadlines() and read_structure() at ingest: answering a question only needs
+    # own_number_terms, and the deadline rules', header's and tables' regular expressions
+    # take a good part of a cold `cdsbot ask`.
     from knowledge.deadlines.tables import TableDeadline
+    from knowledge.documents.header import OfficialHeader
+    from knowledge.documents.tables import TableRow
 
 MSG_NO_NUMBER = (
     "Không đọc được số hiệu văn bản (dòng «Số: …» ở đầu văn bản); tài liệu vẫn được lưu, "
@@ -67,6 +68,9 @@ class DocumentStructure:
 
 def read_structure(text: str) -> DocumentStructure:
     """Header, body and tables of a parsed text."""
+    from knowledge.documents.header import read_header
+    from knowledge.documents.tables import rows_as_text
+
     header = read_header(text)
     body, rows = rows_as_text(header.body if header is not None else text)
     return DocumentStructure(body, header, rows)
