@@ -18,6 +18,11 @@ re-tokenized. After the timings, ``python -X importtime`` of each command is
 summed per top-level package (self time), top 15, and the 15 single modules
 with the largest cumulative time, to show where the time goes.
 
+Each ``ask`` case also lists every question's CPU median (and ratio): a found
+answer is printed by the cold path (``bot.cli.cold_ask``, no SQLAlchemy or
+pydantic), "no information" with its example questions by the full one, so
+the questions do not cost the same.
+
 ``--compare DIR`` runs every case also with the sources of another checkout
 (``git archive main | tar -x -C DIR``; PYTHONPATH=DIR, same interpreter and
 data), one process of each in turn, and prints the median of the per-run CPU
@@ -127,15 +132,21 @@ def measure(
     tree, and the median of the per-run CPU ratios (ours / baseline) is reported too.
     """
     walls, cpus, base_cpus, ratios = [], [], [], []
+    # Per command (question): a found answer is printed by the cold path, "no information"
+    # with its examples by the full one, so the questions are not alike.
+    per_command: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
     for i in range(runs):
         wall, cpu, _ = _run(commands[i % len(commands)], env, CACHE)
         walls.append(wall)
         cpus.append(cpu)
+        ratio = None
         if baseline is not None:
             args = commands[i % len(commands)][len(_cdsbot()) :]
             _, base_cpu, _ = _run([*_FROM_SOURCES, *args], baseline_env(env, baseline), CACHE)
             base_cpus.append(base_cpu)
-            ratios.append(cpu / base_cpu)
+            ratio = cpu / base_cpu
+            ratios.append(ratio)
+        per_command[" ".join(commands[i % len(commands)][len(_cdsbot()) :])].append((cpu, ratio))
     result: dict[str, object] = {
         "case": name,
         "runs": runs,
@@ -146,6 +157,18 @@ def measure(
     if baseline is not None:
         result["baseline_cpu_median_s"] = round(statistics.median(base_cpus), 3)
         result["cpu_ratio_median"] = round(statistics.median(ratios), 3)
+    if len(per_command) > 1:
+        result["per_command"] = [
+            {
+                "command": command,
+                "runs": len(samples),
+                "cpu_median_s": round(statistics.median(c for c, _ in samples), 3),
+                "cpu_ratio_median": (
+                    round(statistics.median(r for _, r in samples if r is not None), 3) if baseline else None
+                ),
+            }
+            for command, samples in per_command.items()
+        ]
     return result
 
 
@@ -355,6 +378,10 @@ def main() -> None:
         print(line)
     if baseline:
         print(f"(cpu ratio: median over runs of this tree's CPU / {baseline}'s, run in turn)")
+    for r in results:
+        for c in r.get("per_command", []):  # type: ignore[attr-defined]
+            ratio = f"  ratio {c['cpu_ratio_median']:.2f}" if c["cpu_ratio_median"] is not None else ""
+            print(f"  {r['case']}: {c['cpu_median_s']:.3f}s cpu{ratio} over {c['runs']} run(s)  {c['command']}")
     for r in results:
         print(f"\n-X importtime, {r['case']}: self time per top-level package (s) | largest cumulative (s)")
         for (package, seconds), (module, total) in zip(r["importtime_top"], r["importtime_modules"] + [("", 0.0)]):  # type: ignore[operator]

@@ -6,6 +6,10 @@ python-telegram-bot are imported by the command that needs them, after the
 arguments are parsed: ``cdsbot --help`` loads none of them, ``ask`` never loads
 the parsers or Telegram, ``ingest`` never loads Telegram
 (``tests/test_architecture.py`` and ``bench/startup.py`` keep it that way).
+On the usual start ``ask`` loads neither the settings library nor the
+database layer at all: :func:`cold_ask` answers from the SQLite file and the
+saved index with the standard library, and steps aside for the full path
+whenever that one has work to do.
 Exit status: 0 done; 1 an operation failed (a file could not be added, a
 document id names nothing); 2 bad input (a bad option, an empty question, a
 missing question file, an invalid setting). Errors are one Vietnamese line on
