@@ -122,16 +122,13 @@ def _print_answer(answer: Answer, args: argparse.Namespace) -> None:
 def cold_ask(args: argparse.Namespace) -> int | None:
     """``cdsbot ask`` on the usual start, without SQLAlchemy, pydantic or Alembic; None: take the full path.
 
-    The usual start is one question (not ``-``), plainly valid settings
-    (``bot.plain_settings``), a SQLite base whose schema, derived data and saved
-    index are current (``knowledge.answers.saved_base``), and an answer found:
-    "no information" comes with example questions, which the full path makes.
-    Everything else (a first start, a stale index, PostgreSQL, a setting to
-    report as wrong) returns None before printing anything, and ``main``
-    carries on as it always has, so both paths print the same answer.
+    The usual start is plainly valid settings (``bot.plain_settings``) and a
+    SQLite base whose schema, derived data and saved index are current
+    (``knowledge.answers.saved_base``). Then :func:`cmd_ask` runs over that
+    base exactly as over the library. Anything else (a first start, a stale
+    index, PostgreSQL, a setting to report as wrong) returns None before
+    anything is printed, and ``main`` carries on as it always has.
     """
-    if args.question == "-":
-        return None
     from bot.plain_settings import read_plain_settings
 
     settings = read_plain_settings()
@@ -147,13 +144,7 @@ def cold_ask(args: argparse.Namespace) -> int | None:
     if base is None:
         return None
     try:
-        if base.reader.read(args.question).is_empty:
-            return None  # the full path says why, as for any bad input
-        answer = base.ask(args.question, k=args.k)
-        if not answer.found and not args.json:
-            return None
-        _print_answer(answer, args)
-        return 0
+        return cmd_ask(base, args, settings)  # type: ignore[arg-type]
     finally:
         base.close()
 

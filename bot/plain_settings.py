@@ -55,6 +55,7 @@ class PlainSettings:
     database_url: str | None
     demo: bool | None
     log_level: str
+    rate_limit_per_minute: int
     telegram_bot_token: Secret | None
     webhook_secret: Secret | None
 
@@ -235,6 +236,7 @@ def read_plain_settings(environ: Mapping[str, str] | None = None, folder: Path |
         database_url=parsed.get("database_url"),  # type: ignore[arg-type]
         demo=parsed.get("demo"),  # type: ignore[arg-type]
         log_level=parsed.get("log_level", "INFO"),  # type: ignore[arg-type]
+        rate_limit_per_minute=parsed.get("rate_limit_per_minute", 20),  # type: ignore[arg-type]
         telegram_bot_token=Secret(token) if isinstance(token, str) else None,
         webhook_secret=Secret(secret) if isinstance(secret, str) else None,
     )

@@ -10,15 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
 from bot.memory import ConversationState, PendingEdits
-from knowledge.db import make_engine
-from knowledge.documents.ocr import OcrReader
-from knowledge.documents.worker import ParseWorker
-from knowledge.library import Library
 from knowledge.reminders.clock import Clock, ReminderPolicy, SystemClock
+
+# The library (SQLAlchemy, the parse worker, OCR) is imported by open_library: a
+# cold `cdsbot ask` builds Services over bot.plain_settings.PlainSettings and
+# knowledge.answers.saved_base.SavedBase to offer the bot's example questions.
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from knowledge.library import Library
 
 
 @dataclass
@@ -63,6 +66,11 @@ def open_library(settings: Settings, *, load_demo: bool | None = None) -> Librar
     `cdsbot ask` answers from the demo); callers that add real documents or
     serve officials pass their own decision.
     """
+    from knowledge.db import make_engine
+    from knowledge.documents.ocr import OcrReader
+    from knowledge.documents.worker import ParseWorker
+    from knowledge.library import Library
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     library = Library(

@@ -13,6 +13,7 @@ Nothing here writes, and nothing here imports SQLAlchemy or the table classes.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+
+# Hand-entered deadlines hang off one placeholder document with this content
+# hash; it is not an article: hidden from lists and never removed or replaced.
+# (Defined here, where lists leave it out without the table classes; knowledge.models re-exports it.)
+MANUAL_DEADLINES_HASH = hashlib.sha256(b"cdsbot:manual-deadlines").hexdigest()
 
 
 class ReadConnection:
@@ -214,4 +221,67 @@ def facts(db: ReadConnection, *, indicator: str | None = None, provinces: Sequen
             statement, parameters
         )
         for title, source, published, added_by, position, text in [rest]
+    ]
+
+
+# ------------------------------------------------------------ the document list and the question log
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A row of the document list."""
+
+    id: int
+    title: str
+    source: str | None
+    published: date | None
+    provinces: tuple[str, ...]
+    passages: int
+    added_by: str
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+
+
+def documents(db: ReadConnection, *, offset: int = 0, limit: int | None = None) -> list[DocumentSummary]:
+    """Documents with their passage counts, newest first (by publication date, undated last, then by id)."""
+    statement = (
+        "SELECT d.id, d.title, d.source, d.published, d.provinces, d.added_by, d.number, d.doc_type, d.issuer,"
+        " COALESCE(c.n, 0) FROM document d"
+        " LEFT JOIN (SELECT document_id, count(*) AS n FROM passage GROUP BY document_id) c ON c.document_id = d.id"
+        " WHERE d.content_hash != ? ORDER BY d.published IS NULL, d.published DESC, d.id DESC"
+    )
+    parameters: list[object] = [MANUAL_DEADLINES_HASH]
+    if limit is not None:
+        statement += " LIMIT ? OFFSET ?"
+        parameters += [limit, offset]
+    rows = db.rows(statement, parameters)
+    if limit is None:
+        rows = rows[offset:]  # OFFSET without LIMIT is written differently by SQLite and PostgreSQL
+    return [
+        DocumentSummary(
+            id=did,
+            title=title,
+            source=source,
+            published=as_date(published),
+            provinces=tuple(p for p in provinces.split(",") if p),
+            passages=int(n),
+            added_by=added_by,
+            number=number,
+            doc_type=doc_type,
+            issuer=issuer,
+        )
+        for did, title, source, published, provinces, added_by, number, doc_type, issuer, n in rows
+    ]
+
+
+def answered_questions(db: ReadConnection, *, channels: Sequence[str], scan: int) -> list[str]:
+    """The ``scan`` latest logged questions that found an answer, asked on ``channels``; newest first."""
+    if not channels:
+        return []
+    return [
+        question
+        for (question,) in db.rows(
+            f"SELECT question FROM questionlog WHERE found = ? AND channel IN ({db.markers(len(channels))})"
+            " ORDER BY id DESC LIMIT ?",
+            [True, *channels, scan],
+        )
     ]

@@ -432,6 +432,7 @@ NOT_FOR_A_COLD_ASK = (
         "Hải Dương xếp hạng chuyển đổi số thứ mấy?",  # passages
         "Tỉnh nào xếp hạng chuyển đổi số cao nhất?",  # a ranking from the facts
         "Hải Dương qua các năm",  # a trend, read for one province under its old and new names
+        "Thời tiết trên sao Hỏa hôm nay thế nào?",  # no information: the bot's examples are offered
     ],
 )
 def test_a_cold_ask_imports_neither_sqlalchemy_nor_pydantic(demo_data_dir: Path, question: str) -> None:

@@ -61,27 +61,54 @@ def test_cold_and_full_ask_print_the_same(demo_env: Path, question: str, capsys:
 
 
 def test_the_usual_start_answers_on_the_cold_path(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # Found answers and JSON are printed there; otherwise the comparison above could pass with nothing cold.
+    # Otherwise the comparison above could pass with nothing answered cold.
     assert _cold(DEMO_QUESTIONS[0]) == 0
     assert _cold("--json", "Giá cổ phiếu VNM hôm nay bao nhiêu?") == 0
     assert _cold("Tỉnh nào xếp hạng chuyển đổi số cao nhất?") == 0
-    assert "13/63" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "13/63" in out and '"found": false' in out
 
 
-def test_an_unanswered_question_leaves_its_examples_to_the_full_path(
+def test_an_unanswered_question_gets_the_bots_examples_on_the_cold_path(
     demo_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _cold("Giá cổ phiếu VNM hôm nay bao nhiêu?") is None
-    assert capsys.readouterr().out == ""  # nothing printed before stepping aside
+    assert _cold("Giá cổ phiếu VNM hôm nay bao nhiêu?") == 0
+    out = capsys.readouterr().out
+    assert "chưa có thông tin" in out and "Bạn có thể hỏi, ví dụ:" in out and "Chuyển đổi số ở" in out
 
 
-def test_questions_from_stdin_and_bad_input_take_the_full_path(
+def test_examples_from_the_question_log_are_the_same_on_both_paths(
     demo_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _cold("-") is None
-    assert _cold("?") is None
-    assert main(["ask", "?"]) == 2
-    assert "Câu hỏi trống" in capsys.readouterr().err
+    from tests.conftest import open_library
+
+    library = open_library(demo_env)
+    for channel, question in [("telegram", "hai duong xep hang bao nhieu"), ("telegram", "Hải Dương xếp hạng bao nhiêu?"),
+                              ("terminal", "Hải Dương xếp hạng bao nhiêu?"), ("cli", "Vĩnh Phúc có gì mới?")]:
+        library.ask(question, log_as=(channel, 1, 1))
+    library.close()
+    library.engine.dispose()
+    argv = ["ask", "Giá cổ phiếu VNM hôm nay bao nhiêu?"]
+    full = _printed(capsys, argv, cold_start=False)
+    assert _printed(capsys, argv, cold_start=True) == full
+    assert "• Hải Dương xếp hạng bao nhiêu?" in full[1]  # the most asked spelling, people's channels only
+    assert _cold(*argv[1:]) == 0
+
+
+def test_questions_from_stdin_and_bad_input_print_the_same_on_both_paths(
+    demo_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    lines = f"{DEMO_QUESTIONS[0]}\n?\n\nGiá cổ phiếu VNM hôm nay bao nhiêu?\n"
+    printed = []
+    for cold_start in (False, True):
+        monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+        printed.append(_printed(capsys, ["ask", "--json", "-"], cold_start=cold_start))
+    assert printed[0] == printed[1]
+    assert printed[0][0] == 2 and "Câu hỏi trống" in printed[0][2]
+    assert [json.loads(line)["found"] for line in printed[0][1].splitlines()] == [True, False]
+    assert _cold("?") == 2
 
 
 def test_a_first_start_loads_the_demo_then_the_next_ask_is_cold(

@@ -39,6 +39,7 @@ from knowledge.progress.questions import answer_progress_question
 from knowledge.progress.store import facts_version
 from knowledge.progress.vocabulary import Vocabulary
 from knowledge.provinces import Gazetteer, load_gazetteer
+from knowledge.reading import DocumentSummary
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +80,17 @@ class SavedIndex:
 
 
 class SavedBase:
-    """A SQLite base and its saved index, when both are current; answers as ``Library.ask`` does."""
+    """A SQLite base and its saved index, when both are current; reads as ``Library`` does.
+
+    What ``cdsbot ask`` uses of a library: ``reader``, ``ask``, and for the
+    example questions offered after a miss ``engine`` and ``documents``.
+    """
 
     def __init__(self, connection: sqlite3.Connection, index: Bm25Index, terms: TermMaker, gazetteer: Gazetteer):
         self.connection = connection
         self.db = reading.ReadConnection(connection)
+        # What functions that take ``engine`` or a connection read with (statistics, progress facts).
+        self.engine = self.db
         self.terms = terms
         self.reader = QueryReader(terms)
         self.gazetteer = gazetteer
@@ -134,6 +141,10 @@ class SavedBase:
         return answer_progress_question(
             question, engine=self.db, vocabulary=self.vocabulary, gazetteer=self.gazetteer
         ) or answer_query(query, db=self.db, live=self.live, gazetteer=self.gazetteer, k=k)
+
+    def documents(self, *, offset: int = 0, limit: int | None = None) -> list[DocumentSummary]:
+        """As ``Library.documents``: newest first."""
+        return reading.documents(self.db, offset=offset, limit=limit)
 
     def close(self) -> None:
         self.connection.close()

@@ -15,12 +15,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from index.text import canonical, fold
-from knowledge.models import Feedback, QuestionLog, as_utc
+from knowledge import reading
+
+# The database layer is imported by the functions that write or report: the
+# examples offered after a miss read the log with plain SQL (knowledge/reading.py),
+# so a cold `cdsbot ask` offers them without loading SQLAlchemy.
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 # Where people ask: Telegram users, and an admin trying the bot in `cdsbot chat`
 # (its channel is "terminal"). Questions from `cdsbot ask`, `eval` and the
@@ -63,6 +67,10 @@ def question_key(question: str) -> str:
 
 def question_text(engine: Engine, question_id: int) -> str | None:
     """The logged text of a question, to answer it again when a button outlives the cache."""
+    from sqlmodel import Session
+
+    from knowledge.models import QuestionLog
+
     with Session(engine) as session:
         row = session.get(QuestionLog, question_id)
         return row.question if row is not None else None
@@ -75,6 +83,11 @@ def record_feedback(engine: Engine, *, question_id: int, user_id: int, helpful: 
     older than the database). A select-then-write is portable across SQLite
     and PostgreSQL; the unique constraint settles two simultaneous first votes.
     """
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import Session, select
+
+    from knowledge.models import Feedback, QuestionLog
+
     for _attempt in range(2):
         with Session(engine) as session:
             if session.get(QuestionLog, question_id) is None:
@@ -96,19 +109,17 @@ def record_feedback(engine: Engine, *, question_id: int, user_id: int, helpful: 
     return True
 
 
-def popular_questions(engine: Engine, *, limit: int = 3, scan: int = 2000) -> list[str]:
+def popular_questions(engine: Engine | reading.ReadConnection, *, limit: int = 3, scan: int = 2000) -> list[str]:
     """The most asked questions that found an answer, most asked first.
 
     Of the spellings of one question, the one typed with diacritics most often
     is shown, so examples read well.
     """
-    with Session(engine) as session:
-        rows = session.exec(
-            select(QuestionLog.question)
-            .where(col(QuestionLog.found).is_(True), col(QuestionLog.channel).in_(PEOPLE_CHANNELS))
-            .order_by(col(QuestionLog.id).desc())
-            .limit(scan)
-        ).all()
+    if isinstance(engine, reading.ReadConnection):
+        rows = reading.answered_questions(engine, channels=PEOPLE_CHANNELS, scan=scan)
+    else:
+        with reading.connected(engine) as db:
+            rows = reading.answered_questions(db, channels=PEOPLE_CHANNELS, scan=scan)
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for question in rows:
@@ -130,6 +141,10 @@ def usage_report(
     now: datetime | None = None,
 ) -> UsageReport:
     """Questions per local day for the last ``days`` days, top questions, recent misses, votes."""
+    from sqlmodel import Session, col, select
+
+    from knowledge.models import Feedback, QuestionLog, as_utc
+
     now = now or datetime.now(timezone.utc)
     today = now.astimezone(tz).date()
     first_day = today - timedelta(days=days - 1)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from index.terms import TermMaker
+from knowledge import reading
 from knowledge.answers.sentence_terms import (
     encode,
     encode_passages,
@@ -30,6 +31,7 @@ from knowledge.errors import NotFoundError
 from knowledge.meta import commit_marked, is_current
 from knowledge.models import MANUAL_DEADLINES_HASH, Deadline, Document, Passage
 from knowledge.progress.store import delete_facts, fact_rows
+from knowledge.reading import DocumentSummary
 
 if TYPE_CHECKING:
     # Only named in annotations: answering reads passages through this module
@@ -55,22 +57,6 @@ class IngestResult:
     doc_type: str | None = None
     issuer: str | None = None
     warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DocumentSummary:
-    """A row of the document list."""
-
-    id: int
-    title: str
-    source: str | None
-    published: date | None
-    provinces: tuple[str, ...]
-    passages: int
-    added_by: str
-    number: str | None = None
-    doc_type: str | None = None
-    issuer: str | None = None
 
 
 @dataclass
@@ -200,32 +186,10 @@ def delete_document(*, session: Session, document_id: int) -> tuple[Document, li
 
 
 def list_documents(*, session: Session, offset: int = 0, limit: int | None = None) -> list[DocumentSummary]:
-    """Documents, newest first (by publication date, then by when added)."""
-    counts = select(Passage.document_id, func.count().label("n")).group_by(Passage.document_id).subquery()
-    statement = (
-        select(Document, func.coalesce(counts.c.n, 0))
-        .join(counts, counts.c.document_id == Document.id, isouter=True)
-        .where(Document.content_hash != MANUAL_DEADLINES_HASH)
-        .order_by(col(Document.published).desc().nulls_last(), col(Document.id).desc())
-        .offset(offset)
+    """Documents, newest first (by publication date, then by when added); the SQL is knowledge.reading's."""
+    return reading.documents(
+        reading.ReadConnection(session.connection().connection.dbapi_connection), offset=offset, limit=limit
     )
-    if limit is not None:
-        statement = statement.limit(limit)
-    return [
-        DocumentSummary(
-            id=d.id or 0,
-            title=d.title,
-            source=d.source,
-            published=d.published,
-            provinces=tuple(d.province_list),
-            passages=int(n),
-            added_by=d.added_by,
-            number=d.number,
-            doc_type=d.doc_type,
-            issuer=d.issuer,
-        )
-        for d, n in session.exec(statement).all()
-    ]
 
 
 def count_documents(*, session: Session) -> int:

@@ -37,7 +37,8 @@ def _agrees_with_settings() -> PlainSettings | None:
         return None
     if plain is None:
         return None
-    for field in ("data_dir", "database_url", "demo", "log_level", "telegram_bot_token", "webhook_secret"):
+    for field in ("data_dir", "database_url", "demo", "log_level", "rate_limit_per_minute", "telegram_bot_token",
+                  "webhook_secret"):
         mine = getattr(plain, field)
         mine = mine.get_secret_value() if hasattr(mine, "get_secret_value") else mine
         assert mine == _plain_value(getattr(settings, field)), field
@@ -75,6 +76,7 @@ def test_defaults_are_the_settings_defaults(clean_env: Path) -> None:
         ("CDSBOT_PARSE_TIMEOUT_SECONDS", "2.5"),
         ("CDSBOT_PARSE_MEMORY_MB", "16"),
         ("CDSBOT_LOG_LEVEL", "debug"),
+        ("CDSBOT_RATE_LIMIT_PER_MINUTE", "0"),
         ("cdsbot_data_dir", "/srv/lower-case"),  # pydantic-settings reads names in any case
     ],
 )
