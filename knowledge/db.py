@@ -122,14 +122,10 @@ def quick_head_revision() -> str | None:
 
 def _stored_revision(engine: Engine) -> str | None:
     """The revision in alembic_version, read with one plain SELECT; None when there is none (or no table)."""
-    from sqlalchemy.exc import DBAPIError
+    from knowledge import reading
 
-    try:
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-    except DBAPIError:
-        return None
-    return rows[0][0] if len(rows) == 1 else None
+    with reading.connected(engine) as db:
+        return reading.stored_revision(db)
 
 
 def upgrade_schema(engine: Engine, *, schema: str | None = None) -> None:
