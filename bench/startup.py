@@ -117,6 +117,8 @@ def baseline_env(env: dict[str, str], baseline: Path) -> dict[str, str]:
         tag = hashlib.sha256(str(baseline).encode()).hexdigest()[:8]
         ours = Path(env["CDSBOT_DATA_DIR"])
         theirs = ours.with_name(f"{ours.name}-baseline-{tag}")
+        if theirs.exists() and _index_format(theirs) != _index_format(ours):
+            shutil.rmtree(theirs)  # ours was saved again in the current format since it was copied
         if not theirs.exists() and (ours / "built.json").exists():
             shutil.copytree(ours, theirs)
         env["CDSBOT_DATA_DIR"] = str(theirs)
@@ -296,6 +298,31 @@ def _build_base(data_dir: Path, n_passages: int, seed: int = 7) -> None:
     library.save_index()
 
 
+def _index_format(data_dir: Path) -> object:
+    manifest = data_dir / "index" / "manifest.json"
+    return json.loads(manifest.read_text(encoding="utf-8")).get("format") if manifest.exists() else None
+
+
+def resave_in_current_format(data_dir: Path) -> None:
+    """Save the base's index again if an older format was kept (still read, but with scipy on every start).
+
+    A base built by this code is saved in the current format; one built by an older
+    checkout would otherwise make every timed start pay for reading the old one.
+    """
+    code = (
+        "import sys; from pathlib import Path; from index.bm25 import FORMAT_VERSION; "
+        "from knowledge.db import make_engine; from knowledge.library import Library\n"
+        f"d = Path({str(data_dir)!r})\n"
+        "if __import__('json').loads((d / 'index' / 'manifest.json').read_text()).get('format') != FORMAT_VERSION:\n"
+        "    library = Library(make_engine(f'sqlite:///{d / \"cdsbot.sqlite3\"}'), index_dir=d / 'index')\n"
+        "    library.save_index(); library.close(); print('saved again', file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, cwd=CACHE, env=_env(data_dir, demo=False),
+                          capture_output=True, text=True)
+    if "saved again" in done.stderr:
+        print(f"the saved index of {data_dir} was in an older format and has been saved again", file=sys.stderr)
+
+
 def base_100k(n_passages: int) -> Path:
     data_dir = CACHE / f"base-{n_passages}"
     marker = data_dir / "built.json"
@@ -346,6 +373,7 @@ def main() -> None:
         _, _, warmup_log = _run([*cdsbot, *asks[0]], big_env, CACHE)
         if "rebuilding" in warmup_log:
             print("the saved 100k index was unusable and has been rebuilt and saved again", file=sys.stderr)
+        resave_in_current_format(big_dir)
         # The saved index must be the one loaded (same database, nothing rebuilt).
         manifest = json.loads((big_dir / "index" / "manifest.json").read_text(encoding="utf-8"))
         if manifest["passages"] != args.passages:

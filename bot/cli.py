@@ -33,6 +33,7 @@ from bot.db_cli import add_db_parser, cmd_db
 if TYPE_CHECKING:
     from bot.config import Settings
     from knowledge.answers.answer import Answer
+    from knowledge.errors import UserFacingError
     from knowledge.library import IngestResult, Library
 
 log = logging.getLogger("cdsbot")
@@ -89,6 +90,8 @@ EMPTY_QUESTION = "Câu hỏi trống: hãy gõ một câu có chữ, ví dụ: c
 def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
+    from bot.render.html import answer_plain
+
     questions: Iterator[str]
     if args.question == "-":
         questions = (line.strip() for line in sys.stdin if line.strip())
@@ -105,18 +108,12 @@ def cmd_ask(library: Library, args: argparse.Namespace, settings: Settings) -> i
         answer = library.ask(question, k=args.k)
         if not answer.found and not args.json:
             answer = replace(answer, suggestions=tuple(_examples(settings, library)))
-        _print_answer(answer, args)
+        if args.json:
+            _print_json(answer_json(answer))
+        else:
+            print(answer_plain(answer, bold=sys.stdout.isatty()))
+            print()
     return status
-
-
-def _print_answer(answer: Answer, args: argparse.Namespace) -> None:
-    from bot.render.html import answer_plain
-
-    if args.json:
-        _print_json(answer_json(answer))
-    else:
-        print(answer_plain(answer, bold=sys.stdout.isatty()))
-        print()
 
 
 def cold_ask(args: argparse.Namespace) -> int | None:
@@ -482,10 +479,14 @@ def main(argv: Sequence[str] | None = None, *, cold_start: bool = True) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if cold_start and args.command == "ask":
+        from knowledge.errors import UserFacingError
+
         try:
             answered = cold_ask(args)
         except BrokenPipeError:
             return _reader_left()
+        except UserFacingError as exc:
+            return _failed(exc)
         if answered is not None:
             return answered
     from pydantic import ValidationError
@@ -513,14 +514,19 @@ def main(argv: Sequence[str] | None = None, *, cold_start: bool = True) -> int:
     except BrokenPipeError:
         return _reader_left()
     except UserFacingError as exc:
-        log.info("failed: %s", exc.detail or exc.user_message)
-        print(exc.user_message, file=sys.stderr)
-        return 1
+        return _failed(exc)
 
 
 def _reader_left() -> int:
     """`cdsbot ask … | head`: the reader left; stop quietly, like any Unix tool."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
+
+
+def _failed(exc: UserFacingError) -> int:
+    """An operation failed for a reason the user can act on: their line on stderr, the detail in the log."""
+    log.info("failed: %s", exc.detail or exc.user_message)
+    print(exc.user_message, file=sys.stderr)
     return 1
 
 
