@@ -18,7 +18,7 @@ from index.bm25 import Hit
 from index.query import Query
 from index.terms import TermMaker, syllables_of_words
 from index.text import split_words
-from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
+from knowledge.answers.answer import Answer, Citation, SnippetChooser, coverage
 from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
 from knowledge.answers.intent import stated_terms as stated_intent_terms
 from knowledge.answers.relevance import about_asked_province as only_asked_province
@@ -77,14 +77,10 @@ def answer_query(
         # A passage whose best sentence answers the question's shape (a number
         # for "bao nhiêu", a name for "ai") beats one that only shares words.
         # Its sentences and their terms were stored at ingest (answers/sentence_terms.py).
+        # Only the snippets shown are marked (chooser.highlights below).
+        chooser = SnippetChooser(query, idf)
         shortlist = [
-            (
-                score,
-                pair,
-                choose_snippet(
-                    pair[1].text, query, idf, split=passage_sentences(pair[1].text, pair[1].sentence_terms, terms)
-                ),
-            )
+            (score, pair, chooser.draft(passage_sentences(pair[1].text, pair[1].sentence_terms, terms)))
             for score, pair in ranked[:_SHORTLIST]
         ]
         top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
@@ -109,7 +105,7 @@ def answer_query(
             limit=max(k, 1),
         )
         citations = [
-            citation(document, passage, snip.text, snip.highlights, score, query, gazetteer=gazetteer)
+            citation(document, passage, snip.text, chooser.highlights(snip.text), score, query, gazetteer=gazetteer)
             for _, (score, (document, passage), snip) in shown[: max(k, 1)]
         ]
         _, (_, (best_document, best_passage), _) = final[0]
