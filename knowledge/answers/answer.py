@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -135,7 +135,11 @@ def question_terms(query: Query) -> set[str]:
 
 
 def coverage(
-    query: Query, passage_terms: set[str], idf: IdfLookup, unknown_idf: float, ignore: frozenset[str] = frozenset()
+    query: Query,
+    passage_terms: Container[str],
+    idf: IdfLookup,
+    unknown_idf: float,
+    ignore: frozenset[str] = frozenset(),
 ) -> float:
     """Share of the question's information (IDF mass) that the passage contains.
 
@@ -152,7 +156,7 @@ def coverage(
     # A concept the base never mentions is only another spelling of words
     # that are already counted.
     wanted = {t for t in wanted if not (t.startswith("#") and not idf(t))}
-    matched = wanted & passage_terms
+    matched = {t for t in wanted if t in passage_terms}
     strong = any("_" in t or t.startswith("#") for t in matched) or len(matched) >= 2
     if not wanted or not strong:
         return 0.0

@@ -9,7 +9,7 @@ holds the answer at all, because a confident wrong answer is worse than
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import Protocol
 
 from sqlmodel import Session
@@ -99,7 +99,7 @@ def answer_query(
         # Only citations above the floor that share a specific word with the question are shown.
         shown = keep_relevant(
             final,
-            terms_of=lambda item: set(terms.terms(split_words(item[1][1].tokens))),
+            terms_of=lambda item: PassageTerms(item[1][1].tokens, terms),
             query=query,
             places=places,
             limit=max(k, 1),
@@ -110,7 +110,7 @@ def answer_query(
         ]
         _, (_, (best_document, best_passage), _) = final[0]
         # The title speaks for every passage ("Hải Dương" may be named only there).
-        best_terms = set(terms.terms(split_words(best_passage.tokens))) | set(
+        also = set(
             terms.terms(
                 [
                     best_document.title,
@@ -121,7 +121,8 @@ def answer_query(
             )
         )
         # An intent word ("khó khăn") is found where the passage states the act in other words.
-        best_terms |= stated_intent_terms(query, best_passage.text)
+        also |= stated_intent_terms(query, best_passage.text)
+        best_terms = PassageTerms(best_passage.tokens, terms, also=also)
         share = coverage(query, best_terms, idf, live.unknown_idf(), ignore=places)
         found = (
             share >= MIN_COVERAGE
@@ -134,6 +135,40 @@ def answer_query(
         citations=tuple(citations) if found else (),
         kind=query.kind,
     )
+
+
+class PassageTerms:
+    """Whether a passage holds an index term, answered from its stored words without making all its terms.
+
+    Its terms are what the index holds for it (``TermMaker.terms`` of the
+    stored words): syllables, adjacent pairs, then concept ("#…") and document
+    number ("num:…") terms. A question asks about ten of them, so syllables
+    and pairs are looked up in the folded syllables ("a_b" is " a b "); the
+    rest are made only when one is asked for. ``also``: terms that count as
+    held too (the document's title, the stated intent).
+    """
+
+    def __init__(self, tokens: str, terms: TermMaker, also: Container[str] = frozenset()) -> None:
+        self._words = split_words(tokens)
+        self._terms = terms
+        self._also = also
+        self._syllables = f" {' '.join(syllables_of_words(self._words))} "
+        self._named: frozenset[str] | None = None
+
+    def __contains__(self, term: object) -> bool:
+        if not isinstance(term, str):
+            return False
+        if term in self._also:
+            return True
+        if term.startswith(("#", "num:")):
+            if self._named is None:
+                self._named = frozenset(t for t in self._terms.terms(self._words) if t.startswith(("#", "num:")))
+            return term in self._named
+        parts = term.split("_")
+        # Anything else is a syllable or a pair of them; "ba_ria_vung_tau" is no index term.
+        if len(parts) > 2 or not all(parts) or any(p.split() != [p] for p in parts):
+            return False
+        return f" {' '.join(parts)} " in self._syllables
 
 
 class Places(Protocol):
@@ -211,7 +246,9 @@ def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) 
     )
 
 
-def about_asked_province(query: Query, document: DocumentRow, passage_terms: set[str], *, gazetteer: Places) -> bool:
+def about_asked_province(
+    query: Query, document: DocumentRow, passage_terms: Container[str], *, gazetteer: Places
+) -> bool:
     """A figure about Hải Dương is no answer to a question about Ninh Thuận."""
     asked = gazetteer.find(query.text)
     if not asked:
