@@ -66,9 +66,7 @@ def answer_query(
         # The asked province's passages compete alone (knowledge/answers/relevance.py).
         asked = gazetteer.find(query.text)
         if asked:
-            ranked = only_asked_province(
-                ranked, lambda pair: provinces_linked(asked, pair[0].province_list, gazetteer=gazetteer)
-            )
+            ranked = only_asked_province(ranked, lambda pair: gazetteer.linked(asked, pair[0].provinces))
         if not ranked:
             return Answer(question=query.text, found=False, kind=query.kind)
         every_candidate = list(ranked)
@@ -189,6 +187,7 @@ class RememberingPlaces:
         self._found: dict[str, list[str]] = {}
         self._successors: dict[str, str | None] = {}
         self._notes: dict[str, str | None] = {}
+        self._linked: dict[tuple[tuple[str, ...], str], bool] = {}
 
     def find(self, text: str) -> list[str]:
         if text not in self._found:
@@ -204,6 +203,13 @@ class RememberingPlaces:
         if name not in self._notes:
             self._notes[name] = self._gazetteer.merger_note(name)
         return self._notes[name]
+
+    def linked(self, asked: Sequence[str], provinces: str) -> bool:
+        """``provinces_linked`` for a document's stored provinces ("Hải Dương,Hải Phòng"), once for each."""
+        key = (tuple(asked), provinces)
+        if key not in self._linked:
+            self._linked[key] = provinces_linked(asked, [p for p in provinces.split(",") if p], gazetteer=self)
+        return self._linked[key]
 
 
 def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
@@ -280,6 +286,7 @@ def rerank(
     dates = [d.published.toordinal() for d, _ in rows.values() if d.published]
     oldest, newest = (min(dates), max(dates)) if dates else (0, 0)
     ranked: Ranked = []
+    province_factors: dict[str, float] = {}
     for hit in hits:
         pair = rows.get(hit.passage_id)
         if pair is None:
@@ -289,12 +296,16 @@ def rerank(
         if asked_names:
             # The province named beats the unit it merged into (or out of):
             # "Vĩnh Phúc" prefers Vĩnh Phúc's articles over other Phú Thọ ones.
-            if asked_names & set(document.province_list):
-                factor *= 1.5
-            elif provinces_linked(asked_names, document.province_list, gazetteer=gazetteer):
-                factor *= 1.2
-            elif document.province_list:
-                factor *= 0.6
+            # Many candidates share a document, or the provinces of one: worked out once for each.
+            if document.provinces not in province_factors:
+                provinces = document.province_list
+                if asked_names & set(provinces):
+                    province_factors[document.provinces] = 1.5
+                elif provinces_linked(asked_names, provinces, gazetteer=gazetteer):
+                    province_factors[document.provinces] = 1.2
+                else:
+                    province_factors[document.provinces] = 0.6 if provinces else 1.0
+            factor *= province_factors[document.provinces]
         if query.years:
             in_time = (document.published and document.published.year in query.years) or any(
                 str(y) in passage.text for y in query.years

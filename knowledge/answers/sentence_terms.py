@@ -51,6 +51,7 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 FORMAT_VERSION = 2
 # Bits of the stored facts' flags, in SentenceFacts' field order.
 _FLAGS = ("person", "agency", "date", "rank", "count", "enumerates")
+_BITS = tuple(1 << i for i in range(len(_FLAGS)))
 
 
 def sentence_terms_version() -> str:
@@ -152,9 +153,9 @@ def _decode_facts(stored: list[object]) -> SentenceFacts:
     flags, number_words, counts = stored
     assert isinstance(flags, int) and isinstance(number_words, list) and isinstance(counts, list)
     return SentenceFacts(
-        *(bool(flags & (1 << i)) for i in range(len(_FLAGS))),
-        number_word_followers=tuple(tuple(f.split()) for f in number_words),
-        count_followers=tuple(tuple(f.split()) for f in counts),
+        *[flags & bit != 0 for bit in _BITS],
+        number_word_followers=tuple(tuple(f.split()) for f in number_words) if number_words else (),
+        count_followers=tuple(tuple(f.split()) for f in counts) if counts else (),
     )
 
 
