@@ -15,9 +15,13 @@ from datetime import date
 
 from index.query import STOP_SYLLABLES, AnswerKind, Query
 from index.terms import syllables_of_words
-from index.text import ngrams, word_count
+from index.text import word_count
 from knowledge.answers import intent, lists, shape
-from knowledge.answers.sentence_terms import Sentence, sentence_from_terms, snippet_sentences
+from knowledge.answers.sentence_terms import (
+    Sentence,
+    sentence_from_terms,
+    snippet_sentences,
+)
 
 SNIPPET_MAX_WORDS = 80
 

@@ -242,10 +242,11 @@ def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) 
     Only words that are not Vietnamese syllables count: an unseen ordinary
     word ("vậy", "nhé") is just how people type.
     """
+    # Cheapest test first: asking the index costs ten times checking the spelling.
     return any(
-        live.document_frequency(s) == 0
-        and s.isalpha()
+        s.isalpha()
         and not is_typed_syllable(s)
+        and live.document_frequency(s) == 0
         and not any(t.startswith("#") for t in terms.terms([s]))  # "tttt" is TT&TT
         for s, meaningful in zip(query.content_syllables, query.meaningful)
         if meaningful
@@ -279,10 +280,15 @@ def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazettee
 
 
 def rerank(
-    query: Query, hits: Sequence[Hit], rows: dict[int, tuple[DocumentRow, PassageRow]], *, gazetteer: Places
+    query: Query,
+    hits: Sequence[Hit],
+    rows: dict[int, tuple[DocumentRow, PassageRow]],
+    *,
+    gazetteer: RememberingPlaces,
 ) -> Ranked:
     """BM25 order, adjusted for the province and the time the question names."""
-    asked_names = set(gazetteer.find(query.text))
+    asked = gazetteer.find(query.text)
+    asked_names = set(asked)
     dates = [d.published.toordinal() for d, _ in rows.values() if d.published]
     oldest, newest = (min(dates), max(dates)) if dates else (0, 0)
     ranked: Ranked = []
@@ -301,7 +307,7 @@ def rerank(
                 provinces = document.province_list
                 if asked_names & set(provinces):
                     province_factors[document.provinces] = 1.5
-                elif provinces_linked(asked_names, provinces, gazetteer=gazetteer):
+                elif gazetteer.linked(asked, document.provinces):
                     province_factors[document.provinces] = 1.2
                 else:
                     province_factors[document.provinces] = 0.6 if provinces else 1.0

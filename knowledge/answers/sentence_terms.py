@@ -51,7 +51,6 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 FORMAT_VERSION = 2
 # Bits of the stored facts' flags, in SentenceFacts' field order.
 _FLAGS = ("person", "agency", "date", "rank", "count", "enumerates")
-_BITS = tuple(1 << i for i in range(len(_FLAGS)))
 
 
 def sentence_terms_version() -> str:
@@ -153,7 +152,12 @@ def _decode_facts(stored: list[object]) -> SentenceFacts:
     flags, number_words, counts = stored
     assert isinstance(flags, int) and isinstance(number_words, list) and isinstance(counts, list)
     return SentenceFacts(
-        *[flags & bit != 0 for bit in _BITS],
+        person=flags & 1 != 0,
+        agency=flags & 2 != 0,
+        date=flags & 4 != 0,
+        rank=flags & 8 != 0,
+        count=flags & 16 != 0,
+        enumerates=flags & 32 != 0,
         number_word_followers=tuple(tuple(f.split()) for f in number_words) if number_words else (),
         count_followers=tuple(tuple(f.split()) for f in counts) if counts else (),
     )

@@ -110,13 +110,13 @@ def test_stored_shape_facts_say_what_the_shape_finders_find(question: str, shape
     assert chooser.shape is shape_asked
     sentences = _demo_sentences()
     assert len(sentences) > 100
-    for text in sentences:
-        (stored,) = decode(encode(text, TERMS), text)
+    for sentence in sentences:
+        (stored,) = decode(encode(sentence, TERMS), sentence)
         # The question's own words, and the words of the sentence (so "bốn nhiệm vụ" meets "nhiệm vụ").
         for wanted in (chooser.wanted, set(stored.terms)):
-            found = bool(shaped_candidates(text, query.kind, wanted, question, strict=True))
-            assert stored.facts.has(shape_asked, wanted) is found, (text, wanted)
-        assert stored.facts.enumerates is bool(lists.inline_items(text))
+            found = bool(shaped_candidates(sentence, query.kind, wanted, question, strict=True))
+            assert stored.facts.has(shape_asked, wanted) is found, (sentence, wanted)
+        assert stored.facts.enumerates is bool(lists.inline_items(sentence))
 
 
 def test_highlighted_rank_reads_the_stored_shape_facts(demo_library: Library) -> None:
