@@ -27,8 +27,8 @@ are the folded syllables, space-joined; their adjacent pairs are the bigram
 terms, never built for scoring (a pair is looked up as " a b " in the
 syllables); ``extra`` are the concept and document-number terms,
 space-joined; ``facts`` is ``[flags, number_word_followers, count_followers]``
-(see ``_FLAGS``; followers space-joined). Entries of format 1 (no facts) are
-still read: their facts are found from the text when asked.
+(``shape.SentenceFacts``). Entries of format 1 (no facts) are still read:
+their facts are found from the text.
 """
 
 from __future__ import annotations
@@ -49,8 +49,6 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 # and the shape finders' FACTS_VERSION it says whether stored sentence terms
 # are current (store.refresh_sentence_terms).
 FORMAT_VERSION = 2
-# Bits of the stored facts' flags, in SentenceFacts' field order.
-_FLAGS = ("person", "agency", "date", "rank", "count", "enumerates")
 
 
 def sentence_terms_version() -> str:
@@ -69,8 +67,7 @@ class Sentence:
     text: str
     syllables: str
     extra: str
-    # The facts in their stored form, decoded when first asked for (most sentences never are).
-    stored_facts: list[object] | None = None
+    facts: SentenceFacts
     # Terms given as a set by a caller that made them its own way (``sentence_from_terms``).
     given_terms: frozenset[str] | None = None
 
@@ -81,11 +78,6 @@ class Sentence:
             return self.given_terms
         return _terms(self.syllables.split(), self.extra.split())
 
-    @cached_property
-    def facts(self) -> SentenceFacts:
-        """What the sentence holds of each answer shape (found from the text when stored before format 2)."""
-        return sentence_facts(self.text) if self.stored_facts is None else _decode_facts(self.stored_facts)
-
     def has(self, term: str) -> bool:
         """Whether ``term`` is one of the sentence's terms (what ``term in self.terms`` says, without the set)."""
         if self.given_terms is not None:
@@ -95,13 +87,13 @@ class Sentence:
         return f" {term.replace('_', ' ')} " in self.syllables
 
 
-def _sentence(text: str, syllables: str, extra: str, facts: list[object] | None) -> Sentence:
+def _sentence(text: str, syllables: str, extra: str, facts: SentenceFacts) -> Sentence:
     return Sentence(text, f" {syllables} ", f" {extra} ", facts)
 
 
 def sentence_from_terms(text: str, terms: set[str] | frozenset[str]) -> Sentence:
     """A sentence whose terms a caller made (a test, a passage never stored); its facts are found from the text."""
-    return Sentence(text, "", "", None, frozenset(terms))
+    return Sentence(text, "", "", sentence_facts(text), frozenset(terms))
 
 
 def snippet_sentences(passage: str) -> list[str]:
@@ -111,7 +103,7 @@ def snippet_sentences(passage: str) -> list[str]:
 
 def sentences_with_terms(passage: str, terms: TermMaker) -> list[Sentence]:
     """The passage's sentences and their terms, computed (what is stored, and the fallback when nothing is)."""
-    return [_sentence(s, *_made(s, terms), _encode_facts(sentence_facts(s))) for s in snippet_sentences(passage)]
+    return [_sentence(s, *_made(s, terms), sentence_facts(s)) for s in snippet_sentences(passage)]
 
 
 def _made(sentence: str, terms: TermMaker) -> tuple[str, str]:
@@ -140,27 +132,13 @@ def encode(passage: str, terms: TermMaker) -> str:
 
 
 def _encode_facts(facts: SentenceFacts) -> list[object]:
-    flags = sum(1 << i for i, name in enumerate(_FLAGS) if getattr(facts, name))
-    return [
-        flags,
-        [" ".join(f) for f in facts.number_word_followers],
-        [" ".join(f) for f in facts.count_followers],
-    ]
+    return [facts.flags, list(facts.number_word_followers), list(facts.count_followers)]
 
 
 def _decode_facts(stored: list[object]) -> SentenceFacts:
     flags, number_words, counts = stored
     assert isinstance(flags, int) and isinstance(number_words, list) and isinstance(counts, list)
-    return SentenceFacts(
-        person=flags & 1 != 0,
-        agency=flags & 2 != 0,
-        date=flags & 4 != 0,
-        rank=flags & 8 != 0,
-        count=flags & 16 != 0,
-        enumerates=flags & 32 != 0,
-        number_word_followers=tuple(tuple(f.split()) for f in number_words) if number_words else (),
-        count_followers=tuple(tuple(f.split()) for f in counts) if counts else (),
-    )
+    return SentenceFacts(flags, tuple(number_words), tuple(counts))
 
 
 def encode_passages(passages: Sequence[str], terms: TermMaker) -> list[str]:
@@ -176,7 +154,8 @@ def decode(stored: str, passage: str) -> list[Sentence]:
             text, (syllables, extra, *facts) = passage[entry[0] : entry[1]], entry[2:]
         else:
             text, syllables, extra, *facts = entry
-        found.append(_sentence(text, syllables, extra, facts[0] if facts else None))
+        # Format 1 stored no facts: found from the text until the base is refreshed at the next start.
+        found.append(_sentence(text, syllables, extra, _decode_facts(facts[0]) if facts else sentence_facts(text)))
     return found
 
 

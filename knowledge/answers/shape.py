@@ -229,14 +229,21 @@ def wants_agency(question_folded: str) -> bool:
 
 
 
-class Shape(Enum):
-    """The shape of answer a sentence is chosen for: "ai" (a person, or an agency for "cơ quan nào"), "khi nào", "thứ mấy", "bao nhiêu"."""
+# Bits of ``SentenceFacts.flags``: what a sentence holds, one bit a shape.
+PERSON_NAME, AGENCY_NAME, DATE, RANK, COUNT, INLINE_ITEMS = (1 << i for i in range(6))
 
-    PERSON = "person"
-    AGENCY = "agency"
-    DATE = "date"
-    RANK = "rank"
-    QUANTITY = "quantity"
+
+class Shape(Enum):
+    """The shape of answer a sentence is chosen for: "ai" (a person, or an agency for "cơ quan nào"), "khi nào", "thứ mấy", "bao nhiêu".
+
+    Each value is the fact bits that give a sentence the shape ("thứ mấy" takes a rank or a count).
+    """
+
+    PERSON = PERSON_NAME
+    AGENCY = AGENCY_NAME
+    DATE = DATE
+    RANK = RANK | COUNT
+    QUANTITY = COUNT
 
 
 @dataclass(frozen=True)
@@ -250,43 +257,40 @@ class SentenceFacts:
     words follow a count) is kept as the words, and matched per question.
     """
 
-    person: bool
-    agency: bool
-    date: bool
-    rank: bool
-    count: bool
-    # Inline list items ("một là …; hai là …", "1. … 2. …", "gồm: …; …"): knowledge/answers/lists.py.
-    enumerates: bool = False
-    # The folded words after each number word ("bốn nhiệm vụ") and after each count ("15 chỉ tiêu").
-    number_word_followers: tuple[tuple[str, ...], ...] = ()
-    count_followers: tuple[tuple[str, ...], ...] = ()
+    flags: int
+    # The folded words after each number word ("bốn nhiệm vụ") and after each count ("15 chỉ tiêu"), space-joined.
+    number_word_followers: tuple[str, ...] = ()
+    count_followers: tuple[str, ...] = ()
+
+    @property
+    def enumerates(self) -> bool:
+        """Inline list items ("một là …; hai là …", "1. … 2. …", "gồm: …; …"): knowledge/answers/lists.py."""
+        return bool(self.flags & INLINE_ITEMS)
 
     def has(self, shape: Shape, wanted: set[str] | frozenset[str]) -> bool:
         """Whether the sentence holds a candidate of ``shape``: what the finders would return, without running them."""
-        if shape is Shape.PERSON:
-            return self.person
-        if shape is Shape.AGENCY:
-            return self.agency
-        if shape is Shape.DATE:
-            return self.date
-        if shape is Shape.RANK:
-            return self.rank or self.count
-        return self.count or any(names_asked(f, wanted) for f in self.number_word_followers)
+        if self.flags & shape.value:
+            return True
+        # "bốn nhiệm vụ" counts when the question asks about "nhiệm vụ".
+        return shape is Shape.QUANTITY and any(names_asked(f.split(), wanted) for f in self.number_word_followers)
 
     def counts_asked(self, wanted: set[str] | frozenset[str]) -> bool:
         """A count followed closely by an asked word ("15 chỉ tiêu", "1.239 tổ")."""
-        return any(names_asked(f, wanted) for f in self.count_followers)
+        return any(names_asked(f.split(), wanted) for f in self.count_followers)
 
 
 def sentence_facts(sentence: str) -> SentenceFacts:
     """The shape facts of one sentence (what ``SentenceFacts`` stores)."""
+    found = (
+        (PERSON_NAME, person_names(sentence)),
+        (AGENCY_NAME, agencies(sentence)),
+        (DATE, dates(sentence, [m.span() for m in TIME_RE.finditer(sentence)])),
+        (RANK, figures(sentence, [m.span() for m in RANK_ONLY_RE.finditer(sentence)])),
+        (COUNT, figures(sentence, [m.span() for m in COUNT_RE.finditer(sentence)])),
+        (INLINE_ITEMS, lists.inline_items(sentence)),
+    )
     return SentenceFacts(
-        person=bool(person_names(sentence)),
-        agency=bool(agencies(sentence)),
-        date=bool(dates(sentence, [m.span() for m in TIME_RE.finditer(sentence)])),
-        rank=bool(figures(sentence, [m.span() for m in RANK_ONLY_RE.finditer(sentence)])),
-        count=bool(figures(sentence, [m.span() for m in COUNT_RE.finditer(sentence)])),
-        enumerates=bool(lists.inline_items(sentence)),
-        number_word_followers=tuple(f for _, _, f in number_word_followers(sentence)),
-        count_followers=tuple(count_followers(sentence)),
+        sum(bit for bit, spans in found if spans),
+        tuple(" ".join(f) for _, _, f in number_word_followers(sentence)),
+        tuple(" ".join(f) for f in count_followers(sentence)),
     )
