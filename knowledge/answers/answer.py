@@ -237,13 +237,12 @@ class SnippetChooser:
             for t in self.wanted
         ]
         self._weights: dict[str, float] = {}
+        # An intent cue ("khó khăn") can only be stated where its folded syllables follow each other.
+        self._cue_probes = [f" {' '.join(syllables_of_words([cue.lower()]))} " for cue in self.cues]
 
     def draft(self, split: Sequence[Sentence]) -> Draft:
         """The one to three sentences that answer, at most ~80 words, and how well (see ``choose_snippet``)."""
-        scored = [
-            _Scored(s.text, self.sentence_score(s) * intent.sentence_factor(s.text, self.cues), i)
-            for i, s in enumerate(split)
-        ]
+        scored = [_Scored(s.text, self.sentence_score(s) * self.intent_factor(s), i) for i, s in enumerate(split)]
         best = max(scored, key=lambda s: (s.score, -s.index))
         # A list question gets the whole enumeration, up to a limit (knowledge/answers/lists.py).
         if self.wants_list:
@@ -270,6 +269,25 @@ class SnippetChooser:
         if word_count(snippet) > SNIPPET_MAX_WORDS:
             snippet = _window(snippet, self.wanted, self.query.kind)
         return Draft(snippet, best.score, intent.states_intent(snippet, self.cues))
+
+    def intent_factor(self, sentence: Sentence) -> float:
+        """``intent.sentence_factor``, skipped where the stored syllables show no cue could be stated.
+
+        The cue is looked for among the sentence's words with their marks;
+        folded, those words are its stored syllables, except where "&" or "%"
+        adds a word ("và", "phần trăm") between two.
+        """
+        if not self.cues:
+            return 1.0
+        text = sentence.text
+        if (
+            sentence.given_terms is None
+            and "&" not in text
+            and "%" not in text
+            and not any(probe in sentence.syllables for probe in self._cue_probes)
+        ):
+            return 1.0
+        return intent.sentence_factor(text, self.cues)
 
     def snippet(self, draft: Draft) -> Snippet:
         """The draft with the key figure, date or name marked."""

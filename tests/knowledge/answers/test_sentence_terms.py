@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from index.query import QueryReader
 from index.terms import TERMS_VERSION, TermMaker
-from knowledge.answers import lists
+from knowledge.answers import intent, lists
 from knowledge.answers.answer import SnippetChooser, shaped_candidates
 from knowledge.answers.sentence_terms import (
     decode,
@@ -165,3 +165,20 @@ def test_base_with_sentence_terms_of_format_1_gets_shape_facts_at_next_start(dem
     finally:
         reopened.close()
         reopened.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "question", ["Khó khăn của Hải Dương là gì?", "Vì sao chậm?", "Chủ tịch kết luận gì?", "Tỉnh chỉ đạo những gì?"]
+)
+def test_intent_cues_are_found_in_stored_sentences_as_in_their_text(question: str) -> None:
+    """The stored syllables only rule out sentences that cannot state the asked act; the rest are read as text."""
+    query = READER.read(question)
+    chooser = SnippetChooser(query, lambda t: 1.0)
+    assert chooser.cues
+    stating = 0
+    for sentence in _demo_sentences() + ["Tỷ lệ hồ sơ & thủ tục chậm, đạt 50% kế hoạch."]:
+        (stored,) = decode(encode(sentence, TERMS), sentence)
+        expected = intent.sentence_factor(sentence, chooser.cues)
+        assert chooser.intent_factor(stored) == expected, sentence
+        stating += expected > 1.0
+    assert stating  # the demo base states each of these acts somewhere
