@@ -3,6 +3,7 @@
     python bench/ask.py                    # build (once, cached) and measure
     python bench/ask.py --profile          # cProfile of the asks, top functions by own time
     python bench/ask.py --documents 2000 --passes 5
+    python bench/ask.py --answers out.jsonl  # also write every answer, to diff before/after a change
 
 The base is shaped like the real one (403 articles, ~1,900 characters each, a
 few passages each, one upload at a time): 1,200 documents of 1–8 passages of
@@ -214,6 +215,9 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile the asks instead of timing them")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--answers", type=Path, help="write each question's answer (snippets, highlights, scores) as JSON lines"
+    )
     args = parser.parse_args()
     data_dir = CACHE / f"base-{args.documents}-v{BASE_VERSION}"
     marker = data_dir / "built.json"
@@ -230,6 +234,8 @@ def main() -> None:
     asked = questions(5, args.questions)
     read = [library.reader.read(q) for q in asked]
     log_as = ("bench", None, None)
+    if args.answers:
+        _write_answers(library, asked, args.answers)
     for q in asked[:20]:  # warm caches (sentence splitter, regexes, SQLite pages)
         library.ask(q, log_as=log_as)
     if args.profile:
@@ -241,6 +247,7 @@ def main() -> None:
         profiler.disable()
         _close(library)
         stats = pstats.Stats(profiler)
+        stats.dump_stats(CACHE / "ask.prof")  # for a closer look: python -m pstats
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(45)
         return
@@ -302,6 +309,19 @@ def _merged_search_ratio(data_dir: Path, read: list[Query], passes: int = 3) -> 
             times[i].append((pair[0], pair[1]))
     ratios = [statistics.median(m for _, m in v) / statistics.median(u for u, _ in v) for v in times.values()]
     return round(statistics.median(ratios), 2)
+
+
+def _write_answers(library: Library, asked: list[str], path: Path) -> None:
+    """Every answer as a user would see it, one JSON line a question: a speed change must leave this file unchanged."""
+    with path.open("w", encoding="utf-8") as out:
+        for q in asked:
+            answer = library.ask(q)
+            cited = [
+                {"passage": c.passage_id, "snippet": c.snippet, "highlights": c.highlights, "score": c.score}
+                for c in answer.citations
+            ]
+            line = {"q": q, "found": answer.found, "text": answer.text, "citations": cited}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def _close(library: Library) -> None:

@@ -9,40 +9,31 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from index.query import STOP_SYLLABLES, AnswerKind, Query
 from index.terms import syllables_of_words
-from index.text import ngrams, word_count
+from index.text import word_count
 from knowledge.answers import intent, lists, shape
-from knowledge.answers.sentence_terms import Sentence, snippet_sentences
+from knowledge.answers.sentence_terms import (
+    Sentence,
+    sentence_from_terms,
+    snippet_sentences,
+)
 
 SNIPPET_MAX_WORDS = 80
 
-# What counts as "the key number": ranks (13/63), percentages, counts with
-# Vietnamese thousands dots (1.239), decimals (212.93, 10,38), dates (15/9,
-# 1/2024, 30/6/2024) and times. Listed longest-first so "13/63 tỉnh" is
-# marked as the rank, not as the number 13.
-_DATE_RE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
-_RANK_RE = r"(?:thứ\s+)?\d{1,3}/\d{2,3}"
-_PERCENT_RE = r"\d+(?:[.,]\d+)?\s?%"
-_NUMBER_RE = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
-_QUARTER_RE = r"quý\s+(?:I{1,3}|IV|[1-4])(?:[/\s-]+(?:năm\s+)?\d{4})?"
-_MONTH_RE = r"(?:đầu|giữa|cuối)?\s*tháng\s+\d{1,2}(?:/\d{4})?"
-_KEY_RE = re.compile(
-    rf"(?<![\w/.,])(?:{_DATE_RE}|{_RANK_RE}|{_PERCENT_RE}|{_QUARTER_RE}|{_MONTH_RE}|{_NUMBER_RE})(?![\w/])",
-    re.IGNORECASE,
-)
-# Ranks ("thứ 13/63") and counts ("1.239", "76%") without dates or years,
-# which would otherwise win for being near the subject ("tính đến tháng 6/2023").
-_RANK_ONLY_RE = re.compile(r"(?<![\w/.,])(?:thứ\s+)?\d{1,3}/\d{2,3}(?![\w/])", re.IGNORECASE)
-_COUNT_RE = re.compile(
-    rf"(?<![\w/.,])(?:{_RANK_RE}|{_PERCENT_RE}|\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?|(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?)(?![\w/%])",
-    re.IGNORECASE,
-)
-_TIME_RE = re.compile(rf"(?:{_DATE_RE}|{_QUARTER_RE}|{_MONTH_RE}|năm\s+\d{{4}})", re.IGNORECASE)
+# The shape finders' patterns live with them (knowledge/answers/shape.py).
+_KEY_RE, _RANK_ONLY_RE, _COUNT_RE, _TIME_RE = shape.KEY_RE, shape.RANK_ONLY_RE, shape.COUNT_RE, shape.TIME_RE
+# The shape a sentence needs for each kind of question; other kinds want none.
+_SHAPES = {
+    AnswerKind.PERSON: shape.Shape.PERSON,
+    AnswerKind.TIME: shape.Shape.DATE,
+    AnswerKind.RANK: shape.Shape.RANK,
+    AnswerKind.QUANTITY: shape.Shape.QUANTITY,
+}
 
 
 @dataclass(frozen=True)
@@ -148,7 +139,11 @@ def question_terms(query: Query) -> set[str]:
 
 
 def coverage(
-    query: Query, passage_terms: set[str], idf: IdfLookup, unknown_idf: float, ignore: frozenset[str] = frozenset()
+    query: Query,
+    passage_terms: Container[str],
+    idf: IdfLookup,
+    unknown_idf: float,
+    ignore: frozenset[str] = frozenset(),
 ) -> float:
     """Share of the question's information (IDF mass) that the passage contains.
 
@@ -165,7 +160,7 @@ def coverage(
     # A concept the base never mentions is only another spelling of words
     # that are already counted.
     wanted = {t for t in wanted if not (t.startswith("#") and not idf(t))}
-    matched = wanted & passage_terms
+    matched = {t for t in wanted if t in passage_terms}
     strong = any("_" in t or t.startswith("#") for t in matched) or len(matched) >= 2
     if not wanted or not strong:
         return 0.0
@@ -204,7 +199,139 @@ class Snippet:
     states_intent: bool = False
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A passage's snippet before marking: enough to rank the passage; only the shown ones are marked."""
+
+    text: str
+    score: float
+    states_intent: bool = False
+
+
 TermsOf = Callable[[str], set[str]]
+
+
+class SnippetChooser:
+    """Choosing the snippets of one question's passages.
+
+    What the question asks of a sentence (its terms, the answer shape, the
+    intent words, whether it asks for a list) is worked out once here, not
+    once per passage; a sentence is scored from its stored terms and shape
+    facts (knowledge/answers/sentence_terms.py) without a regular expression,
+    and only the snippets shown are marked.
+    """
+
+    def __init__(self, query: Query, idf: IdfLookup) -> None:
+        self.query = query
+        self.idf = idf
+        self.wanted = question_terms(query)
+        self.cues = intent.intent_cues(query)
+        self.wants_list = lists.asks_for_list(query)
+        kind = query.kind
+        self.shape = _SHAPES.get(kind)
+        if self.shape is shape.Shape.PERSON and wants_agency(query.text):
+            self.shape = shape.Shape.AGENCY
+        # Each question term as looked up in a stored sentence (``Sentence.has``), in the set's own order.
+        self._probes = [
+            (t, f" {t} " if t.startswith(("#", "num:")) else f" {t.replace('_', ' ')} ", t.startswith(("#", "num:")))
+            for t in self.wanted
+        ]
+        self._weights: dict[str, float] = {}
+        # An intent cue ("khó khăn") can only be stated where its folded syllables follow each other.
+        self._cue_probes = [f" {' '.join(syllables_of_words([cue.lower()]))} " for cue in self.cues]
+
+    def draft(self, split: Sequence[Sentence]) -> Draft:
+        """The one to three sentences that answer, at most ~80 words, and how well (see ``choose_snippet``)."""
+        scored = [_Scored(s.text, self.sentence_score(s) * self.intent_factor(s), i) for i, s in enumerate(split)]
+        best = max(scored, key=lambda s: (s.score, -s.index))
+        # A list question gets the whole enumeration, up to a limit (knowledge/answers/lists.py).
+        if self.wants_list:
+            enumeration = lists.find_enumeration(
+                [s.text for s in split], best.index, lambda i: split[i].facts.enumerates
+            )
+            if enumeration is not None:
+                snippet = lists.render(enumeration)
+                return Draft(snippet, best.score, intent.states_intent(snippet, self.cues))
+        chosen = [best]
+        words = word_count(best.text)
+        # Grow around the best sentence while it stays short and the neighbours help.
+        for neighbour_index in (best.index + 1, best.index - 1):
+            if not 0 <= neighbour_index < len(scored):
+                continue
+            neighbour = scored[neighbour_index]
+            n = word_count(neighbour.text)
+            helps = neighbour.score >= 0.5 * best.score and neighbour.score > 0
+            if words + n <= SNIPPET_MAX_WORDS and (helps or words < 12) and len(chosen) < 3:
+                chosen.append(neighbour)
+                words += n
+        chosen.sort(key=lambda s: s.index)
+        snippet = " ".join(s.text for s in chosen)
+        if word_count(snippet) > SNIPPET_MAX_WORDS:
+            snippet = _window(snippet, self.wanted, self.query.kind)
+        return Draft(snippet, best.score, intent.states_intent(snippet, self.cues))
+
+    def intent_factor(self, sentence: Sentence) -> float:
+        """``intent.sentence_factor``, skipped where the stored syllables show no cue could be stated.
+
+        The cue is looked for among the sentence's words with their marks;
+        folded, those words are its stored syllables, except where "&" or "%"
+        adds a word ("và", "phần trăm") between two.
+        """
+        if not self.cues:
+            return 1.0
+        text = sentence.text
+        if (
+            sentence.given_terms is None
+            and "&" not in text
+            and "%" not in text
+            and not any(probe in sentence.syllables for probe in self._cue_probes)
+        ):
+            return 1.0
+        return intent.sentence_factor(text, self.cues)
+
+    def snippet(self, draft: Draft) -> Snippet:
+        """The draft with the key figure, date or name marked."""
+        return Snippet(draft.text, self.highlights(draft.text), draft.score, draft.states_intent)
+
+    def highlights(self, snippet: str) -> tuple[tuple[int, int], ...]:
+        """Character spans of the key number, date or name in a snippet (see ``_highlights``)."""
+        return _highlights(snippet, self.wanted, self.query.kind, self.idf, self.query.text)
+
+    def _matched(self, sentence: Sentence) -> set[str] | frozenset[str]:
+        """The question terms a sentence holds, as the set ``wanted & sentence.terms`` (same order when summed)."""
+        if sentence.given_terms is not None:
+            return self.wanted & sentence.given_terms
+        syllables, extra = sentence.syllables, sentence.extra
+        matched = {t for t, probe, in_extra in self._probes if probe in (extra if in_extra else syllables)}
+        # A float sum depends on its order. ``wanted & terms`` iterates ``wanted``, as here, unless the
+        # sentence has no more terms than the question (never fewer than its distinct syllables);
+        # two terms add up the same either way.
+        if len(matched) > 2 and len(set(syllables.split())) <= len(self.wanted):
+            return self.wanted & sentence.terms
+        return matched
+
+    def sentence_score(self, sentence: Sentence) -> float:
+        """How well one sentence answers: the IDF of the question terms it holds, weighed by its shape."""
+        wanted = self.wanted
+        matched = self._matched(sentence)
+        weights = self._weights
+        for t in matched:
+            if t not in weights:
+                weights[t] = self.idf(t)
+        score = sum(weights[t] for t in matched)
+        kind = self.query.kind
+        if score and kind is not AnswerKind.OTHER and kind is not AnswerKind.LIST:
+            # "bao nhiêu", "ai", "khi nào" want a figure, a name, a date: a sentence
+            # without one (a headline, a summary) only repeats the question's words.
+            facts = sentence.facts
+            if self.shape is not None and facts.has(self.shape, wanted):
+                score *= 1.5
+                if kind is AnswerKind.QUANTITY and facts.counts_asked(wanted):
+                    score *= 1.6
+            else:
+                score *= 0.6
+        # A long sentence matches more by chance; damp it gently.
+        return score / (1.0 + 0.01 * max(0, len(sentence.text.split()) - 25))
 
 
 def choose_snippet(
@@ -221,68 +348,18 @@ def choose_snippet(
     (knowledge/answers/sentence_terms.py); without it the passage is split
     here and ``terms_of`` gives a sentence's index terms (the same terms
     passages are indexed with, concepts included, so "quý 1" meets "quý I").
+    Answering many passages for one question goes through one ``SnippetChooser``.
     """
     if split is None:
         assert terms_of is not None, "choose_snippet needs the stored sentences or terms_of"
-        split = [Sentence(s, frozenset(terms_of(s))) for s in snippet_sentences(passage)]
-    sents = [s.text for s in split]
-    wanted = question_terms(query)
-    cues = intent.intent_cues(query)
-    scored = [
-        _Scored(s.text, _sentence_score(s.text, s.terms, wanted, query.kind, idf, query.text) * intent.sentence_factor(s.text, cues), i)
-        for i, s in enumerate(split)
-    ]
-    best = max(scored, key=lambda s: (s.score, -s.index))
-    # A list question gets the whole enumeration, up to a limit (knowledge/answers/lists.py).
-    enumeration = lists.find_enumeration(sents, best.index) if lists.asks_for_list(query) else None
-    if enumeration is not None:
-        snippet = lists.render(enumeration)
-        return Snippet(
-            snippet,
-            _highlights(snippet, wanted, query.kind, idf, query.text),
-            best.score,
-            intent.states_intent(snippet, cues),
-        )
-    chosen = [best]
-    words = word_count(best.text)
-    # Grow around the best sentence while it stays short and the neighbours help.
-    for neighbour_index in (best.index + 1, best.index - 1):
-        if not 0 <= neighbour_index < len(scored):
-            continue
-        neighbour = scored[neighbour_index]
-        n = word_count(neighbour.text)
-        helps = neighbour.score >= 0.5 * best.score and neighbour.score > 0
-        if words + n <= SNIPPET_MAX_WORDS and (helps or words < 12) and len(chosen) < 3:
-            chosen.append(neighbour)
-            words += n
-    chosen.sort(key=lambda s: s.index)
-    snippet = " ".join(s.text for s in chosen)
-    if word_count(snippet) > SNIPPET_MAX_WORDS:
-        snippet = _window(snippet, wanted, query.kind)
-    return Snippet(
-        snippet, _highlights(snippet, wanted, query.kind, idf, query.text), best.score, intent.states_intent(snippet, cues)
-    )
+        split = [sentence_from_terms(s, terms_of(s)) for s in snippet_sentences(passage)]
+    chooser = SnippetChooser(query, idf)
+    return chooser.snippet(chooser.draft(split))
 
 
-def _sentence_score(
-    sentence: str, present: frozenset[str] | set[str], wanted: set[str], kind: AnswerKind, idf: IdfLookup, question: str = ""
-) -> float:
-    score = sum(idf(t) for t in wanted & present)
-    if score and kind is not AnswerKind.OTHER and kind is not AnswerKind.LIST:
-        # "bao nhiêu", "ai", "khi nào" want a figure, a name, a date: a sentence
-        # without one (a headline, a summary) only repeats the question's words.
-        if _has_answer_shape(sentence, kind, wanted, question):
-            score *= 1.5
-            if kind is AnswerKind.QUANTITY and _counts_what_is_asked(sentence, wanted):
-                score *= 1.6
-        else:
-            score *= 0.6
-    # A long sentence matches more by chance; damp it gently.
-    return score / (1.0 + 0.01 * max(0, len(sentence.split()) - 25))
-
-
-def _has_answer_shape(sentence: str, kind: AnswerKind, wanted: set[str] = frozenset(), question: str = "") -> bool:
-    return bool(shaped_candidates(sentence, kind, wanted, question, strict=True))
+def wants_agency(question: str) -> bool:
+    """ "Cơ quan nào", "sở nào" ask for an agency rather than a person."""
+    return shape.wants_agency(" ".join(syllables_of_words([question.lower()])))
 
 
 def shaped_candidates(
@@ -294,8 +371,7 @@ def shaped_candidates(
     (every sentence names some agency); for marking, an agency will do.
     """
     if kind is AnswerKind.PERSON:
-        folded = " ".join(syllables_of_words([question.lower()]))
-        if shape.wants_agency(folded):
+        if wants_agency(question):
             return shape.agencies(text)
         people = shape.person_names(text)
         return people if people or strict else shape.agencies(text)
@@ -308,22 +384,6 @@ def shaped_candidates(
         found = shape.figures(text, [m.span() for m in _COUNT_RE.finditer(text)])
         return found + shape.counted_words(text, wanted)
     return []
-
-
-def _counts_what_is_asked(sentence: str, wanted: set[str]) -> bool:
-    """A count followed closely by the asked-about noun ("15 chỉ tiêu", "1.239 tổ").
-
-    Vietnamese puts the number before the classifier and noun, so a figure
-    within three words before a question word is the answer to "bao nhiêu".
-    """
-    tokens = sentence.split()
-    for i, token in enumerate(tokens):
-        if not _COUNT_RE.fullmatch(token.strip(",.;:()")):
-            continue
-        following = syllables_of_words(tokens[i + 1 : i + 4])
-        if set(following) & wanted or set(ngrams(following, 2)) & wanted:
-            return True
-    return False
 
 
 def _window(text: str, wanted: set[str], kind: AnswerKind) -> str:

@@ -9,14 +9,14 @@ holds the answer at all, because a confident wrong answer is worse than
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from index.bm25 import Hit
 from index.query import Query
 from index.terms import TermMaker, syllables_of_words
 from index.text import split_words
-from knowledge.answers.answer import Answer, Citation, choose_snippet, coverage
+from knowledge.answers.answer import Answer, Citation, SnippetChooser, coverage
 from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
 from knowledge.answers.intent import stated_terms as stated_intent_terms
 from knowledge.answers.relevance import about_asked_province as only_asked_province
@@ -67,9 +67,7 @@ def answer_query(
         # The asked province's passages compete alone (knowledge/answers/relevance.py).
         asked = gazetteer.find(query.text)
         if asked:
-            ranked = only_asked_province(
-                ranked, lambda pair: provinces_linked(asked, pair[0].province_list, gazetteer=gazetteer)
-            )
+            ranked = only_asked_province(ranked, lambda pair: gazetteer.linked(asked, pair[0].provinces))
         if not ranked:
             return Answer(question=query.text, found=False, kind=query.kind)
         every_candidate = list(ranked)
@@ -78,14 +76,10 @@ def answer_query(
         # A passage whose best sentence answers the question's shape (a number
         # for "bao nhiêu", a name for "ai") beats one that only shares words.
         # Its sentences and their terms were stored at ingest (answers/sentence_terms.py).
+        # Only the snippets shown are marked (chooser.highlights below).
+        chooser = SnippetChooser(query, idf)
         shortlist = [
-            (
-                score,
-                pair,
-                choose_snippet(
-                    pair[1].text, query, idf, split=passage_sentences(pair[1].text, pair[1].sentence_terms, terms)
-                ),
-            )
+            (score, pair, chooser.draft(passage_sentences(pair[1].text, pair[1].sentence_terms, terms)))
             for score, pair in ranked[:_SHORTLIST]
         ]
         top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
@@ -104,18 +98,18 @@ def answer_query(
         # Only citations above the floor that share a specific word with the question are shown.
         shown = keep_relevant(
             final,
-            terms_of=lambda item: set(terms.terms(split_words(item[1][1].tokens))),
+            terms_of=lambda item: PassageTerms(item[1][1].tokens, terms),
             query=query,
             places=places,
             limit=max(k, 1),
         )
         citations = [
-            citation(document, passage, snip.text, snip.highlights, score, query, gazetteer=gazetteer)
+            citation(document, passage, snip.text, chooser.highlights(snip.text), score, query, gazetteer=gazetteer)
             for _, (score, (document, passage), snip) in shown[: max(k, 1)]
         ]
         _, (_, (best_document, best_passage), _) = final[0]
         # The title speaks for every passage ("Hải Dương" may be named only there).
-        best_terms = set(terms.terms(split_words(best_passage.tokens))) | set(
+        also = set(
             terms.terms(
                 [
                     best_document.title,
@@ -126,7 +120,8 @@ def answer_query(
             )
         )
         # An intent word ("khó khăn") is found where the passage states the act in other words.
-        best_terms |= stated_intent_terms(query, best_passage.text)
+        also |= stated_intent_terms(query, best_passage.text)
+        best_terms = PassageTerms(best_passage.tokens, terms, also=also)
         share = coverage(query, best_terms, idf, live.unknown_idf(), ignore=places)
         found = (
             share >= MIN_COVERAGE
@@ -139,6 +134,40 @@ def answer_query(
         citations=tuple(citations) if found else (),
         kind=query.kind,
     )
+
+
+class PassageTerms:
+    """Whether a passage holds an index term, answered from its stored words without making all its terms.
+
+    Its terms are what the index holds for it (``TermMaker.terms`` of the
+    stored words): syllables, adjacent pairs, then concept ("#…") and document
+    number ("num:…") terms. A question asks about ten of them, so syllables
+    and pairs are looked up in the folded syllables ("a_b" is " a b "); the
+    rest are made only when one is asked for. ``also``: terms that count as
+    held too (the document's title, the stated intent).
+    """
+
+    def __init__(self, tokens: str, terms: TermMaker, also: Container[str] = frozenset()) -> None:
+        self._words = split_words(tokens)
+        self._terms = terms
+        self._also = also
+        self._syllables = f" {' '.join(syllables_of_words(self._words))} "
+        self._named: frozenset[str] | None = None
+
+    def __contains__(self, term: object) -> bool:
+        if not isinstance(term, str):
+            return False
+        if term in self._also:
+            return True
+        if term.startswith(("#", "num:")):
+            if self._named is None:
+                self._named = frozenset(t for t in self._terms.terms(self._words) if t.startswith(("#", "num:")))
+            return term in self._named
+        parts = term.split("_")
+        # Anything else is a syllable or a pair of them; "ba_ria_vung_tau" is no index term.
+        if len(parts) > 2 or not all(parts) or any(p.split() != [p] for p in parts):
+            return False
+        return f" {' '.join(parts)} " in self._syllables
 
 
 class Places(Protocol):
@@ -159,6 +188,7 @@ class RememberingPlaces:
         self._found: dict[str, list[str]] = {}
         self._successors: dict[str, str | None] = {}
         self._notes: dict[str, str | None] = {}
+        self._linked: dict[tuple[tuple[str, ...], str], bool] = {}
 
     def find(self, text: str) -> list[str]:
         if text not in self._found:
@@ -174,6 +204,13 @@ class RememberingPlaces:
         if name not in self._notes:
             self._notes[name] = self._gazetteer.merger_note(name)
         return self._notes[name]
+
+    def linked(self, asked: Sequence[str], provinces: str) -> bool:
+        """``provinces_linked`` for a document's stored provinces ("Hải Dương,Hải Phòng"), once for each."""
+        key = (tuple(asked), provinces)
+        if key not in self._linked:
+            self._linked[key] = provinces_linked(asked, [p for p in provinces.split(",") if p], gazetteer=self)
+        return self._linked[key]
 
 
 def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
@@ -206,17 +243,20 @@ def names_something_unknown(query: Query, *, live: LiveIndex, terms: TermMaker) 
     Only words that are not Vietnamese syllables count: an unseen ordinary
     word ("vậy", "nhé") is just how people type.
     """
+    # Cheapest test first: asking the index costs ten times checking the spelling.
     return any(
-        live.document_frequency(s) == 0
-        and s.isalpha()
+        s.isalpha()
         and not is_typed_syllable(s)
+        and live.document_frequency(s) == 0
         and not any(t.startswith("#") for t in terms.terms([s]))  # "tttt" is TT&TT
         for s, meaningful in zip(query.content_syllables, query.meaningful)
         if meaningful
     )
 
 
-def about_asked_province(query: Query, document: DocumentRow, passage_terms: set[str], *, gazetteer: Places) -> bool:
+def about_asked_province(
+    query: Query, document: DocumentRow, passage_terms: Container[str], *, gazetteer: Places
+) -> bool:
     """A figure about Hải Dương is no answer to a question about Ninh Thuận."""
     asked = gazetteer.find(query.text)
     if not asked:
@@ -241,13 +281,19 @@ def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazettee
 
 
 def rerank(
-    query: Query, hits: Sequence[Hit], rows: dict[int, tuple[DocumentRow, PassageRow]], *, gazetteer: Places
+    query: Query,
+    hits: Sequence[Hit],
+    rows: dict[int, tuple[DocumentRow, PassageRow]],
+    *,
+    gazetteer: RememberingPlaces,
 ) -> Ranked:
     """BM25 order, adjusted for the province and the time the question names."""
-    asked_names = set(gazetteer.find(query.text))
+    asked = gazetteer.find(query.text)
+    asked_names = set(asked)
     dates = [d.published.toordinal() for d, _ in rows.values() if d.published]
     oldest, newest = (min(dates), max(dates)) if dates else (0, 0)
     ranked: Ranked = []
+    province_factors: dict[str, float] = {}
     for hit in hits:
         pair = rows.get(hit.passage_id)
         if pair is None:
@@ -257,12 +303,16 @@ def rerank(
         if asked_names:
             # The province named beats the unit it merged into (or out of):
             # "Vĩnh Phúc" prefers Vĩnh Phúc's articles over other Phú Thọ ones.
-            if asked_names & set(document.province_list):
-                factor *= 1.5
-            elif provinces_linked(asked_names, document.province_list, gazetteer=gazetteer):
-                factor *= 1.2
-            elif document.province_list:
-                factor *= 0.6
+            # Many candidates share a document, or the provinces of one: worked out once for each.
+            if document.provinces not in province_factors:
+                provinces = document.province_list
+                if asked_names & set(provinces):
+                    province_factors[document.provinces] = 1.5
+                elif gazetteer.linked(asked, document.provinces):
+                    province_factors[document.provinces] = 1.2
+                else:
+                    province_factors[document.provinces] = 0.6 if provinces else 1.0
+            factor *= province_factors[document.provinces]
         if query.years:
             in_time = (document.published and document.published.year in query.years) or any(
                 str(y) in passage.text for y in query.years

@@ -8,6 +8,7 @@ that act; a sentence stating it weighs more, and so does its passage.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from index.query import Query
@@ -51,7 +52,13 @@ def states_intent(text: str, cues: tuple[str, ...]) -> bool:
     if not cues:
         return False
     words = " " + " ".join(re.findall(r"[^\W_]+", canonical(text))) + " "
-    return any(f" {canonical(cue)} " in words for cue in cues)
+    return any(_padded(cue) in words for cue in cues)
+
+
+@functools.lru_cache(maxsize=256)
+def _padded(cue: str) -> str:
+    """A cue phrase as found among a text's words; cues come from ``INTENTS``, so few and asked again and again."""
+    return f" {canonical(cue)} "
 
 
 def sentence_factor(sentence: str, cues: tuple[str, ...]) -> float:

@@ -11,7 +11,7 @@ and, where the limit cuts it, the answer says how many items are left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.query import AnswerKind, Query
@@ -97,13 +97,24 @@ def merge_markers(sentences_: Sequence[str]) -> list[str]:
     return merged
 
 
-def find_enumeration(sentences_: Sequence[str], at: int) -> Enumeration | None:
-    """The enumeration in sentence ``at`` or starting right after it (the "Đó là: …" that follows)."""
+def inline_items(text: str) -> list[tuple[int, int]]:
+    """The spans of the items a sentence lists inline, in any of the three ways; empty when it lists none."""
+    return word_items(text) or number_items(text) or semicolon_items(text)
+
+
+def find_enumeration(
+    sentences_: Sequence[str], at: int, lists_inline: Callable[[int], bool] | None = None
+) -> Enumeration | None:
+    """The enumeration in sentence ``at`` or starting right after it (the "Đó là: …" that follows).
+
+    ``lists_inline(i)``: whether sentence ``i`` has inline items, when that is
+    already known (stored at ingest, knowledge/answers/sentence_terms.py).
+    """
     for index in (at, at + 1):
         if not 0 <= index < len(sentences_):
             continue
         text = sentences_[index]
-        spans = word_items(text) or number_items(text) or semicolon_items(text)
+        spans = inline_items(text) if lists_inline is None or lists_inline(index) else []
         if spans:
             lead = text[: spans[0][0]]
             if index == at + 1:

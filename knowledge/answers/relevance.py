@@ -10,7 +10,7 @@ the base holds one, else refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import TypeVar
 
 from index.query import Query
@@ -63,7 +63,7 @@ def is_definition(sentence: str) -> bool:
 def keep_relevant(
     ranked: Sequence[tuple[float, T]],
     *,
-    terms_of: Callable[[T], set[str]],
+    terms_of: Callable[[T], Container[str]],
     query: Query,
     places: frozenset[str],
     limit: int | None = None,
@@ -83,8 +83,10 @@ def keep_relevant(
             break
         if score < RELEVANCE_FLOOR * top:
             continue
-        if wanted and not wanted & terms_of(item):
-            continue
+        if wanted:
+            held = terms_of(item)
+            if not any(t in held for t in wanted):
+                continue
         kept.append((score, item))
     return kept
 

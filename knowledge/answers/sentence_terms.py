@@ -14,13 +14,21 @@ document's number appended to every passage, so their syllables do not line
 up with the sentences. No word segmentation runs here: only the fold and the
 syllable regex that make every index term.
 
+Each sentence also keeps what it holds of each answer shape (a person's
+name, an agency, a date, a rank, a count: knowledge/answers/shape.py,
+``SentenceFacts``), so scoring a sentence for "ai", "khi nào" or "bao nhiêu"
+runs no regular expression per question.
+
 Stored form (JSON, a list with one entry per sentence): ``[start, end,
-syllables, extra]`` where the sentence is ``passage[start:end]``, or
-``[text, syllables, extra]`` when it is not a slice of the passage (a list
-marker the splitter cut off and the snippet joins back). ``syllables`` are the
-folded syllables, space-joined; their adjacent pairs are the bigram terms,
-rebuilt on reading (it costs microseconds and keeps the column a third of the
-size); ``extra`` are the concept and document-number terms, space-joined.
+syllables, extra, facts]`` where the sentence is ``passage[start:end]``, or
+``[text, syllables, extra, facts]`` when it is not a slice of the passage (a
+list marker the splitter cut off and the snippet joins back). ``syllables``
+are the folded syllables, space-joined; their adjacent pairs are the bigram
+terms, never built for scoring (a pair is looked up as " a b " in the
+syllables); ``extra`` are the concept and document-number terms,
+space-joined; ``facts`` is ``[flags, number_word_followers, count_followers]``
+(``shape.SentenceFacts``). Entries of format 1 (no facts) are still read:
+their facts are found from the text.
 """
 
 from __future__ import annotations
@@ -29,27 +37,63 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from index.terms import TERMS_VERSION, TermMaker
 from knowledge.answers.lists import merge_markers
+from knowledge.answers.shape import FACTS_VERSION, SentenceFacts, sentence_facts
 from knowledge.documents.passages import sentences
 
 _SYLLABLE = re.compile(r"[^\W_]+")
 # Bumped when the stored form or the sentence split changes; with TERMS_VERSION
-# it says whether stored sentence terms are current (store.refresh_sentence_terms).
-FORMAT_VERSION = 1
+# and the shape finders' FACTS_VERSION it says whether stored sentence terms
+# are current (store.refresh_sentence_terms).
+FORMAT_VERSION = 2
 
 
 def sentence_terms_version() -> str:
-    return f"{TERMS_VERSION}.{FORMAT_VERSION}"
+    return f"{TERMS_VERSION}.{FORMAT_VERSION}.{FACTS_VERSION}"
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence a snippet may show, with the index terms it contains."""
+    """One sentence a snippet may show, with the index terms it contains and its shape facts.
+
+    The terms are kept as the stored strings, space-padded (" a b c "), so a
+    question term is found with one substring test ("a_b" is " a b ") instead
+    of building every sentence's set of terms for every question.
+    """
 
     text: str
-    terms: frozenset[str]
+    syllables: str
+    extra: str
+    facts: SentenceFacts
+    # Terms given as a set by a caller that made them its own way (``sentence_from_terms``).
+    given_terms: frozenset[str] | None = None
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """Every index term of the sentence: syllables, their pairs, concepts and numbers."""
+        if self.given_terms is not None:
+            return self.given_terms
+        return _terms(self.syllables.split(), self.extra.split())
+
+    def has(self, term: str) -> bool:
+        """Whether ``term`` is one of the sentence's terms (what ``term in self.terms`` says, without the set)."""
+        if self.given_terms is not None:
+            return term in self.given_terms
+        if term.startswith(("#", "num:")):
+            return f" {term} " in self.extra
+        return f" {term.replace('_', ' ')} " in self.syllables
+
+
+def _sentence(text: str, syllables: str, extra: str, facts: SentenceFacts) -> Sentence:
+    return Sentence(text, f" {syllables} ", f" {extra} ", facts)
+
+
+def sentence_from_terms(text: str, terms: set[str] | frozenset[str]) -> Sentence:
+    """A sentence whose terms a caller made (a test, a passage never stored); its facts are found from the text."""
+    return Sentence(text, "", "", sentence_facts(text), frozenset(terms))
 
 
 def snippet_sentences(passage: str) -> list[str]:
@@ -59,27 +103,42 @@ def snippet_sentences(passage: str) -> list[str]:
 
 def sentences_with_terms(passage: str, terms: TermMaker) -> list[Sentence]:
     """The passage's sentences and their terms, computed (what is stored, and the fallback when nothing is)."""
-    return [Sentence(s, frozenset(terms.terms([s]))) for s in snippet_sentences(passage)]
+    return [_sentence(s, *_made(s, terms), sentence_facts(s)) for s in snippet_sentences(passage)]
+
+
+def _made(sentence: str, terms: TermMaker) -> tuple[str, str]:
+    """A sentence's syllables and its other terms (concepts, numbers), each space-joined."""
+    made = terms.terms([sentence])
+    # TermMaker gives the syllables first, then their pairs, then concepts and numbers;
+    # only syllables are bare words (pairs hold "_", the rest start with "#" or "num:").
+    n = next((i for i, t in enumerate(made) if not _SYLLABLE.fullmatch(t)), len(made))
+    return " ".join(made[:n]), " ".join(made[n + max(n - 1, 0) :])
 
 
 def encode(passage: str, terms: TermMaker) -> str:
-    """The stored form of a passage's sentences and their terms (see the module docstring)."""
+    """The stored form of a passage's sentences, their terms and shape facts (see the module docstring)."""
     entries: list[list[object]] = []
     cursor = 0
     for sentence in snippet_sentences(passage):
-        made = terms.terms([sentence])
-        # TermMaker gives the syllables first, then their pairs, then concepts and numbers;
-        # only syllables are bare words (pairs hold "_", the rest start with "#" or "num:").
-        n = next((i for i, t in enumerate(made) if not _SYLLABLE.fullmatch(t)), len(made))
-        syllables = made[:n]
-        extra = made[n + max(n - 1, 0) :]
+        syllables, extra = _made(sentence, terms)
+        facts = _encode_facts(sentence_facts(sentence))
         start = passage.find(sentence, cursor)
         if start >= 0:
             cursor = start + len(sentence)
-            entries.append([start, cursor, " ".join(syllables), " ".join(extra)])
+            entries.append([start, cursor, syllables, extra, facts])
         else:
-            entries.append([sentence, " ".join(syllables), " ".join(extra)])
+            entries.append([sentence, syllables, extra, facts])
     return json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+
+
+def _encode_facts(facts: SentenceFacts) -> list[object]:
+    return [facts.flags, list(facts.number_word_followers), list(facts.count_followers)]
+
+
+def _decode_facts(stored: list[object]) -> SentenceFacts:
+    flags, number_words, counts = stored
+    assert isinstance(flags, int) and isinstance(number_words, list) and isinstance(counts, list)
+    return SentenceFacts(flags, tuple(number_words), tuple(counts))
 
 
 def encode_passages(passages: Sequence[str], terms: TermMaker) -> list[str]:
@@ -91,12 +150,12 @@ def decode(stored: str, passage: str) -> list[Sentence]:
     """The sentences and terms of a passage from their stored form."""
     found: list[Sentence] = []
     for entry in json.loads(stored):
-        if len(entry) == 4:
-            start, end, syllables, extra = entry
-            text = passage[start:end]
+        if isinstance(entry[0], int):
+            text, (syllables, extra, *facts) = passage[entry[0] : entry[1]], entry[2:]
         else:
-            text, syllables, extra = entry
-        found.append(Sentence(text, _terms(syllables.split(), extra.split())))
+            text, syllables, extra, *facts = entry
+        # Format 1 stored no facts: found from the text until the base is refreshed at the next start.
+        found.append(_sentence(text, syllables, extra, _decode_facts(facts[0]) if facts else sentence_facts(text)))
     return found
 
 

@@ -12,8 +12,39 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
-from index.text import fold
+from index.terms import syllables_of_words
+from index.text import fold, ngrams
+from knowledge.answers import lists
+
+# Bumped whenever a finder below changes what it finds: the facts of every
+# stored sentence (``SentenceFacts``) are then made again at the next start
+# (knowledge/answers/sentence_terms.py, store.refresh_sentence_terms).
+FACTS_VERSION = 1
+
+# What counts as "the key number": ranks (13/63), percentages, counts with
+# Vietnamese thousands dots (1.239), decimals (212.93, 10,38), dates (15/9,
+# 1/2024, 30/6/2024) and times. Listed longest-first so "13/63 tỉnh" is
+# marked as the rank, not as the number 13.
+_DATE_RE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
+_RANK_RE = r"(?:thứ\s+)?\d{1,3}/\d{2,3}"
+_PERCENT_RE = r"\d+(?:[.,]\d+)?\s?%"
+_NUMBER_RE = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
+_QUARTER_RE = r"quý\s+(?:I{1,3}|IV|[1-4])(?:[/\s-]+(?:năm\s+)?\d{4})?"
+_MONTH_RE = r"(?:đầu|giữa|cuối)?\s*tháng\s+\d{1,2}(?:/\d{4})?"
+KEY_RE = re.compile(
+    rf"(?<![\w/.,])(?:{_DATE_RE}|{_RANK_RE}|{_PERCENT_RE}|{_QUARTER_RE}|{_MONTH_RE}|{_NUMBER_RE})(?![\w/])",
+    re.IGNORECASE,
+)
+# Ranks ("thứ 13/63") and counts ("1.239", "76%") without dates or years,
+# which would otherwise win for being near the subject ("tính đến tháng 6/2023").
+RANK_ONLY_RE = re.compile(r"(?<![\w/.,])(?:thứ\s+)?\d{1,3}/\d{2,3}(?![\w/])", re.IGNORECASE)
+COUNT_RE = re.compile(
+    rf"(?<![\w/.,])(?:{_RANK_RE}|{_PERCENT_RE}|\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?|(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?)(?![\w/%])",
+    re.IGNORECASE,
+)
+TIME_RE = re.compile(rf"(?:{_DATE_RE}|{_QUARTER_RE}|{_MONTH_RE}|năm\s+\d{{4}})", re.IGNORECASE)
 
 # Document kinds whose number is part of their name: "Đề án 06", "Nghị quyết số 57".
 _DOCUMENT_NAME_BEFORE = re.compile(
@@ -156,17 +187,35 @@ def dates(text: str, general: list[tuple[int, int]]) -> list[Span]:
     return spans
 
 
-def counted_words(text: str, wanted: set[str]) -> list[Span]:
+def counted_words(text: str, wanted: set[str] | frozenset[str]) -> list[Span]:
     """Number words right before the asked noun: "bốn nhiệm vụ" when the question asks "mấy nhiệm vụ"."""
-    spans = []
+    return [Span(start, end) for start, end, following in number_word_followers(text) if names_asked(following, wanted)]
+
+
+def number_word_followers(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Each number word that may count something, with the (up to three) folded words after it."""
+    found = []
     for m in _NUMBER_WORD_RE.finditer(text):
-        following = [fold(w.lower()) for w in _WORD_RE.findall(text[m.end() : m.end() + 40])[:3]]
-        if following[:1] in (["so"], ["vai"], ["trong"], ["la"]):
+        following = tuple(fold(w.lower()) for w in _WORD_RE.findall(text[m.end() : m.end() + 40])[:3])
+        if following[:1] in (("so",), ("vai",), ("trong",), ("la",)):
             continue  # "một số" is "some", "một trong" "one of", "một là" a list marker: not counts
-        pairs = {f"{a}_{b}" for a, b in zip(following, following[1:])}
-        if set(following) & wanted or pairs & wanted:
-            spans.append(Span(m.start(), m.end()))
-    return spans
+        found.append((m.start(), m.end(), following))
+    return found
+
+
+def count_followers(sentence: str) -> list[tuple[str, ...]]:
+    """The folded syllables of the (up to three) words after each count in a sentence ("15 chỉ tiêu")."""
+    tokens = sentence.split()
+    return [
+        tuple(syllables_of_words(tokens[i + 1 : i + 4]))
+        for i, token in enumerate(tokens)
+        if COUNT_RE.fullmatch(token.strip(",.;:()"))
+    ]
+
+
+def names_asked(following: tuple[str, ...] | list[str], wanted: set[str] | frozenset[str]) -> bool:
+    """Whether the words after a number name what the question asks about (a word or a pair of them)."""
+    return bool(set(following) & wanted or set(ngrams(list(following), 2)) & wanted)
 
 
 def figures(text: str, matches: list[tuple[int, int]]) -> list[Span]:
@@ -178,3 +227,70 @@ def wants_agency(question_folded: str) -> bool:
     """ "Cơ quan nào", "sở nào", "đơn vị nào" ask for an agency rather than a person."""
     return bool(re.search(r"\b(?:co quan|so|don vi|bo|nganh|ban) nao\b", question_folded))
 
+
+
+# Bits of ``SentenceFacts.flags``: what a sentence holds, one bit a shape.
+PERSON_NAME, AGENCY_NAME, DATE, RANK, COUNT, INLINE_ITEMS = (1 << i for i in range(6))
+
+
+class Shape(Enum):
+    """The shape of answer a sentence is chosen for: "ai" (a person, or an agency for "cơ quan nào"), "khi nào", "thứ mấy", "bao nhiêu".
+
+    Each value is the fact bits that give a sentence the shape ("thứ mấy" takes a rank or a count).
+    """
+
+    PERSON = PERSON_NAME
+    AGENCY = AGENCY_NAME
+    DATE = DATE
+    RANK = RANK | COUNT
+    QUANTITY = COUNT
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """What a sentence holds of each shape, found once at ingest and stored with its terms.
+
+    Choosing the snippet asks, for every sentence of the shortlisted passages,
+    whether it has a figure, a date or a name; the finders are regular
+    expressions over the text, and were most of the cost of answering. These
+    facts depend on the sentence alone; what depends on the question (which
+    words follow a count) is kept as the words, and matched per question.
+    """
+
+    flags: int
+    # The folded words after each number word ("bốn nhiệm vụ") and after each count ("15 chỉ tiêu"), space-joined.
+    number_word_followers: tuple[str, ...] = ()
+    count_followers: tuple[str, ...] = ()
+
+    @property
+    def enumerates(self) -> bool:
+        """Inline list items ("một là …; hai là …", "1. … 2. …", "gồm: …; …"): knowledge/answers/lists.py."""
+        return bool(self.flags & INLINE_ITEMS)
+
+    def has(self, shape: Shape, wanted: set[str] | frozenset[str]) -> bool:
+        """Whether the sentence holds a candidate of ``shape``: what the finders would return, without running them."""
+        if self.flags & shape.value:
+            return True
+        # "bốn nhiệm vụ" counts when the question asks about "nhiệm vụ".
+        return shape is Shape.QUANTITY and any(names_asked(f.split(), wanted) for f in self.number_word_followers)
+
+    def counts_asked(self, wanted: set[str] | frozenset[str]) -> bool:
+        """A count followed closely by an asked word ("15 chỉ tiêu", "1.239 tổ")."""
+        return any(names_asked(f.split(), wanted) for f in self.count_followers)
+
+
+def sentence_facts(sentence: str) -> SentenceFacts:
+    """The shape facts of one sentence (what ``SentenceFacts`` stores)."""
+    found = (
+        (PERSON_NAME, person_names(sentence)),
+        (AGENCY_NAME, agencies(sentence)),
+        (DATE, dates(sentence, [m.span() for m in TIME_RE.finditer(sentence)])),
+        (RANK, figures(sentence, [m.span() for m in RANK_ONLY_RE.finditer(sentence)])),
+        (COUNT, figures(sentence, [m.span() for m in COUNT_RE.finditer(sentence)])),
+        (INLINE_ITEMS, lists.inline_items(sentence)),
+    )
+    return SentenceFacts(
+        sum(bit for bit, spans in found if spans),
+        tuple(" ".join(f) for _, _, f in number_word_followers(sentence)),
+        tuple(" ".join(f) for f in count_followers(sentence)),
+    )

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlmodel import Session, select
 
+from index.terms import TermMaker
+from index.text import split_words
+from knowledge.answers.ask import PassageTerms
 from knowledge.answers.lists import LIST_MAX_WORDS
 from knowledge.library import DocumentInput, Library
+from knowledge.models import Passage
 
 
 def test_rank_question_gets_the_rank_sentence_with_the_rank_marked(demo_library: Library) -> None:
@@ -127,3 +132,17 @@ def test_new_province_name_finds_the_merged_province_and_says_so(demo_library: L
 def test_percent_questions_meet_the_percent_sign(demo_library: Library) -> None:
     answer = demo_library.ask("Hà Giang bao nhiêu phần trăm cơ quan cấp tỉnh dùng chữ ký số cá nhân?")
     assert answer.found and "80%" in answer.citations[0].snippet
+
+
+def test_passage_terms_hold_exactly_what_the_index_holds_for_the_passage(demo_library: Library) -> None:
+    """Relevance and coverage look terms up without making them all: the answers must be the index's own."""
+    terms = TermMaker()
+    with Session(demo_library.engine) as session:
+        passages = session.exec(select(Passage)).all()
+    indexed = [set(terms.terms(split_words(p.tokens))) for p in passages]
+    every = set().union(*indexed)
+    # Terms of other passages, and strings that are no index term (a three-syllable join, blanks).
+    probes = sorted(every) + ["ba_ria_vung_tau", "hai_duong_nam", "", "_", "hai_", "a b", "num:", "#"]
+    for passage, held in zip(passages, indexed):
+        looked_up = PassageTerms(passage.tokens, terms)
+        assert {t for t in probes if t in looked_up} == held & set(probes), passage.text[:60]

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from index.terms import TermMaker
-from knowledge.answers.sentence_terms import decode, encode, sentences_with_terms
+from index.query import QueryReader
+from index.terms import TERMS_VERSION, TermMaker
+from knowledge.answers import intent, lists
+from knowledge.answers.answer import SnippetChooser, shaped_candidates
+from knowledge.answers.sentence_terms import (
+    decode,
+    encode,
+    sentence_terms_version,
+    sentences_with_terms,
+    snippet_sentences,
+)
+from knowledge.answers.shape import Shape
+from knowledge.documents.demo import demo_documents
 from knowledge.library import DocumentInput, Library
 from knowledge.models import Meta, Passage
 from tests.conftest import open_library
 
 TERMS = TermMaker()
+READER = QueryReader(TERMS)
 
 PASSAGES = [
     "Hải Dương xếp thứ 13/63 về chỉ số CĐS năm 2023. Sở TT&TT đề nghị hoàn thành trước quý I/2024.",
@@ -70,3 +83,102 @@ def test_passages_stored_before_sentence_terms_get_them_once_at_start(demo_dir, 
         assert reopened.ask(question) == before
     finally:
         reopened.engine.dispose()
+
+
+# ------------------------------------------------------------------ shape facts stored with the sentences
+
+
+def _demo_sentences() -> list[str]:
+    texts = [data.decode("utf-8") for _, data in demo_documents()] + PASSAGES
+    return [s for text in texts for paragraph in text.split("\n\n") for s in snippet_sentences(paragraph)]
+
+
+@pytest.mark.parametrize(
+    ("question", "shape_asked"),
+    [
+        ("Ai làm trưởng ban?", Shape.PERSON),
+        ("Cơ quan nào chủ trì?", Shape.AGENCY),
+        ("Khi nào hoàn thành?", Shape.DATE),
+        ("Xếp thứ mấy?", Shape.RANK),
+        ("Có bao nhiêu nhiệm vụ trọng tâm?", Shape.QUANTITY),
+    ],
+)
+def test_stored_shape_facts_say_what_the_shape_finders_find(question: str, shape_asked: Shape) -> None:
+    """Every demo sentence: the stored facts give the answer shape the regular expressions give, for each kind."""
+    query = READER.read(question)
+    chooser = SnippetChooser(query, lambda t: 1.0)
+    assert chooser.shape is shape_asked
+    sentences = _demo_sentences()
+    assert len(sentences) > 100
+    for sentence in sentences:
+        (stored,) = decode(encode(sentence, TERMS), sentence)
+        # The question's own words, and the words of the sentence (so "bốn nhiệm vụ" meets "nhiệm vụ").
+        for wanted in (chooser.wanted, set(stored.terms)):
+            found = bool(shaped_candidates(sentence, query.kind, wanted, question, strict=True))
+            assert stored.facts.has(shape_asked, wanted) is found, (sentence, wanted)
+        assert stored.facts.enumerates is bool(lists.inline_items(sentence))
+
+
+def test_highlighted_rank_reads_the_stored_shape_facts(demo_library: Library) -> None:
+    """A sentence whose stored facts say it holds no rank is not shown alone for "xếp hạng bao nhiêu"."""
+    question = "Hải Dương xếp hạng bao nhiêu?"
+    best = demo_library.ask(question).citations[0]
+    assert best.snippet[slice(*best.highlights[0])] == "thứ 13/63"
+    assert best.snippet.count(".") == 1  # one sentence: it answers alone
+    with Session(demo_library.engine) as session:
+        passage = session.get(Passage, best.passage_id)
+        assert passage is not None
+        entries = json.loads(passage.sentence_terms or "")
+        ranked = next(e for e in entries if "13/63" in passage.text[e[0] : e[1]])
+        ranked[-1][0] = 0  # no person, agency, date, rank or count
+        passage.sentence_terms = json.dumps(entries, ensure_ascii=False)
+        session.add(passage)
+        session.commit()
+    shown = demo_library.ask(question).citations[0]
+    # Still the figure marked, but the sentence no longer answers alone: its neighbour joins it.
+    assert shown.snippet.startswith(best.snippet) and len(shown.snippet) > len(best.snippet)
+
+
+def test_base_with_sentence_terms_of_format_1_gets_shape_facts_at_next_start(demo_dir, demo_library: Library) -> None:  # type: ignore[no-untyped-def]
+    """A base stored before the shape facts answers as before, and is brought up to date once."""
+    question = "Hải Dương xếp hạng bao nhiêu?"
+    before = demo_library.ask(question)
+    assert before.citations[0].snippet[slice(*before.citations[0].highlights[0])] == "thứ 13/63"
+    with demo_library.engine.begin() as connection:
+        rows = connection.execute(text("SELECT id, sentence_terms FROM passage")).all()
+        for pid, stored in rows:
+            # Format 1: no facts after the terms.
+            old = json.dumps([entry[:-1] for entry in json.loads(stored)], ensure_ascii=False)
+            connection.execute(text("UPDATE passage SET sentence_terms = :s WHERE id = :i"), {"s": old, "i": pid})
+        connection.execute(text("UPDATE meta SET value = :v WHERE key = 'sentence_terms_version'"), {"v": f"{TERMS_VERSION}.1"})
+    # Until the next start the facts are found from the text: the same answer.
+    assert demo_library.ask(question) == before
+    demo_library.close()
+    demo_library.engine.dispose()
+    reopened = open_library(demo_dir)
+    try:
+        with Session(reopened.engine) as session:
+            passages = session.exec(select(Passage)).all()
+            assert passages and all(p.sentence_terms == encode(p.text, TERMS) for p in passages)
+            assert session.get(Meta, "sentence_terms_version").value == sentence_terms_version()  # type: ignore[union-attr]
+        assert reopened.ask(question) == before
+    finally:
+        reopened.close()
+        reopened.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "question", ["Khó khăn của Hải Dương là gì?", "Vì sao chậm?", "Chủ tịch kết luận gì?", "Tỉnh chỉ đạo những gì?"]
+)
+def test_intent_cues_are_found_in_stored_sentences_as_in_their_text(question: str) -> None:
+    """The stored syllables only rule out sentences that cannot state the asked act; the rest are read as text."""
+    query = READER.read(question)
+    chooser = SnippetChooser(query, lambda t: 1.0)
+    assert chooser.cues
+    stating = 0
+    for sentence in _demo_sentences() + ["Tỷ lệ hồ sơ & thủ tục chậm, đạt 50% kế hoạch."]:
+        (stored,) = decode(encode(sentence, TERMS), sentence)
+        expected = intent.sentence_factor(sentence, chooser.cues)
+        assert chooser.intent_factor(stored) == expected, sentence
+        stating += expected > 1.0
+    assert stating  # the demo base states each of these acts somewhere
