@@ -538,12 +538,14 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, setting
     load_demo = {"ingest": False, "run": settings.demo is True}.get(args.command)
     library = open_library(settings, load_demo=load_demo)
     try:
-        return _run_command(library, args, settings)
+        return _run_command(parser, library, args, settings)
     finally:
         library.close()  # writes the question log still queued; stops a pending index merge
 
 
-def _run_command(library: Library, args: argparse.Namespace, settings: Settings) -> int:
+def _run_command(
+    parser: argparse.ArgumentParser, library: Library, args: argparse.Namespace, settings: Settings
+) -> int:
     if args.command == "ask":
         return cmd_ask(library, args, settings)
     if args.command == "ingest":

@@ -14,7 +14,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-
 from typing import TYPE_CHECKING
 
 from index.text import canonical, fold

@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-
 from typing import TYPE_CHECKING
 
 from index.text import canonical, fold

@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-
 from typing import TYPE_CHECKING
 
 from knowledge import reading
