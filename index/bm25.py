@@ -359,10 +359,9 @@ class Bm25Index:
         self._norm64_cache: np.ndarray | None = None
         self._live_df_cache: dict[int, int] = {}
         self._term_cache: dict[str, _QueryTerm | None] = {}
-        # Search scratch: a score per slot, zeroed again after each query, and a
-        # position per slot; the lock keeps two threads' searches from sharing them.
+        # Search scratch: a score per slot, zeroed again after each query; the
+        # lock keeps two threads' searches from sharing it.
         self._acc = np.zeros(0, dtype=np.float64)
-        self._mark = np.zeros(0, dtype=np.int32)
         self._scratch_lock = threading.Lock()
 
     # ------------------------------------------------------------------ size
@@ -610,30 +609,37 @@ class Bm25Index:
         short = next((i for i, size in enumerate(sizes) if size > _SHORT_POSTINGS), n)
         batches = ([(0, short)] if short else []) + [(i, i + 1) for i in range(short, n)]
 
-        acc, mark = self._buffers()
+        acc = self._buffers()
         read: list[np.ndarray] = []  # slots of the postings read whole, a batch at a time
         theta = 0.0
         done = 0
         try:
             for start, stop in batches:
-                if done:
-                    reached = self._reached(read, mark)
-                    if reached.size >= k:
-                        values = acc[reached]
-                        theta = float(np.partition(values, values.size - k)[values.size - k])
-                        if unread[done] < theta * (1 - _TOLERANCE):
-                            break
+                if done and read:
+                    if len(read) > 1:
+                        read[:] = [np.concatenate(read)]
+                    theta = self._kth_best(read[0], done, k)
+                    if unread[done] < theta * (1 - _TOLERANCE):
+                        break
                 slots = self._add_postings(term_ids[start:stop], coefficients[start:stop], acc)
                 if slots.size:
                     read.append(slots)
                 done = stop
-            reached = self._reached(read, mark)
+            if not read:
+                return np.empty(0, dtype=np.intp), np.empty(0)
+            reached = read[0] if len(read) == 1 else np.concatenate(read)
             if done == n:
-                return reached, acc[reached]
+                theta = self._kth_best(reached, done, k)
+                slots = _distinct(reached[acc[reached] >= theta])
+                if self._n_slots != len(self._slot_of):
+                    slots = _live(slots, self._alive)
+                return slots, acc[slots]
             # MaxScore: the unread terms only where they can still matter, looked up
             # in ascending slot order.
             left = unread[done]
-            slots = np.sort(reached[acc[reached] + left * (1 + _TOLERANCE) >= theta])
+            slots = _distinct(reached[acc[reached] + left * (1 + _TOLERANCE) >= theta])
+            if self._n_slots != len(self._slot_of):
+                slots = _live(slots, self._alive)
             scores = acc[slots]
         finally:
             for part in read:
@@ -652,7 +658,7 @@ class Bm25Index:
 
     def _score_all(self, term_ids: np.ndarray, coefficients: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every posting of every term, summed in term order: cheaper than pruning on a small index."""
-        acc = self._buffers()[0]
+        acc = self._buffers()
         n = self._n_slots
         try:
             self._add_postings(term_ids, coefficients, acc)
@@ -698,19 +704,23 @@ class Bm25Index:
         np.add.at(acc, slots, contribution)
         return slots
 
-    def _reached(self, read: list[np.ndarray], mark: np.ndarray) -> np.ndarray:
-        """The distinct live slots among ``read`` (in no particular order).
+    def _kth_best(self, slots: np.ndarray, repeats: int, k: int) -> float:
+        """The k-th best score in the scratch buffer among the live ``slots`` (0 if fewer than k).
 
-        Each occurrence writes its position into ``mark``; the one occurrence
-        per slot whose position stuck is kept (a sort would cost more).
+        ``slots`` may name a passage up to ``repeats`` times (once per term
+        read). The (k · repeats)-th best value, repeats counted, is no
+        higher than the k-th best passage, so only the few entries at or
+        above it need sorting to find that passage: no pass that marks
+        every slot read.
         """
-        if not read:
-            return np.empty(0, dtype=np.intp)
-        slots = read[0] if len(read) == 1 else np.concatenate(read)
-        positions = np.arange(slots.size, dtype=mark.dtype)
-        mark[slots] = positions
-        slots = slots[mark[slots] == positions]
-        return slots if self._n_slots == len(self._slot_of) else _live(slots, self._alive)
+        if self._n_slots != len(self._slot_of):
+            slots = _live(slots, self._alive)
+        values = self._acc[slots]
+        many = k * repeats
+        if values.size > many:
+            slots = slots[values >= np.partition(values, values.size - many)[values.size - many]]
+        top = self._acc[_distinct(slots)]
+        return float(np.partition(top, top.size - k)[top.size - k]) if top.size >= k else 0.0
 
     def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray, norm: np.ndarray) -> np.ndarray:
         """One term's score at ascending ``slots`` whose norms are ``norm`` (0 where absent).
@@ -731,7 +741,7 @@ class Bm25Index:
                 continue
             local, tf = segment.row(term_id)
             if (hi - lo) * _BISECT_COST > local.size:
-                mark = self._buffers()[0]  # all zeros between searches
+                mark = self._buffers()  # all zeros between searches
                 mark[slots[lo:hi]] = np.arange(lo + 1, hi + 1)
                 position = mark[np.add(local, segment.first_slot, dtype=np.intp)]
                 mark[slots[lo:hi]] = 0
@@ -748,12 +758,11 @@ class Bm25Index:
         out /= counts + norm
         return out
 
-    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
-        """A zeroed score per slot and a scratch position per slot, reused across searches."""
+    def _buffers(self) -> np.ndarray:
+        """A zeroed score per slot, reused across searches."""
         if self._acc.size < self._n_slots:
             self._acc = np.zeros(self._ids.size, dtype=np.float64)
-            self._mark = np.zeros(self._ids.size, dtype=np.int32 if self._ids.size < 1 << 31 else np.int64)
-        return self._acc, self._mark
+        return self._acc
 
     def _search_dense(self, query: Mapping[str, float] | Sequence[str], k: int) -> list[Hit]:
         """Every slot scored at once: for queries with negative weights, which pruning cannot bound."""
