@@ -77,6 +77,8 @@ _DENSE_WORK = 1 << 16
 _PRUNE_AT = 512
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
+# Terms in at least 1/_DENSE_ROW of a segment's slots get dense counts for lookups (_Segment.dense_counts).
+_DENSE_ROW = 16
 # Query terms whose ids, counts and bounds are kept between searches (until the index changes).
 _TERM_CACHE = 1 << 16
 # A merge with at least this many postings writes compressed postings (index/postings.py)
@@ -228,7 +230,7 @@ class _Segment:
 
     __slots__ = (
         "first_slot", "postings", "packed", "max_saturation", "ref_avgdl", "indptr", "indices", "data",
-        "n_terms", "n_slots",
+        "n_terms", "n_slots", "_dense", "_dense_bytes",
     )
 
     def __init__(
@@ -249,6 +251,8 @@ class _Segment:
         self.indices = None if self.packed is not None else postings.indices
         self.data = None if self.packed is not None else postings.data
         self.n_terms, self.n_slots = int(postings.shape[0]), int(postings.shape[1])
+        self._dense: dict[int, np.ndarray] = {}  # see dense_counts
+        self._dense_bytes = 0
 
     @classmethod
     def make(cls, first_slot: int, postings: sp.csr_matrix, norms: np.ndarray, avgdl: float) -> _Segment:
@@ -304,6 +308,29 @@ class _Segment:
             return self.packed.row(term_id)
         a, b = self.indptr[term_id], self.indptr[term_id + 1]
         return self.indices[a:b], self.data[a:b]
+
+    def dense_counts(self, term_id: int) -> np.ndarray | None:
+        """The term's count at every local slot (0 where absent), for terms in at least 1/_DENSE_ROW of them.
+
+        Search looks frequent terms up for a few hundred passages: one read
+        of this array per passage instead of bisecting tens of thousands of
+        postings (a dozen cache misses each). It costs a byte a slot, so only
+        frequent terms get one, kept within a byte per posting of the segment.
+        None for other terms.
+        """
+        dense = self._dense.get(term_id)
+        if dense is not None:
+            return dense
+        if term_id >= self.n_terms or int(self.indptr[term_id + 1] - self.indptr[term_id]) * _DENSE_ROW < self.n_slots:
+            return None
+        local, tf = self.row(term_id)
+        dense = np.zeros(self.n_slots, dtype=tf.dtype)
+        dense[local] = tf
+        if self._dense_bytes + dense.nbytes > self.nnz:
+            self._dense, self._dense_bytes = {}, 0
+        self._dense[term_id] = dense
+        self._dense_bytes += dense.nbytes
+        return dense
 
     def rows_between(self, row: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(postings per term, local slots, counts) of terms ``[row, stop)``, back to back."""
@@ -725,9 +752,10 @@ class Bm25Index:
     def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray, norm: np.ndarray) -> np.ndarray:
         """One term's score at ascending ``slots`` whose norms are ``norm`` (0 where absent).
 
-        Computed as :meth:`_add_postings` does. Few slots against long
-        postings: bisect the postings for each slot. Many: mark the slots in
-        the scratch buffer and read the postings once.
+        Computed as :meth:`_add_postings` does. Frequent terms: read their
+        dense counts. Few slots against other long postings: bisect the
+        postings for each slot. Many: mark the slots in the scratch buffer
+        and read the postings once.
         """
         counts = np.zeros(slots.size)
         for segment in self._segments:
@@ -738,6 +766,11 @@ class Bm25Index:
             else:
                 lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots)).tolist()
             if lo == hi:
+                continue
+            dense = segment.dense_counts(term_id)
+            if dense is not None:
+                first = segment.first_slot
+                counts[lo:hi] = dense[slots[lo:hi] - first if first else slots[lo:hi]]
                 continue
             local, tf = segment.row(term_id)
             if (hi - lo) * _BISECT_COST > local.size:
