@@ -78,7 +78,7 @@ _PRUNE_AT = 512
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
 # Terms in at least 1/_DENSE_ROW of a segment's slots get dense counts for lookups (_Segment.dense_counts).
-_DENSE_ROW = 16
+_DENSE_ROW = 8
 # Query terms whose ids, counts and bounds are kept between searches (until the index changes).
 _TERM_CACHE = 1 << 16
 # A merge with at least this many postings writes compressed postings (index/postings.py)
@@ -556,7 +556,7 @@ class Bm25Index:
             slots, scores = slots[near], scores[near]
         ids = self._ids[slots]
         best = np.lexsort((ids, -scores))[:k]
-        return [Hit(int(ids[i]), float(scores[i])) for i in best]
+        return [Hit(passage_id, score) for passage_id, score in zip(ids[best].tolist(), scores[best].tolist())]
 
     def merge_segments(self) -> bool:
         """Merge every segment into one and drop removed passages' postings; False if already so.

@@ -299,7 +299,7 @@ def _ranking_from_all_scores(index: Bm25Index, query: dict[str, float] | list[st
 
 
 @pytest.mark.parametrize(
-    ("short_postings", "bisect_cost", "dense_row"), [(0, 0, 0), (0, 10**9, 0), (0, 0, 10**9), (4096, 16, 16)]
+    ("short_postings", "bisect_cost", "dense_row"), [(0, 0, 0), (0, 10**9, 0), (0, 0, 10**9), (4096, 16, 8)]
 )
 def test_pruned_search_finds_the_same_top_k_as_scoring_everything(
     short_postings: int, bisect_cost: int, dense_row: int, monkeypatch: pytest.MonkeyPatch
