@@ -377,8 +377,11 @@ class Bm25Index:
         self._segments: list[_Segment] = []
         # Additions not yet sealed, as term hashes: interned into the
         # vocabulary at sealing, once per batch.
-        self._pending_hashes: list[np.ndarray] = []  # uint64 term hashes, passage after passage
-        self._pending_tfs: list[np.ndarray] = []  # float64 counts aligned with them (repeats summed at sealing)
+        # Each pending chunk: term hashes and, per entry (passage after passage),
+        # the position of its hash among them (None: the hashes are the entries).
+        self._pending_hashes: list[np.ndarray] = []  # uint64
+        self._pending_codes: list[np.ndarray | None] = []  # int32 positions into the chunk's hashes
+        self._pending_tfs: list[np.ndarray] = []  # counts aligned with the codes (repeats summed at sealing)
         self._pending_sizes: list[np.ndarray] = []  # entries per passage
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
@@ -412,6 +415,7 @@ class Bm25Index:
             self.remove(passage_id)
         counts = Counter(terms)
         self._pending_hashes.append(_term_hashes(counts))
+        self._pending_codes.append(np.arange(len(counts), dtype=np.int32))
         self._pending_tfs.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
         self._pending_sizes.append(np.array([len(counts)], dtype=np.int64))
         self._new_slot(passage_id, float(len(terms)))
@@ -420,9 +424,10 @@ class Bm25Index:
     def add_many(self, items: Iterable[tuple[int, Sequence[str]]]) -> None:
         """Index a batch and seal it (a few thousand passages per segment).
 
-        Passages new to the index are hashed and counted together by C loops
-        (one join, one encode, numpy over the bytes) instead of one Python
-        step per term; re-added ids and mappings of term weights take :meth:`add`.
+        Passages new to the index are numbered and counted together by C
+        loops (a dict of the batch's distinct terms; only those are hashed)
+        instead of one Python step per term; re-added ids and mappings of
+        term weights take :meth:`add`.
         """
         ids: list[int] = []
         flat: list[str] = []
@@ -446,7 +451,12 @@ class Bm25Index:
         self._seal()
 
     def _add_new(self, passage_ids: list[int], flat: list[str], sizes: list[int]) -> None:
-        """Pend passages not in the index, given as their terms back to back."""
+        """Pend passages not in the index, given as their terms back to back.
+
+        Numbering a batch's terms with a dict first, to hash only distinct
+        ones, was slower: a dict probe per term is a cache miss, where
+        hashing every term's bytes streams through memory.
+        """
         if not passage_ids:
             return
         joined = "\x00".join(flat)
@@ -462,11 +472,13 @@ class Bm25Index:
         starts = np.concatenate(([0], ends[:-1] + 1))
         hashes = _span_hashes(data, starts, ends - starts)
         del data, starts, ends
+        codes = None
         n = len(passage_ids)
         lengths = np.array(sizes, dtype=np.int64)
         # Every occurrence pends with a count of one; sealing sums repeats into term counts.
         self._pending_hashes.append(hashes)
-        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float64))
+        self._pending_codes.append(codes)
+        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float32))
         self._pending_sizes.append(lengths)
         slot = self._n_slots
         self._grow_slots(slot + n)
@@ -1118,28 +1130,33 @@ class Bm25Index:
 
             sizes = np.concatenate(self._pending_sizes)
             n_new = int(sizes.size)
+            chunk_starts = np.cumsum([0] + [h.size for h in self._pending_hashes[:-1]]).tolist()
             hashes = np.concatenate(self._pending_hashes)
+            codes = None
+            if any(c is not None for c in self._pending_codes):
+                codes = np.concatenate(
+                    [
+                        (np.arange(h.size, dtype=np.int32) if c is None else c) + start
+                        for h, c, start in zip(self._pending_hashes, self._pending_codes, chunk_starts)
+                    ]
+                )
             tfs = np.concatenate(self._pending_tfs)
-            self._pending_hashes, self._pending_tfs, self._pending_sizes = [], [], []
+            self._pending_hashes, self._pending_codes, self._pending_tfs, self._pending_sizes = [], [], [], []
             # Each distinct hash of the batch interned once.
-            order = np.argsort(hashes)
-            ordered = hashes[order]
-            first = np.ones(ordered.size, dtype=bool)
-            first[1:] = ordered[1:] != ordered[:-1]
-            distinct_ids = self._vocab.intern(ordered[first]).astype(np.int32)
-            term_ids = np.empty(hashes.size, dtype=np.int32)
-            term_ids[order] = distinct_ids[np.cumsum(first) - 1]
-            del hashes, order, ordered, first, distinct_ids
+            distinct, inverse = _sorted_distinct(hashes)
+            term_ids = self._vocab.intern(distinct).astype(np.int32)[inverse if codes is None else inverse[codes]]
+            del hashes, distinct, inverse, codes
             n_terms = len(self._vocab)
-            indptr = np.zeros(n_new + 1, dtype=np.int64)
-            np.cumsum(sizes, out=indptr[1:])
-            by_slot = sp.csr_matrix((tfs, term_ids, indptr), shape=(n_new, n_terms))
-            by_slot.sum_duplicates()  # a term repeated in a passage: one posting, its count summed
-            by_slot.data = _compact_tfs(by_slot.data)
-            del term_ids, tfs, indptr
+            slots = np.repeat(np.arange(n_new, dtype=np.int32), sizes)
+            # Entries come passage after passage, so counting them into term rows leaves each
+            # row's slots ascending, a repeated term's entries side by side: scipy then sums
+            # repeats in one pass, with no sort (a term repeated in a passage: one posting).
+            by_term = sp.coo_matrix((tfs, (term_ids, slots)), shape=(n_terms, n_new)).tocsr()
+            by_term.data = _compact_tfs(by_term.data)
+            del term_ids, tfs, slots
             first = self._n_slots - n_new
-            segment = _Segment.make(first, by_slot.T.tocsr(), *self._norms_of(first, self._n_slots))
-            del by_slot
+            segment = _Segment.make(first, by_term, *self._norms_of(first, self._n_slots))
+            del by_term
             self._grow_terms(n_terms)
             self._df[:n_terms] += segment.term_counts()
             self._segments.append(segment)
@@ -1321,7 +1338,7 @@ def _size_class(nnz: int) -> int:
 
 def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """np.unique(values, return_inverse=True), sort-based (numpy's is slow on these arrays)."""
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # the inverse needs no stable order; a stable argsort costs twice as much
     ordered = values[order]
     first = np.ones(ordered.size, dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]
