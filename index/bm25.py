@@ -377,11 +377,8 @@ class Bm25Index:
         self._segments: list[_Segment] = []
         # Additions not yet sealed, as term hashes: interned into the
         # vocabulary at sealing, once per batch.
-        # Each pending chunk: term hashes and, per entry (passage after passage),
-        # the position of its hash among them (None: the hashes are the entries).
-        self._pending_hashes: list[np.ndarray] = []  # uint64
-        self._pending_codes: list[np.ndarray | None] = []  # int32 positions into the chunk's hashes
-        self._pending_tfs: list[np.ndarray] = []  # counts aligned with the codes (repeats summed at sealing)
+        self._pending_hashes: list[np.ndarray] = []  # uint64 term hashes, passage after passage
+        self._pending_tfs: list[np.ndarray] = []  # counts aligned with them (repeats summed at sealing)
         self._pending_sizes: list[np.ndarray] = []  # entries per passage
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
@@ -415,7 +412,6 @@ class Bm25Index:
             self.remove(passage_id)
         counts = Counter(terms)
         self._pending_hashes.append(_term_hashes(counts))
-        self._pending_codes.append(np.arange(len(counts), dtype=np.int32))
         self._pending_tfs.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
         self._pending_sizes.append(np.array([len(counts)], dtype=np.int64))
         self._new_slot(passage_id, float(len(terms)))
@@ -424,10 +420,9 @@ class Bm25Index:
     def add_many(self, items: Iterable[tuple[int, Sequence[str]]]) -> None:
         """Index a batch and seal it (a few thousand passages per segment).
 
-        Passages new to the index are numbered and counted together by C
-        loops (a dict of the batch's distinct terms; only those are hashed)
-        instead of one Python step per term; re-added ids and mappings of
-        term weights take :meth:`add`.
+        Passages new to the index are hashed and counted together by C loops
+        (one join, one encode, numpy over the bytes) instead of one Python
+        step per term; re-added ids and mappings of term weights take :meth:`add`.
         """
         ids: list[int] = []
         flat: list[str] = []
@@ -472,12 +467,10 @@ class Bm25Index:
         starts = np.concatenate(([0], ends[:-1] + 1))
         hashes = _span_hashes(data, starts, ends - starts)
         del data, starts, ends
-        codes = None
         n = len(passage_ids)
         lengths = np.array(sizes, dtype=np.int64)
         # Every occurrence pends with a count of one; sealing sums repeats into term counts.
         self._pending_hashes.append(hashes)
-        self._pending_codes.append(codes)
         self._pending_tfs.append(np.ones(hashes.size, dtype=np.float32))
         self._pending_sizes.append(lengths)
         slot = self._n_slots
@@ -1130,22 +1123,13 @@ class Bm25Index:
 
             sizes = np.concatenate(self._pending_sizes)
             n_new = int(sizes.size)
-            chunk_starts = np.cumsum([0] + [h.size for h in self._pending_hashes[:-1]]).tolist()
             hashes = np.concatenate(self._pending_hashes)
-            codes = None
-            if any(c is not None for c in self._pending_codes):
-                codes = np.concatenate(
-                    [
-                        (np.arange(h.size, dtype=np.int32) if c is None else c) + start
-                        for h, c, start in zip(self._pending_hashes, self._pending_codes, chunk_starts)
-                    ]
-                )
             tfs = np.concatenate(self._pending_tfs)
-            self._pending_hashes, self._pending_codes, self._pending_tfs, self._pending_sizes = [], [], [], []
+            self._pending_hashes, self._pending_tfs, self._pending_sizes = [], [], []
             # Each distinct hash of the batch interned once.
             distinct, inverse = _sorted_distinct(hashes)
-            term_ids = self._vocab.intern(distinct).astype(np.int32)[inverse if codes is None else inverse[codes]]
-            del hashes, distinct, inverse, codes
+            term_ids = self._vocab.intern(distinct).astype(np.int32)[inverse]
+            del hashes, distinct, inverse
             n_terms = len(self._vocab)
             slots = np.repeat(np.arange(n_new, dtype=np.int32), sizes)
             # Entries come passage after passage, so counting them into term rows leaves each
