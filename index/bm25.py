@@ -1251,7 +1251,12 @@ class Bm25Index:
         norms = (k1 * (1.0 - b + b * np.concatenate(lengths).astype(np.float64) / avgdl)).astype(np.float32)
         del lengths
         counts_dtype = np.result_type(*plain_dtypes)
-        encoder = packing.Encoder(width, None if nibbles else counts_dtype)
+        encoder = packing.Encoder(
+            width,
+            None if nibbles else counts_dtype,
+            max_terms=n_terms,
+            max_postings=sum(segment.nnz for segment, _, _ in sources),
+        )
         total = np.zeros(n_terms + 1, dtype=np.int64)  # postings per term over all inputs, for step sizes
         for segment, _, _ in sources:
             total[: segment.n_terms + 1] += segment.indptr
