@@ -224,34 +224,25 @@ class PackedPostings:
 
 
 class _Stream:
-    """An array written front to back, in pieces.
+    """An array written front to back, in pieces, into a buffer reserved for the most it can hold.
 
-    Given the most it can hold, it writes into one buffer reserved up front
-    and ends as a view of it: pages never written are never resident, and
-    no second copy is made at the end (joining the pieces of a million
-    passages' gap stream doubled it for a moment: ~130 MB at the peak of a
-    build). Without a bound, the pieces are joined at the end.
+    It ends as a view of that buffer: pages never written are never
+    resident, and no second copy is made at the end (joining the pieces of
+    a million passages' gap stream doubled it for a moment: ~130 MB at the
+    peak of a build).
     """
 
-    def __init__(self, dtype: type, capacity: int | None) -> None:
-        self.dtype = np.dtype(dtype)
-        self._buffer = None if capacity is None else np.empty(capacity, dtype=self.dtype)
-        self._parts: list[np.ndarray] = []
+    def __init__(self, dtype: type, capacity: int) -> None:
+        self._buffer = np.empty(capacity, dtype=dtype)
         self.size = 0
 
     def append(self, values: np.ndarray) -> None:
         n = int(values.size)
-        if self._buffer is not None:
-            self._buffer[self.size : self.size + n] = values
-        else:
-            self._parts.append(np.asarray(values, dtype=self.dtype))
+        self._buffer[self.size : self.size + n] = values
         self.size += n
 
     def finish(self) -> np.ndarray:
-        if self._buffer is not None:
-            out, self._buffer = self._buffer[: self.size], None
-            return out
-        return _joined(self._parts, self.dtype)
+        return self._buffer[: self.size]
 
 
 class Encoder:
@@ -267,26 +258,26 @@ class Encoder:
         n_slots: int,
         counts_dtype: np.dtype | None,
         *,
-        max_terms: int | None = None,
-        max_postings: int | None = None,
+        max_terms: int,
+        max_postings: int,
     ) -> None:
         """``counts_dtype`` None: every count is a whole number 0..15, stored as nibbles.
 
-        ``max_terms`` and ``max_postings``, when the caller knows them,
-        bound what will be appended: the output is then written in place
-        (see :class:`_Stream`).
+        ``max_terms`` and ``max_postings`` bound what will be appended: the
+        output is written in place (see :class:`_Stream`).
         """
         self.n_slots = n_slots
         self.counts_dtype = counts_dtype
-        per_posting = max_postings
         self._df = _Stream(np.int64, max_terms)
         self._wide = _Stream(np.uint8, max_terms)
         self._exception_start = _Stream(np.int64, max_terms)
-        self._narrow = _Stream(np.uint8, per_posting)
-        self._broad = _Stream(np.uint16, per_posting)
-        self._exceptions = _Stream(np.uint32, per_posting)
-        tf_capacity = None if per_posting is None else (per_posting if counts_dtype is not None else per_posting // 2 + 1)
-        self._tf = _Stream(np.uint8 if counts_dtype is None else counts_dtype, tf_capacity)
+        self._narrow = _Stream(np.uint8, max_postings)
+        self._broad = _Stream(np.uint16, max_postings)
+        self._exceptions = _Stream(np.uint32, max_postings)
+        if counts_dtype is None:
+            self._tf = _Stream(np.uint8, max_postings // 2 + 1)
+        else:
+            self._tf = _Stream(counts_dtype, max_postings)
         self._big_at: list[np.ndarray] = []
         self._big_count: list[np.ndarray] = []
         self._n_postings = 0
