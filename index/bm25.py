@@ -116,6 +116,9 @@ class _QueryTerm:
     saturation: float  # the most ``tf / (tf + norm)`` reaches in any segment, with today's mean length
 
 
+_UNSEEN = object()  # a term the query-term cache has not seen
+
+
 @dataclass(frozen=True)
 class Hit:
     """One search result: the caller's id and its score."""
@@ -591,7 +594,9 @@ class Bm25Index:
         caches cost more than scoring a rare term's postings.
         """
         cache = self._term_cache
-        missing = [term for term in weights if term not in cache]
+        # Read into a mapping of this search's own: another thread's search may clear the cache meanwhile.
+        found = {term: cache.get(term, _UNSEEN) for term in weights}
+        missing = [term for term, info in found.items() if info is _UNSEEN]
         if missing:
             if len(cache) + len(missing) > _TERM_CACHE:
                 cache.clear()
@@ -611,8 +616,9 @@ class Bm25Index:
             for term, term_id, count, idf_value, size, bound in zip(
                 missing, ids.tolist(), df.tolist(), idf.tolist(), postings.tolist(), saturation.tolist()
             ):
-                cache[term] = _QueryTerm(term_id, count, idf_value, size, bound) if term_id >= 0 and count > 0 else None
-        return [cache[term] for term in weights]
+                info = _QueryTerm(term_id, count, idf_value, size, bound) if term_id >= 0 and count > 0 else None
+                found[term] = cache[term] = info
+        return list(found.values())
 
     def _top_candidates(
         self, term_ids: np.ndarray, coefficients: np.ndarray, sizes: list[int], bounds: list[float], k: int

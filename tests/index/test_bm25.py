@@ -369,9 +369,12 @@ def test_batch_with_unusual_terms_is_searchable_like_single_additions() -> None:
         assert batch.search([term], 5) == single.search([term], 5) != []
 
 
-def test_searches_from_several_threads_rank_as_one_thread_does() -> None:
+@pytest.mark.parametrize("term_cache", [1 << 16, 2])
+def test_searches_from_several_threads_rank_as_one_thread_does(term_cache: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    # With room for 2 query terms, every search empties the term cache while others read it.
+    monkeypatch.setattr("index.bm25._TERM_CACHE", term_cache)
     docs = _corpus(seed=47, n=600)
     index = Bm25Index()
     index.add_many(enumerate(docs))
