@@ -633,9 +633,10 @@ class Bm25Index:
         those terms are only looked up for the passages still in the running.
 
         At 100k passages a typical question reads a few thousand postings
-        whole and looks up a few hundred passages in the rest: the numpy
-        calls, not the postings, are most of the cost, so each step below is
-        one call over all the terms it concerns rather than one per term.
+        whole and looks up a few hundred passages in the rest: cache misses
+        and numpy calls, not arithmetic on postings, are most of the cost, so
+        each step below is one call over all the terms it concerns rather
+        than one per term, and touches each scratch array as few times as it can.
         """
         if sum(sizes) + self._n_slots // 4 <= _DENSE_WORK:
             return self._score_all(term_ids, coefficients)
