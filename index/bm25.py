@@ -77,6 +77,10 @@ _DENSE_WORK = 1 << 16
 _PRUNE_AT = 512
 # Bisecting postings for one passage costs about this many postings read in a pass.
 _BISECT_COST = 16
+# Terms in at least 1/_DENSE_ROW of a segment's slots get dense counts for lookups (_Segment.dense_counts).
+_DENSE_ROW = 8
+# Query terms whose ids, counts and bounds are kept between searches (until the index changes).
+_TERM_CACHE = 1 << 16
 # A merge with at least this many postings writes compressed postings (index/postings.py)
 # straight from its inputs: big segments then cost ~2 bytes a posting in memory, not 5.
 # Smaller ones stay plain: a packed segment also costs ~21 bytes per term of the whole
@@ -99,6 +103,20 @@ class Bm25Params:
     b: float = 0.75
     variant: Variant = "lucene"
     epsilon: float = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class _QueryTerm:
+    """A query term as search reads it: its id, live passages, IDF, postings and saturation bound."""
+
+    term_id: int
+    df: int
+    idf: float
+    postings: int
+    saturation: float  # the most ``tf / (tf + norm)`` reaches in any segment, with today's mean length
+
+
+_UNSEEN = object()  # a term the query-term cache has not seen
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,7 @@ class _Segment:
 
     __slots__ = (
         "first_slot", "postings", "packed", "max_saturation", "ref_avgdl", "indptr", "indices", "data",
-        "n_terms", "n_slots",
+        "n_terms", "n_slots", "_dense", "_dense_bytes",
     )
 
     def __init__(
@@ -236,6 +254,8 @@ class _Segment:
         self.indices = None if self.packed is not None else postings.indices
         self.data = None if self.packed is not None else postings.data
         self.n_terms, self.n_slots = int(postings.shape[0]), int(postings.shape[1])
+        self._dense: dict[int, np.ndarray] = {}  # see dense_counts
+        self._dense_bytes = 0
 
     @classmethod
     def make(cls, first_slot: int, postings: sp.csr_matrix, norms: np.ndarray, avgdl: float) -> _Segment:
@@ -292,6 +312,29 @@ class _Segment:
         a, b = self.indptr[term_id], self.indptr[term_id + 1]
         return self.indices[a:b], self.data[a:b]
 
+    def dense_counts(self, term_id: int) -> np.ndarray | None:
+        """The term's count at every local slot (0 where absent), for terms in at least 1/_DENSE_ROW of them.
+
+        Search looks frequent terms up for a few hundred passages: one read
+        of this array per passage instead of bisecting tens of thousands of
+        postings (a dozen cache misses each). It costs a byte a slot, so only
+        frequent terms get one, kept within a byte per posting of the segment.
+        None for other terms.
+        """
+        dense = self._dense.get(term_id)
+        if dense is not None:
+            return dense
+        if term_id >= self.n_terms or int(self.indptr[term_id + 1] - self.indptr[term_id]) * _DENSE_ROW < self.n_slots:
+            return None
+        local, tf = self.row(term_id)
+        dense = np.zeros(self.n_slots, dtype=tf.dtype)
+        dense[local] = tf
+        if self._dense_bytes + dense.nbytes > self.nnz:
+            self._dense, self._dense_bytes = {}, 0
+        self._dense[term_id] = dense
+        self._dense_bytes += dense.nbytes
+        return dense
+
     def rows_between(self, row: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(postings per term, local slots, counts) of terms ``[row, stop)``, back to back."""
         if self.packed is not None:
@@ -338,17 +381,17 @@ class Bm25Index:
         # Additions not yet sealed, as term hashes: interned into the
         # vocabulary at sealing, once per batch.
         self._pending_hashes: list[np.ndarray] = []  # uint64 term hashes, passage after passage
-        self._pending_tfs: list[np.ndarray] = []  # float64 counts aligned with them (repeats summed at sealing)
+        self._pending_tfs: list[np.ndarray] = []  # counts aligned with them (repeats summed at sealing)
         self._pending_sizes: list[np.ndarray] = []  # entries per passage
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
         self._norm_cache: np.ndarray | None = None
         self._norm64_cache: np.ndarray | None = None
         self._live_df_cache: dict[int, int] = {}
-        # Search scratch: a score and a mark per slot, zeroed again after each
-        # query; the lock keeps two threads' searches from sharing it.
+        self._term_cache: dict[str, _QueryTerm | None] = {}
+        # Search scratch: a score per slot, zeroed again after each query; the
+        # lock keeps two threads' searches from sharing it.
         self._acc = np.zeros(0, dtype=np.float64)
-        self._seen = np.zeros(0, dtype=bool)
         self._scratch_lock = threading.Lock()
 
     # ------------------------------------------------------------------ size
@@ -406,7 +449,12 @@ class Bm25Index:
         self._seal()
 
     def _add_new(self, passage_ids: list[int], flat: list[str], sizes: list[int]) -> None:
-        """Pend passages not in the index, given as their terms back to back."""
+        """Pend passages not in the index, given as their terms back to back.
+
+        Numbering a batch's terms with a dict first, to hash only distinct
+        ones, was slower: a dict probe per term is a cache miss, where
+        hashing every term's bytes streams through memory.
+        """
         if not passage_ids:
             return
         joined = "\x00".join(flat)
@@ -426,7 +474,7 @@ class Bm25Index:
         lengths = np.array(sizes, dtype=np.int64)
         # Every occurrence pends with a count of one; sealing sums repeats into term counts.
         self._pending_hashes.append(hashes)
-        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float64))
+        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float32))
         self._pending_sizes.append(lengths)
         slot = self._n_slots
         self._grow_slots(slot + n)
@@ -493,22 +541,30 @@ class Bm25Index:
         self._seal()
         if not self._slot_of:
             return []
-        prepared = self._query_terms(query)
-        if prepared is None:
+        weights = dict(query) if isinstance(query, Mapping) else Counter(query)
+        known = [(info, float(weight)) for info, weight in zip(self._query_terms(weights), weights.values()) if info and weight]
+        if not known:
             return []
-        term_ids, coefficients, df = prepared
-        if not (coefficients > 0).all():
+        k1_plus_1 = self.params.k1 + 1.0
+        coefficients = [info.idf * weight * k1_plus_1 for info, weight in known]
+        if not all(c > 0 for c in coefficients):
             return self._search_dense(query, k)
-        order = np.argsort(df, kind="stable")  # rarest first, then query order
+        order = sorted(range(len(known)), key=lambda i: known[i][0].df)  # rarest first, then query order
         with self._scratch_lock:
-            slots, scores = self._top_candidates(term_ids[order], coefficients[order], k)
+            slots, scores = self._top_candidates(
+                np.array([known[i][0].term_id for i in order], dtype=np.int64),
+                np.array([coefficients[i] for i in order]),
+                [known[i][0].postings for i in order],
+                [known[i][0].saturation * coefficients[i] for i in order],
+                k,
+            )
         if slots.size > k:  # keep everything tied with the k-th best: the id tie-break decides
             kth = np.partition(scores, slots.size - k)[slots.size - k]
             near = scores >= kth
             slots, scores = slots[near], scores[near]
         ids = self._ids[slots]
         best = np.lexsort((ids, -scores))[:k]
-        return [Hit(int(ids[i]), float(scores[i])) for i in best]
+        return [Hit(passage_id, score) for passage_id, score in zip(ids[best].tolist(), scores[best].tolist())]
 
     def merge_segments(self) -> bool:
         """Merge every segment into one and drop removed passages' postings; False if already so.
@@ -529,192 +585,229 @@ class Bm25Index:
         self._seal()
         return len(self._segments)
 
-    def _query_terms(
-        self, query: Mapping[str, float] | Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Known query terms' ids, ``idf · weight · (k1 + 1)`` and live document frequencies, in query order."""
-        weights = dict(query) if isinstance(query, Mapping) else Counter(query)
-        weights = {term: float(weight) for term, weight in weights.items() if weight != 0}
-        if not weights:
-            return None
-        ids = self._vocab.lookup(_term_hashes(weights))
-        term_weights = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
-        known = ids >= 0
-        ids, term_weights = ids[known].astype(np.int64), term_weights[known]
-        df = self._live_df(ids)
-        present = df > 0
-        ids, df, term_weights = ids[present], df[present], term_weights[present]
-        if ids.size == 0:
-            return None
-        return ids, self._idf_of(df.astype(np.float64)) * term_weights * (self.params.k1 + 1.0), df
+    def _query_terms(self, weights: Mapping[str, float]) -> list[_QueryTerm | None]:
+        """What search needs to know of each term (None for terms no live passage has), kept until the index changes.
 
-    def _top_candidates(self, term_ids: np.ndarray, coefficients: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        Questions repeat their terms (Zipf): a dict hit here replaces hashing
+        the term, bisecting the vocabulary and reading its counts and bounds
+        from four large arrays, which after other work has flushed the CPU
+        caches cost more than scoring a rare term's postings.
+        """
+        cache = self._term_cache
+        # Read into a mapping of this search's own: another thread's search may clear the cache meanwhile.
+        found = {term: cache.get(term, _UNSEEN) for term in weights}
+        missing = [term for term, info in found.items() if info is _UNSEEN]
+        if missing:
+            if len(cache) + len(missing) > _TERM_CACHE:
+                cache.clear()
+            ids = self._vocab.lookup(_term_hashes(missing))
+            known = ids >= 0
+            df = np.zeros(ids.size, dtype=np.int64)
+            df[known] = self._live_df(ids[known])
+            postings = np.zeros(ids.size, dtype=np.int64)
+            saturation = np.zeros(ids.size)
+            avgdl = self._total_length / max(len(self._slot_of), 1) or 1.0
+            for segment in self._segments:
+                inside = known & (ids < segment.n_terms)
+                at = ids[inside]
+                postings[inside] += segment.indptr[at + 1] - segment.indptr[at]
+                np.maximum(saturation, segment.saturation_bound(np.where(inside, ids, 0), avgdl) * inside, out=saturation)
+            idf = self._idf_of(df.astype(np.float64))
+            for term, term_id, count, idf_value, size, bound in zip(
+                missing, ids.tolist(), df.tolist(), idf.tolist(), postings.tolist(), saturation.tolist()
+            ):
+                info = _QueryTerm(term_id, count, idf_value, size, bound) if term_id >= 0 and count > 0 else None
+                found[term] = cache[term] = info
+        return list(found.values())
+
+    def _top_candidates(
+        self, term_ids: np.ndarray, coefficients: np.ndarray, sizes: list[int], bounds: list[float], k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Live slots that may be in the top k and their exact scores; terms come rarest first.
 
-        Terms are read whole in the given order, the short postings (bigrams,
-        rare syllables) together in one vectorised pass; before each long
-        read, if the terms still unread could not lift an unreached passage
-        to the k-th best score so far, reading stops and those terms are only
-        looked up for the passages still in the running.
-        """
-        avgdl = self._total_length / len(self._slot_of)
-        bounds = np.zeros(term_ids.size)
-        n_postings = np.zeros(term_ids.size, dtype=np.int64)
-        for segment in self._segments:
-            np.maximum(bounds, segment.saturation_bound(term_ids, avgdl), out=bounds)
-            indptr = segment.indptr
-            if segment.n_terms == len(self._vocab):  # the usual case: the segment knows every term
-                n_postings += indptr[term_ids + 1] - indptr[term_ids]
-                continue
-            inside = term_ids < segment.n_terms
-            n_postings[inside] += indptr[term_ids[inside] + 1] - indptr[term_ids[inside]]
-        if int(n_postings.sum()) + self._n_slots // 4 <= _DENSE_WORK:
-            return self._score_all(term_ids, coefficients)
-        bounds *= coefficients
-        short = int(np.argmax(n_postings > _SHORT_POSTINGS)) if (n_postings > _SHORT_POSTINGS).any() else term_ids.size
-        batches = [slice(0, short)] if short else []
-        batches += [slice(i, i + 1) for i in range(short, term_ids.size)]
+        ``sizes`` are the terms' postings, ``bounds`` the most each can add to
+        a passage's score. Terms are read whole in the given order, the short
+        postings (bigrams, rare syllables) together in one vectorised pass;
+        before each long read, if the terms still unread could not lift an
+        unreached passage to the k-th best score so far, reading stops and
+        those terms are only looked up for the passages still in the running.
 
-        acc, seen = self._buffers()
-        alive = self._alive
-        all_alive = self._n_slots == len(self._slot_of)
-        reached: list[np.ndarray] = []
-        unread = float(bounds.sum())
+        At 100k passages a typical question reads a few thousand postings
+        whole and looks up a few hundred passages in the rest: cache misses
+        and numpy calls, not arithmetic on postings, are most of the cost, so
+        each step below is one call over all the terms it concerns rather
+        than one per term, and touches each scratch array as few times as it can.
+        """
+        if sum(sizes) + self._n_slots // 4 <= _DENSE_WORK:
+            return self._score_all(term_ids, coefficients)
+        # unread[i]: the most the terms from i on can add to any passage.
+        unread = [0.0] * (len(bounds) + 1)
+        for i in range(len(bounds) - 1, -1, -1):
+            unread[i] = unread[i + 1] + bounds[i]
+        n = term_ids.size
+        short = next((i for i, size in enumerate(sizes) if size > _SHORT_POSTINGS), n)
+        batches = ([(0, short)] if short else []) + [(i, i + 1) for i in range(short, n)]
+
+        acc = self._buffers()
+        read: list[np.ndarray] = []  # slots of the postings read whole, a batch at a time
         theta = 0.0
         done = 0
-        slots = np.empty(0, dtype=np.intp)
         try:
-            for batch in batches:
-                if done and len(reached) and sum(part.size for part in reached) >= k:
-                    if len(reached) > 1:
-                        reached[:] = [np.concatenate(reached)]
-                    slots = reached[0] if all_alive else _live(reached[0], alive)
-                    if slots.size >= k:
-                        values = acc[slots]
-                        theta = float(np.partition(values, values.size - k)[values.size - k])
-                        if unread < theta * (1 - _TOLERANCE):
-                            break
-                self._accumulate(term_ids[batch], coefficients[batch], acc, seen, reached)
-                unread -= float(bounds[batch].sum())
-                done = batch.stop
-            if reached:
-                slots = np.concatenate(reached) if len(reached) > 1 else reached[0]
-            if not all_alive:
-                slots = _live(slots, alive)
-            if done == term_ids.size:
+            for start, stop in batches:
+                if done and read:
+                    if len(read) > 1:
+                        read[:] = [np.concatenate(read)]
+                    theta = self._kth_best(read[0], done, k)
+                    if unread[done] < theta * (1 - _TOLERANCE):
+                        break
+                slots = self._add_postings(term_ids[start:stop], coefficients[start:stop], acc)
+                if slots.size:
+                    read.append(slots)
+                done = stop
+            if not read:
+                return np.empty(0, dtype=np.intp), np.empty(0)
+            reached = read[0] if len(read) == 1 else np.concatenate(read)
+            if done == n:
+                theta = self._kth_best(reached, done, k)
+                slots = _distinct(reached[acc[reached] >= theta])
+                if self._n_slots != len(self._slot_of):
+                    slots = _live(slots, self._alive)
                 return slots, acc[slots]
             # MaxScore: the unread terms only where they can still matter, looked up
-            # in ascending slot order (sorting slots alone; scores are read after).
-            left = float(bounds[done:].sum())
-            slots = np.sort(slots[acc[slots] + left * (1 + _TOLERANCE) >= theta])
+            # in ascending slot order.
+            left = unread[done]
+            slots = _distinct(reached[acc[reached] + left * (1 + _TOLERANCE) >= theta])
+            if self._n_slots != len(self._slot_of):
+                slots = _live(slots, self._alive)
             scores = acc[slots]
         finally:
-            for part in reached:
+            for part in read:
                 acc[part] = 0
-                seen[part] = False
-        last = term_ids.size - 1
-        for t in range(done, term_ids.size):
-            scores += self._contributions(int(term_ids[t]), float(coefficients[t]), slots)
-            left -= bounds[t]
+        norm = self._slot_norms64()[slots]
+        last = n - 1
+        for t in range(done, n):
+            scores += self._contributions(int(term_ids[t]), float(coefficients[t]), slots, norm)
+            left = unread[t + 1]
             # Pruning a few hundred passages costs more than looking them up.
             if slots.size > max(k, _PRUNE_AT) and t < last:
                 theta = max(theta, float(np.partition(scores, slots.size - k)[slots.size - k]))
-                running = scores + max(left, 0.0) * (1 + _TOLERANCE) >= theta
-                slots, scores = slots[running], scores[running]
+                running = scores + left * (1 + _TOLERANCE) >= theta
+                slots, scores, norm = slots[running], scores[running], norm[running]
         return slots, scores
 
     def _score_all(self, term_ids: np.ndarray, coefficients: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every posting of every term, summed in term order: cheaper than pruning on a small index."""
-        acc = self._buffers()[0]
-        norm = self._slot_norms64()
+        acc = self._buffers()
         n = self._n_slots
         try:
-            for segment in self._segments:
-                for t, c in zip(term_ids.tolist(), coefficients.tolist()):
-                    local, tf = segment.row(t)
-                    if local.size:
-                        slots = np.add(local, segment.first_slot, dtype=np.intp)
-                        counts = tf.astype(np.float64)
-                        acc[slots] += c * counts / (counts + norm[slots])  # a term's slots are distinct
+            self._add_postings(term_ids, coefficients, acc)
             scores = acc[:n].copy()
         finally:
             acc[:n] = 0
         slots = np.flatnonzero((scores > 0) & self._alive[:n])
         return slots, scores[slots]
 
-    def _accumulate(
-        self, term_ids: np.ndarray, coefficients: np.ndarray, acc: np.ndarray, seen: np.ndarray, reached: list[np.ndarray]
-    ) -> None:
-        """Add the terms' whole postings into ``acc``, in term order; first-reached slots go to ``reached``.
+    def _add_postings(self, term_ids: np.ndarray, coefficients: np.ndarray, acc: np.ndarray) -> np.ndarray:
+        """Add the terms' whole postings into ``acc``; returns the slots added to (repeated across terms).
 
-        One term at a time: a term's slots are distinct, so a plain indexed
-        ``+=`` adds them (several times faster than ``np.add.at``), and each
-        passage still receives its terms in term order.
+        The terms' postings are joined, term after term, and added by one
+        ``np.add.at``, which adds in index order: each passage still receives
+        its terms in term order, so its score is the sum :meth:`_contributions`
+        continues.
         """
-        norm = self._slot_norms64()
-        for segment in self._segments:
-            first = segment.first_slot
-            for t, c in zip(term_ids.tolist(), coefficients.tolist()):
+        slot_parts: list[np.ndarray] = []
+        count_parts: list[np.ndarray] = []
+        sizes: list[int] = []
+        weights: list[float] = []
+        for t, c in zip(term_ids.tolist(), coefficients.tolist()):
+            for segment in self._segments:
                 local, tf = segment.row(t)
-                if not local.size:
-                    continue
-                # Index arrays of any other type are converted on every use: once, here.
-                slots = np.add(local, first, dtype=np.intp) if first else local.astype(np.intp, copy=False)
-                counts = tf.astype(np.float64)
-                contribution = c * counts / (counts + norm[slots])
-                new = slots[~seen[slots]]
-                if new.size:
-                    seen[new] = True
-                    reached.append(new)
-                acc[slots] += contribution
+                if local.size:
+                    first = segment.first_slot
+                    slot_parts.append(np.add(local, first, dtype=np.intp) if first else local)
+                    count_parts.append(tf)
+                    sizes.append(local.size)
+                    weights.append(c)
+        if not slot_parts:
+            return np.empty(0, dtype=np.intp)
+        if len(slot_parts) == 1:
+            # Index arrays of any other type are converted on every use: once, here.
+            slots = slot_parts[0].astype(np.intp, copy=False)
+            counts = count_parts[0].astype(np.float64)
+            contribution = weights[0] * counts
+        else:
+            slots = np.concatenate(slot_parts, dtype=np.intp)
+            counts = np.concatenate(count_parts, dtype=np.float64)
+            contribution = np.repeat(weights, sizes) * counts
+        contribution /= counts + self._slot_norms64()[slots]
+        np.add.at(acc, slots, contribution)
+        return slots
 
-    def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray) -> np.ndarray:
-        """One term's score at ascending ``slots`` (0 where absent), computed as :meth:`_accumulate` does.
+    def _kth_best(self, slots: np.ndarray, repeats: int, k: int) -> float:
+        """The k-th best score in the scratch buffer among the live ``slots`` (0 if fewer than k).
 
-        Few slots against long postings: bisect the postings for each slot.
-        Many: mark the slots in the scratch buffer and read the postings once.
+        ``slots`` may name a passage up to ``repeats`` times (once per term
+        read). The (k · repeats)-th best value, repeats counted, is no
+        higher than the k-th best passage, so only the few entries at or
+        above it need sorting to find that passage: no pass that marks
+        every slot read.
         """
-        out = np.zeros(slots.size)
-        norm = self._slot_norms64()
+        if self._n_slots != len(self._slot_of):
+            slots = _live(slots, self._alive)
+        values = self._acc[slots]
+        many = k * repeats
+        if values.size > many:
+            slots = slots[values >= np.partition(values, values.size - many)[values.size - many]]
+        top = self._acc[_distinct(slots)]
+        return float(np.partition(top, top.size - k)[top.size - k]) if top.size >= k else 0.0
+
+    def _contributions(self, term_id: int, coefficient: float, slots: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        """One term's score at ascending ``slots`` whose norms are ``norm`` (0 where absent).
+
+        Computed as :meth:`_add_postings` does. Frequent terms: read their
+        dense counts. Few slots against other long postings: bisect the
+        postings for each slot. Many: mark the slots in the scratch buffer
+        and read the postings once.
+        """
+        counts = np.zeros(slots.size)
         for segment in self._segments:
-            if term_id >= segment.n_terms:
-                continue
-            size = int(segment.indptr[term_id + 1] - segment.indptr[term_id])
-            if size == 0:
+            if term_id >= segment.n_terms or segment.indptr[term_id + 1] == segment.indptr[term_id]:
                 continue
             if segment.first_slot == 0 and segment.n_slots >= self._n_slots:
                 lo, hi = 0, slots.size  # the one segment holds every slot
             else:
-                lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots))
+                lo, hi = np.searchsorted(slots, (segment.first_slot, segment.first_slot + segment.n_slots)).tolist()
             if lo == hi:
+                continue
+            dense = segment.dense_counts(term_id)
+            if dense is not None:
+                first = segment.first_slot
+                counts[lo:hi] = dense[slots[lo:hi] - first if first else slots[lo:hi]]
                 continue
             local, tf = segment.row(term_id)
             if (hi - lo) * _BISECT_COST > local.size:
-                mark = self._buffers()[0]  # all zeros between searches
+                mark = self._buffers()  # all zeros between searches
                 mark[slots[lo:hi]] = np.arange(lo + 1, hi + 1)
-                row_slots = np.add(local, segment.first_slot, dtype=np.intp)
-                position = mark[row_slots]
+                position = mark[np.add(local, segment.first_slot, dtype=np.intp)]
                 mark[slots[lo:hi]] = 0
                 hit = np.flatnonzero(position)
-                counts = tf[hit].astype(np.float64)
-                out[position[hit].astype(np.intp) - 1] = coefficient * counts / (counts + norm[row_slots[hit]])
+                counts[position[hit].astype(np.intp) - 1] = tf[hit]
                 continue
             inside = slots[lo:hi]
             wanted = (inside - segment.first_slot if segment.first_slot else inside).astype(local.dtype)
             at = local.searchsorted(wanted)
             np.minimum(at, local.size - 1, out=at)
             # Absent slots get a count of 0, so a contribution of exactly 0.
-            counts = tf[at] * (local[at] == wanted)
-            counts = counts.astype(np.float64)
-            out[lo:hi] = coefficient * counts / (counts + norm[inside])
+            counts[lo:hi] = np.where(local[at] == wanted, tf[at], 0)
+        out = coefficient * counts
+        out /= counts + norm
         return out
 
-    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
-        """A zeroed score per slot and a cleared mark per slot, reused across searches."""
+    def _buffers(self) -> np.ndarray:
+        """A zeroed score per slot, reused across searches."""
         if self._acc.size < self._n_slots:
             self._acc = np.zeros(self._ids.size, dtype=np.float64)
-            self._seen = np.zeros(self._ids.size, dtype=bool)
-        return self._acc, self._seen
+        return self._acc
 
     def _search_dense(self, query: Mapping[str, float] | Sequence[str], k: int) -> list[Hit]:
         """Every slot scored at once: for queries with negative weights, which pruning cannot bound."""
@@ -1001,6 +1094,7 @@ class Bm25Index:
         self._norm_cache = None
         self._norm64_cache = None
         self._live_df_cache.clear()
+        self._term_cache.clear()
 
     def _grow_terms(self, needed: int) -> None:
         if needed > self._df.size:
@@ -1040,24 +1134,20 @@ class Bm25Index:
             tfs = np.concatenate(self._pending_tfs)
             self._pending_hashes, self._pending_tfs, self._pending_sizes = [], [], []
             # Each distinct hash of the batch interned once.
-            order = np.argsort(hashes)
-            ordered = hashes[order]
-            first = np.ones(ordered.size, dtype=bool)
-            first[1:] = ordered[1:] != ordered[:-1]
-            distinct_ids = self._vocab.intern(ordered[first]).astype(np.int32)
-            term_ids = np.empty(hashes.size, dtype=np.int32)
-            term_ids[order] = distinct_ids[np.cumsum(first) - 1]
-            del hashes, order, ordered, first, distinct_ids
+            distinct, inverse = _sorted_distinct(hashes)
+            term_ids = self._vocab.intern(distinct).astype(np.int32)[inverse]
+            del hashes, distinct, inverse
             n_terms = len(self._vocab)
-            indptr = np.zeros(n_new + 1, dtype=np.int64)
-            np.cumsum(sizes, out=indptr[1:])
-            by_slot = sp.csr_matrix((tfs, term_ids, indptr), shape=(n_new, n_terms))
-            by_slot.sum_duplicates()  # a term repeated in a passage: one posting, its count summed
-            by_slot.data = _compact_tfs(by_slot.data)
-            del term_ids, tfs, indptr
+            slots = np.repeat(np.arange(n_new, dtype=np.int32), sizes)
+            # Entries come passage after passage, so counting them into term rows leaves each
+            # row's slots ascending, a repeated term's entries side by side: scipy then sums
+            # repeats in one pass, with no sort (a term repeated in a passage: one posting).
+            by_term = sp.coo_matrix((tfs, (term_ids, slots)), shape=(n_terms, n_new)).tocsr()
+            by_term.data = _compact_tfs(by_term.data)
+            del term_ids, tfs, slots
             first = self._n_slots - n_new
-            segment = _Segment.make(first, by_slot.T.tocsr(), *self._norms_of(first, self._n_slots))
-            del by_slot
+            segment = _Segment.make(first, by_term, *self._norms_of(first, self._n_slots))
+            del by_term
             self._grow_terms(n_terms)
             self._df[:n_terms] += segment.term_counts()
             self._segments.append(segment)
@@ -1091,6 +1181,7 @@ class Bm25Index:
         merging = self._segments[start:]
         if not merging:
             return
+        self._term_cache.clear()  # postings and bounds move to the merged segment
         first, end = merging[0].first_slot, self._n_slots
         n_terms = max(segment.n_terms for segment in merging)
         for segment in merging:
@@ -1167,7 +1258,12 @@ class Bm25Index:
         norms = (k1 * (1.0 - b + b * np.concatenate(lengths).astype(np.float64) / avgdl)).astype(np.float32)
         del lengths
         counts_dtype = np.result_type(*plain_dtypes)
-        encoder = packing.Encoder(width, None if nibbles else counts_dtype)
+        encoder = packing.Encoder(
+            width,
+            None if nibbles else counts_dtype,
+            max_terms=n_terms,
+            max_postings=sum(segment.nnz for segment, _, _ in sources),
+        )
         total = np.zeros(n_terms + 1, dtype=np.int64)  # postings per term over all inputs, for step sizes
         for segment, _, _ in sources:
             total[: segment.n_terms + 1] += segment.indptr
@@ -1238,7 +1334,7 @@ def _size_class(nnz: int) -> int:
 
 def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """np.unique(values, return_inverse=True), sort-based (numpy's is slow on these arrays)."""
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # the inverse needs no stable order; a stable argsort costs twice as much
     ordered = values[order]
     first = np.ones(ordered.size, dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]

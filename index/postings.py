@@ -223,6 +223,28 @@ class PackedPostings:
         return gaps, self._counts_slice(lo, hi)
 
 
+class _Stream:
+    """An array written front to back, in pieces, into a buffer reserved for the most it can hold.
+
+    It ends as a view of that buffer: pages never written are never
+    resident, and no second copy is made at the end (joining the pieces of
+    a million passages' gap stream doubled it for a moment: ~130 MB at the
+    peak of a build).
+    """
+
+    def __init__(self, dtype: type, capacity: int) -> None:
+        self._buffer = np.empty(capacity, dtype=dtype)
+        self.size = 0
+
+    def append(self, values: np.ndarray) -> None:
+        n = int(values.size)
+        self._buffer[self.size : self.size + n] = values
+        self.size += n
+
+    def finish(self) -> np.ndarray:
+        return self._buffer[: self.size]
+
+
 class Encoder:
     """Builds packed postings from rows appended in term order, a chunk at a time.
 
@@ -231,17 +253,31 @@ class Encoder:
     its output.
     """
 
-    def __init__(self, n_slots: int, counts_dtype: np.dtype | None) -> None:
-        """``counts_dtype`` None: every count is a whole number 0..15, stored as nibbles."""
+    def __init__(
+        self,
+        n_slots: int,
+        counts_dtype: np.dtype | None,
+        *,
+        max_terms: int,
+        max_postings: int,
+    ) -> None:
+        """``counts_dtype`` None: every count is a whole number 0..15, stored as nibbles.
+
+        ``max_terms`` and ``max_postings`` bound what will be appended: the
+        output is written in place (see :class:`_Stream`).
+        """
         self.n_slots = n_slots
         self.counts_dtype = counts_dtype
-        self._df: list[np.ndarray] = []
-        self._wide: list[np.ndarray] = []
-        self._narrow: list[np.ndarray] = []
-        self._broad: list[np.ndarray] = []
-        self._exceptions: list[np.ndarray] = []
-        self._exception_start: list[np.ndarray] = []
-        self._tf: list[np.ndarray] = []
+        self._df = _Stream(np.int64, max_terms)
+        self._wide = _Stream(np.uint8, max_terms)
+        self._exception_start = _Stream(np.int64, max_terms)
+        self._narrow = _Stream(np.uint8, max_postings)
+        self._broad = _Stream(np.uint16, max_postings)
+        self._exceptions = _Stream(np.uint32, max_postings)
+        if counts_dtype is None:
+            self._tf = _Stream(np.uint8, max_postings // 2 + 1)
+        else:
+            self._tf = _Stream(counts_dtype, max_postings)
         self._big_at: list[np.ndarray] = []
         self._big_count: list[np.ndarray] = []
         self._n_postings = 0
@@ -253,9 +289,10 @@ class Encoder:
         df = np.asarray(df, dtype=np.int64)
         self._df.append(df)
         wide = np.zeros(df.size, dtype=np.uint8)
-        self._wide.append(wide)
-        self._exception_start.append(np.full(df.size, self._n_exceptions, dtype=np.int64))
+        exception_start = np.full(df.size, self._n_exceptions, dtype=np.int64)
         if slots.size == 0:
+            self._wide.append(wide)
+            self._exception_start.append(exception_start)
             return
         slots = np.asarray(slots, dtype=np.int64)
         starts = np.zeros(df.size, dtype=np.int64)
@@ -270,6 +307,7 @@ class Encoder:
         big16 = np.add.reduceat(gaps >= 1 << 16, heads, dtype=np.int64)
         # Per term, whichever width costs fewer bytes, exceptions (4 bytes each) included.
         wide[rows] = (2 * df[rows] + 4 * big16) < (df[rows] + 4 * big8)
+        self._wide.append(wide)
         of_posting = np.repeat(wide.astype(bool), df)
         escaped = gaps >= np.where(of_posting, 1 << 16, 1 << 8)
         stored = np.where(escaped, 0, gaps)
@@ -277,7 +315,8 @@ class Encoder:
         self._broad.append(stored[of_posting].astype(np.uint16))
         self._exceptions.append(gaps[escaped].astype(np.uint32))
         escaped_before = np.concatenate(([0], np.cumsum(escaped)))
-        self._exception_start[-1] += escaped_before[starts]
+        exception_start += escaped_before[starts]
+        self._exception_start.append(exception_start)
         self._n_exceptions += int(escaped_before[-1])
         first_posting = self._n_postings
         self._n_postings += int(slots.size)
@@ -295,34 +334,33 @@ class Encoder:
         self._odd = small[even:]
 
     def finish(self) -> PackedPostings:
-        df = _joined(self._df, np.int64)
+        df = self._df.finish()
         n_terms = int(df.size)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        wide = _joined(self._wide, np.uint8)
+        wide = self._wide.finish()
         offset = np.zeros(n_terms, dtype=np.int64)
         is_wide = wide.astype(bool)
         for mask in (is_wide, ~is_wide):
             sizes = np.where(mask, df, 0)
             ends = np.cumsum(sizes)
             offset[mask] = (ends - sizes)[mask]
+        del df
         if self.counts_dtype is None:
-            tail = [self._odd.astype(np.uint8)] if self._odd.size else []  # its partner nibble is 0
-            self._tf += tail
-            tf = _joined(self._tf, np.uint8)
+            if self._odd.size:
+                self._tf.append(self._odd.astype(np.uint8))  # its partner nibble is 0
             layout = NIBBLES
         else:
-            tf = _joined(self._tf, self.counts_dtype)
             layout = str(np.dtype(self.counts_dtype))
         arrays = {
             "indptr": indptr,
             "offset": _narrowed(offset),
             "wide": wide,
-            "narrow": _joined(self._narrow, np.uint8),
-            "broad": _joined(self._broad, np.uint16),
-            "exceptions": _joined(self._exceptions, np.uint32),
-            "exception_start": _narrowed(_joined(self._exception_start, np.int64)),
-            "tf": tf,
+            "narrow": self._narrow.finish(),
+            "broad": self._broad.finish(),
+            "exceptions": self._exceptions.finish(),
+            "exception_start": _narrowed(self._exception_start.finish()),
+            "tf": self._tf.finish(),
             "big_at": _joined(self._big_at, np.int64),
             "big_count": _joined(self._big_count, np.uint16),
         }
@@ -339,7 +377,12 @@ def encode(postings: sp.csr_matrix) -> PackedPostings:
     if not postings.has_sorted_indices:
         postings.sort_indices()
     data = np.asarray(postings.data)
-    encoder = Encoder(int(postings.shape[1]), None if nibble_counts(data) else data.dtype)
+    encoder = Encoder(
+        int(postings.shape[1]),
+        None if nibble_counts(data) else data.dtype,
+        max_terms=int(postings.shape[0]),
+        max_postings=int(postings.nnz),
+    )
     indptr = np.asarray(postings.indptr, dtype=np.int64)
     n_terms = int(postings.shape[0])
     row = 0

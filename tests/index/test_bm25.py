@@ -61,6 +61,22 @@ def test_added_passage_is_found_without_rebuilding_others() -> None:
     assert len(index) == 51
 
 
+def test_search_after_additions_and_removals_sees_new_terms_and_counts() -> None:
+    # A search remembers what it read of each query term; any change must make it read again.
+    index = Bm25Index()
+    index.add_many((i, ["so", "hoa"] + (["moi"] if i < 2 else [])) for i in range(40))
+    assert index.search(["tinh", "so"], 40)[0].score == pytest.approx(index.search(["so"], 40)[0].score)
+    index.add(100, ["tinh", "so", "hoa"])
+    assert index.search(["tinh", "so"], 1)[0].passage_id == 100
+    before = index.search(["moi"], 5)
+    index.remove(0)
+    after = index.search(["moi"], 5)
+    assert [h.passage_id for h in after] == [1]
+    assert after[0].score > before[0].score  # rarer now, so a higher IDF
+    avgdl = (3 + 38 * 2 + 3) / 40  # passages 1, 2..39 and 100
+    assert after[0].score == pytest.approx(index.idf("moi") * 2.2 / (1 + 1.2 * (1 - 0.75 + 0.75 * 3 / avgdl)))
+
+
 def test_removed_passage_never_returns() -> None:
     index = Bm25Index()
     index.add_many([(1, ["a", "b"]), (2, ["a", "c"])])
@@ -282,15 +298,19 @@ def _ranking_from_all_scores(index: Bm25Index, query: dict[str, float] | list[st
     return [(int(ids[i]), float(scores[i])) for i in order]
 
 
-@pytest.mark.parametrize(("short_postings", "bisect_cost"), [(0, 0), (0, 10**9), (4096, 16)])
+@pytest.mark.parametrize(
+    ("short_postings", "bisect_cost", "dense_row"), [(0, 0, 0), (0, 10**9, 0), (0, 0, 10**9), (4096, 16, 8)]
+)
 def test_pruned_search_finds_the_same_top_k_as_scoring_everything(
-    short_postings: int, bisect_cost: int, monkeypatch: pytest.MonkeyPatch
+    short_postings: int, bisect_cost: int, dense_row: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With no postings counted as short, every common term goes through the
     # "can it still change the top k?" check, then through lookups by
-    # bisection (cost 0) or by one pass over its postings (cost 10**9).
+    # bisection (cost 0), by one pass over its postings (cost 10**9) or in
+    # dense counts (dense_row 10**9: every term has them; 0: none has).
     monkeypatch.setattr("index.bm25._SHORT_POSTINGS", short_postings)
     monkeypatch.setattr("index.bm25._BISECT_COST", bisect_cost)
+    monkeypatch.setattr("index.bm25._DENSE_ROW", dense_row)
     monkeypatch.setattr("index.bm25._PRUNE_AT", 0 if short_postings == 0 else 512)
     # A small index is scored whole (the third case); the first two force pruning.
     monkeypatch.setattr("index.bm25._DENSE_WORK", 0 if short_postings == 0 else 1 << 16)
@@ -349,9 +369,12 @@ def test_batch_with_unusual_terms_is_searchable_like_single_additions() -> None:
         assert batch.search([term], 5) == single.search([term], 5) != []
 
 
-def test_searches_from_several_threads_rank_as_one_thread_does() -> None:
+@pytest.mark.parametrize("term_cache", [1 << 16, 2])
+def test_searches_from_several_threads_rank_as_one_thread_does(term_cache: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    # With room for 2 query terms, every search empties the term cache while others read it.
+    monkeypatch.setattr("index.bm25._TERM_CACHE", term_cache)
     docs = _corpus(seed=47, n=600)
     index = Bm25Index()
     index.add_many(enumerate(docs))
