@@ -144,9 +144,17 @@ def prepare_bytes(
 
 
 def prepare_document(
-    doc: DocumentInput, *, gazetteer: Gazetteer, facts: FactExtractor | None = None
+    doc: DocumentInput,
+    *,
+    gazetteer: Gazetteer,
+    facts: FactExtractor | None = None,
+    terms: TermMaker | None = None,
 ) -> PreparedDocument:
-    """Clean, split, segment and extract; raises :class:`IngestError` for a document with nothing to store."""
+    """Clean, split, segment and extract; raises :class:`IngestError` for a document with nothing to store.
+
+    ``facts`` and ``terms`` are built once by a caller that prepares many
+    documents (building the concept matcher costs as much as a short document).
+    """
     # Inputs at the edge: no control characters anywhere, no credentials in a source URL.
     doc = replace(
         doc,
@@ -217,7 +225,7 @@ def prepare_document(
         for fact in extractor.extract(passage, published=published, provinces=document.province_list)
     ]
     # --- issue 13: sentence terms made once here, never per question (knowledge/answers/sentence_terms.py).
-    sentence_terms = encode_passages(passages, TermMaker())
+    sentence_terms = encode_passages(passages, terms or TermMaker())
     # --- end issue 13
     return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings), found_facts, sentence_terms)
 
