@@ -33,6 +33,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy
+
 # A Viterbi choice closer than this is re-decided by underthesea (see the module doc).
 TIE_MARGIN = 1e-6
 # Cached span scores kept before a cache is emptied (bounds a long-running worker's memory).
@@ -73,6 +75,11 @@ class CrfWeights:
                 self.state[names[source]] = (weight, pair[1]) if target == 0 else (pair[0], weight)
             else:
                 self.transition[source][target] = weight
+        # The same weights by template: "T[0,1].lower" -> {"hà nội": label 1's weight minus label 0's}.
+        self.by_template: dict[str, dict[str, float]] = {}
+        for feature, (zero, one) in self.state.items():
+            template, _, value = feature.partition("=")
+            self.by_template.setdefault(template, {})[value] = one - zero
 
     def score(self, features: Sequence[str]) -> float:
         """Label 1's state score minus label 0's, summed over ``features`` (unknown ones weigh nothing)."""
@@ -142,13 +149,25 @@ class Segmenter:
         expected = {1: [-2, -1, 0, 1, 2], 2: [-2, -1, 0, 1], 3: [-2, -1, 0]}
         if {length: [first for first, _ in shape] for length, shape in self._shapes.items()} != expected:
             raise ValueError("feature templates other than underthesea's word segmentation ones")
-        # Per span length, a featurizer reading each attribute of a span that starts at position 0.
-        self._probes = {
-            length: featurizer_class(sorted({probe for _, names in shape for _, probe in names}), dictionary)
-            for length, shape in self._shapes.items()
-        }
+        # Per span length, a featurizer reading each attribute of a span that starts at position 0, and
+        # per attribute a table: its value -> what it adds at each offset the span is read at.
+        self._probes: dict[int, tuple[Any, list[tuple[int, dict[str, list[float]]]]]] = {}
+        for length, shape in self._shapes.items():
+            probe_names = sorted({probe for _, names in shape for _, probe in names})
+            tables: dict[str, dict[str, list[float]]] = {probe: {} for probe in probe_names}
+            for index, (_first, names) in enumerate(shape):
+                for name, probe in names:
+                    for value, diff in weights.by_template.get(name, {}).items():
+                        tables[probe].setdefault(value, [0.0] * len(shape))[index] += diff
+            probe = featurizer_class(probe_names, dictionary)
+            row = probe.process([[["x"]] * length])[0][0]
+            if [feature.partition("=")[0] for feature in row] != probe_names:
+                raise ValueError("underthesea_core's featurizer no longer writes features in template order")
+            self._probes[length] = (probe, [(len(name) + 1, tables[name]) for name in probe_names])
         # Span scores by offset, per span length: tokens -> (score at each offset the span is read at).
         self._cache: dict[int, dict[tuple[str, ...], tuple[float, ...]]] = {1: {}, 2: {}, 3: {}}
+        # The same, summed per start token: (token, next, one after) -> scores at positions start-2..start+2.
+        self._combined: dict[tuple[str, str | None, str | None], tuple[float, ...]] = {}
 
     # ------------------------------------------------------------------ the public step
     def words(self, text: str) -> list[str]:
@@ -220,23 +239,51 @@ class Segmenter:
         weights = self._weights
         if n <= 6:  # short: every position touches an end; score the featurizer's own output
             return [weights.score(row) for row in self._featurizer.process([[[t] for t in tokens]])[0]]
-        pairs = list(zip(tokens, tokens[1:]))
-        triples = list(zip(tokens, tokens[1:], tokens[2:]))
-        u = self._span_scores(1, [(t,) for t in tokens])
-        b = self._span_scores(2, pairs)
-        c = self._span_scores(3, triples)
-        # Offsets in each cached tuple follow self._shapes: unigrams -2..2, pairs -2..1, triples -2..0.
-        scores = [0.0] * n
-        for i in range(2, n - 2):
-            scores[i] = (
-                u[i - 2][0] + u[i - 1][1] + u[i][2] + u[i + 1][3] + u[i + 2][4]
-                + b[i - 2][0] + b[i - 1][1] + b[i][2] + b[i + 1][3]
-                + c[i - 2][0] + c[i - 1][1] + c[i][2]
-            )
+        # What the spans starting at each token add to the five positions around it.
+        starts = list(zip(tokens, [*tokens[1:], None], [*tokens[2:], None, None]))
+        combined = self._combined
+        found = [combined.get(start) for start in starts]
+        if None in found:
+            found = self._combine(starts, found)
+        spread = numpy.array(found)
+        # Position i gets offset +2 from the spans starting at i-2, ..., offset -2 from those at i+2.
+        interior = spread[0 : n - 4, 4] + spread[1 : n - 3, 3] + spread[2 : n - 2, 2] + spread[3 : n - 1, 1] + spread[4:n, 0]
         head, tail = self._featurizer.process([[[t] for t in tokens[:4]], [[t] for t in tokens[-4:]]])
-        scores[0], scores[1] = weights.score(head[0]), weights.score(head[1])
-        scores[n - 2], scores[n - 1] = weights.score(tail[2]), weights.score(tail[3])
-        return scores
+        return [
+            weights.score(head[0]), weights.score(head[1]), *interior.tolist(), weights.score(tail[2]), weights.score(tail[3])
+        ]
+
+    def _combine(
+        self, starts: list[tuple[str, str | None, str | None]], found: list[tuple[float, ...] | None]
+    ) -> list[tuple[float, ...]]:
+        """Fill the starts not yet combined: their unigram, pair and triple scores, spread over positions."""
+        missing = [start for start, f in zip(starts, found) if f is None]
+        uni = self._span_scores(1, [(a,) for a, _, _ in missing])
+        pairs = self._span_scores(2, [(a, b) for a, b, _ in missing if b is not None])
+        triples = self._span_scores(3, [(a, b, c) for a, b, c in missing if c is not None])
+        combined = self._combined
+        if len(combined) > MAX_CACHED_SPANS:
+            combined.clear()
+        p = t = 0
+        for start, u in zip(missing, uni):
+            # Offsets -2..2 relative to the start: a unigram is read at offsets -2..2 of the positions
+            # two after it down to two before it; a pair (first offsets -2..1) and a triple (-2..0) likewise.
+            spread = [u[4], u[3], u[2], u[1], u[0]]
+            if start[1] is not None:
+                b = pairs[p]
+                p += 1
+                spread[1] += b[3]
+                spread[2] += b[2]
+                spread[3] += b[1]
+                spread[4] += b[0]
+            if start[2] is not None:
+                c = triples[t]
+                t += 1
+                spread[2] += c[2]
+                spread[3] += c[1]
+                spread[4] += c[0]
+            combined[start] = tuple(spread)
+        return [combined[start] for start in starts]
 
     def _span_scores(self, length: int, spans: list[tuple[str, ...]]) -> list[tuple[float, ...]]:
         """The cached scores of ``spans`` (all of one length); the missing ones scored with one probe call."""
@@ -247,20 +294,16 @@ class Segmenter:
         if len(cache) > MAX_CACHED_SPANS:
             cache.clear()
         missing = list(dict.fromkeys(span for span, score in zip(spans, found) if score is None))
-        rows = self._probes[length].process([[[t] for t in span] for span in missing])
-        state = self._weights.state
-        shape = self._shapes[length]
+        probe, tables = self._probes[length]
+        rows = probe.process([[[t] for t in span] for span in missing])
+        zero = [0.0] * len(self._shapes[length])
         for span, row in zip(missing, rows):
-            values = dict(feature.partition("=")[::2] for feature in row[0])
-            offsets = []
-            for _first, names in shape:
-                total = 0.0
-                for name, probe_name in names:
-                    pair = state.get(f"{name}={values[probe_name]}")
-                    if pair is not None:
-                        total += pair[1] - pair[0]
-                offsets.append(total)
-            cache[span] = tuple(offsets)
+            total = zero
+            for feature, (cut, table) in zip(row[0], tables):
+                adds = table.get(feature[cut:])
+                if adds is not None:
+                    total = [a + b for a, b in zip(total, adds)]
+            cache[span] = tuple(total)
         return [cache[span] for span in spans]
 
 
