@@ -208,26 +208,27 @@ class Segmenter:
             return []
         scores = self._scores(tokens)
         (bb, bi), (ib, ii) = self._weights.transition
-        # Viterbi over two labels, scores kept relative to label 0's (only differences matter).
-        back: list[tuple[bool, bool]] = []
-        zero, one = 0.0, scores[0]
-        for t in range(1, n):
-            to_zero_from_zero, to_zero_from_one = zero + bb, one + ib
-            to_one_from_zero, to_one_from_one = zero + bi, one + ii
-            if abs(to_zero_from_zero - to_zero_from_one) < TIE_MARGIN or abs(to_one_from_zero - to_one_from_one) < TIE_MARGIN:
+        margin = TIE_MARGIN
+        # Viterbi over two labels, kept as one number: how far the best path ending in label 1
+        # leads the best ending in label 0 (only differences matter). For each step, whether the
+        # best way into label 0, and into label 1, comes from label 1.
+        lead = scores[0]
+        zero_from_one: list[bool] = []
+        one_from_one: list[bool] = []
+        for score in scores[1:]:
+            into_zero, into_one = lead + ib, lead + ii  # from label 1; from label 0 it is bb, bi
+            if -margin < into_zero - bb < margin or -margin < into_one - bi < margin:
                 return None
-            zero_from_one = to_zero_from_one > to_zero_from_zero
-            one_from_one = to_one_from_one > to_one_from_zero
-            back.append((zero_from_one, one_from_one))
-            best_zero = to_zero_from_one if zero_from_one else to_zero_from_zero
-            best_one = to_one_from_one if one_from_one else to_one_from_zero
-            zero, one = 0.0, best_one + scores[t] - best_zero
-        if abs(one - zero) < TIE_MARGIN:
+            a, b = into_zero > bb, into_one > bi
+            zero_from_one.append(a)
+            one_from_one.append(b)
+            lead = (into_one if b else bi) - (into_zero if a else bb) + score
+        if -margin < lead < margin:
             return None
-        label = one > zero
+        label = lead > 0
         tags = [label]
-        for zero_from_one, one_from_one in reversed(back):
-            label = one_from_one if label else zero_from_one
+        for a, b in zip(reversed(zero_from_one), reversed(one_from_one)):
+            label = b if label else a
             tags.append(label)
         tags.reverse()
         ones = self._continues == 1

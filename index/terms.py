@@ -38,7 +38,11 @@ def tokenize(text: str) -> list[str]:
     A document number ("57-NQ/TW") stays one token: underthesea would cut it
     into "57", "nq", "tw" and lose which number goes with which code.
     """
-    normalized = normalize(text)
+    return tokenize_normalized(normalize(text))
+
+
+def tokenize_normalized(normalized: str) -> list[str]:
+    """:func:`tokenize` of a text already through ``normalize`` (ingest normalizes each passage once)."""
     words: list[str] = []
     last = 0
     for m in DOCUMENT_NUMBER_RE.finditer(normalized):
