@@ -37,8 +37,9 @@ import numpy
 
 # A Viterbi choice closer than this is re-decided by underthesea (see the module doc).
 TIE_MARGIN = 1e-6
-# Cached span scores kept before a cache is emptied (bounds a long-running worker's memory).
-MAX_CACHED_SPANS = 400_000
+# Cached span scores kept before a cache is emptied: about 270 bytes each, so the four caches stay
+# under ~55 MB in a parse worker whose address space is limited (CDSBOT_PARSE_MEMORY_MB).
+MAX_CACHED_SPANS = 50_000
 
 _TEMPLATE_RE = re.compile(r"^T\[(-?\d+)(?:,(-?\d+))?\](.*)$")
 _MODEL_DIR = "ws_crf_vlsp2013_20230727"
