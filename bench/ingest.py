@@ -18,6 +18,10 @@ runs in a fresh child process, the three measurements interleaved:
 - two cores: ``--jobs 2`` unpinned; the speedup is the one-core ingest time over
   it (goal: ≥ 1.8×).
 
+Before anything is timed, cdsbot's own segmentation (``index/segmenter.py``, which
+replaces ``word_tokenize`` at ingest) is checked to give exactly underthesea's words
+on every passage and on each seed whole; the baseline stays underthesea's function.
+
 Models and the parse workers' forkserver are warmed before timing (a one-off
 start-up cost, reported separately as a cold ``cdsbot ingest`` of one file).
 The folder is generated from our own template sentences about digital
