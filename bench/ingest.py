@@ -18,6 +18,10 @@ runs in a fresh child process, the three measurements interleaved:
 - two cores: ``--jobs 2`` unpinned; the speedup is the one-core ingest time over
   it (goal: ≥ 1.8×).
 
+Before anything is timed, cdsbot's own segmentation (``index/segmenter.py``, which
+replaces ``word_tokenize`` at ingest) is checked to give exactly underthesea's words
+on every passage and on each seed whole; the baseline stays underthesea's function.
+
 Models and the parse workers' forkserver are warmed before timing (a one-off
 start-up cost, reported separately as a cold ``cdsbot ingest`` of one file).
 The folder is generated from our own template sentences about digital
@@ -197,6 +201,24 @@ def write_passages(folder: Path, out: Path) -> int:
     return len(passages)
 
 
+def check_segmentation(passages_file: Path) -> int:
+    """cdsbot's segmenter (index/segmenter.py) must give underthesea's words: every passage, and each seed whole.
+
+    Not timed; a single difference stops the bench, since the comparison would be meaningless.
+    """
+    from underthesea import word_tokenize
+
+    from index.terms import word_tokenize as cdsbot_words
+    from index.text import normalize
+
+    texts = json.loads(passages_file.read_text(encoding="utf-8"))
+    texts += [seed.read_text(encoding="utf-8") for seed in sorted(SEEDS.glob("*.txt"))] if SEEDS.is_dir() else []
+    different = [t for t in texts if cdsbot_words(normalize(t)) != list(word_tokenize(normalize(t)))]
+    if different:
+        raise SystemExit(f"segmentation differs from underthesea.word_tokenize on {len(different)} texts, e.g. {different[0][:200]!r}")
+    return len(texts)
+
+
 def child_round(folder: Path, mode: str, scratch: Path) -> dict[str, float]:
     """One measurement (``word_tokenize``, ``jobs1`` or ``jobs2``) after a warm-up; run in a fresh process."""
     if mode != "jobs2":
@@ -249,6 +271,8 @@ def main(documents: int, rounds: int) -> None:
         write_folder(folder, documents)
         chars = sum(len(parse_document(f.read_bytes(), f.name).text) for f in folder.iterdir())
         n_passages = write_passages(folder, Path(scratch) / "passages.json")
+        checked = check_segmentation(Path(scratch) / "passages.json")
+        print(f"  segmentation identical to underthesea.word_tokenize on {checked:,} texts (passages and whole seeds)", flush=True)
         wall_overheads, cpu_overheads, wall_speedups, cpu_speedups, rates = [], [], [], [], []
         for _ in range(rounds):  # interleaved: the machine is shared and noisy
             base = _run_child(folder, "word_tokenize")

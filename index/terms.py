@@ -11,11 +11,15 @@ typed without diacritics score exactly like one typed with them.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from index.abbreviations import ConceptMatcher
 from index.text import fold, join_words, ngrams, normalize
+
+log = logging.getLogger(__name__)
 
 # Bumped whenever the terms derived from stored words change, so that a saved
 # index built with older terms is rebuilt from the stored words.
@@ -34,7 +38,11 @@ def tokenize(text: str) -> list[str]:
     A document number ("57-NQ/TW") stays one token: underthesea would cut it
     into "57", "nq", "tw" and lose which number goes with which code.
     """
-    normalized = normalize(text)
+    return tokenize_normalized(normalize(text))
+
+
+def tokenize_normalized(normalized: str) -> list[str]:
+    """:func:`tokenize` of a text already through ``normalize`` (ingest normalizes each passage once)."""
     words: list[str] = []
     last = 0
     for m in DOCUMENT_NUMBER_RE.finditer(normalized):
@@ -137,14 +145,26 @@ def question_number_terms(text: str) -> list[str]:
 
 
 def word_tokenize(text: str) -> list[str]:
-    """underthesea's word segmentation, imported on first use.
+    """underthesea's word segmentation (exactly its words, see index/segmenter.py), loaded on first use.
 
     Importing underthesea takes longer than answering a question does, and
     only ingest segments text: a question's terms come from its syllables.
     """
-    from underthesea import word_tokenize as segment
+    return _segment_words()(text)
 
-    return list(segment(text))
+
+@functools.cache
+def _segment_words() -> Callable[[str], list[str]]:
+    """The segmenter of index/segmenter.py; underthesea's own function should its model ever not fit it."""
+    from index.segmenter import load_segmenter
+
+    try:
+        return load_segmenter().words
+    except (ValueError, ImportError, OSError, AttributeError) as exc:
+        log.warning("segmenting with underthesea.word_tokenize itself: %s", exc)
+        from underthesea import word_tokenize as segment
+
+        return lambda text: list(segment(text))
 
 
 def stored_words(text: str) -> str:

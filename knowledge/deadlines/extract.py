@@ -69,12 +69,15 @@ class _Keyed:
         return self.starts[a], self.ends[b - 1]
 
 
-def _keyed(text: str) -> _Keyed:
-    """Normalize ``text`` word by word, remembering where every character came from."""
+def _keyed(text: str, normalized: str | None = None) -> _Keyed:
+    """Normalize ``text`` word by word, remembering where every character came from.
+
+    ``normalized`` is ``normalize(text)`` when the caller has it already.
+    """
     if unicodedata.is_normalized("NFC", text):
         # The usual case: moving a tone mark inside an NFC syllable keeps its
         # length, so offsets map one to one and the per-character walk is skipped.
-        normalized = normalize(text)
+        normalized = normalize(text) if normalized is None else normalized
         if len(normalized) == len(text):
             return _Keyed(normalized, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     clusters: list[tuple[int, int]] = []
@@ -813,16 +816,19 @@ def _sentence_matches(
     return found
 
 
-def extract_deadlines(text: str, published: date | None, *, include_horizons: bool = False) -> list[DeadlineMatch]:
+def extract_deadlines(
+    text: str, published: date | None, *, include_horizons: bool = False, normalized: str | None = None
+) -> list[DeadlineMatch]:
     """Find the deadlines a text sets, in reading order.
 
     ``published`` is the article's date: it supplies unwritten years and
     separates deadlines from results ("đến hết năm 2022 đã hoàn thành …" in a
     2023 article). Without it, a date without a year is skipped rather than
     guessed. Plan horizons ("giai đoạn 2021-2025", "định hướng đến năm 2030")
-    are returned, flagged, only when ``include_horizons`` is set.
+    are returned, flagged, only when ``include_horizons`` is set. ``normalized``
+    is ``index.text.normalize(text)`` when the caller has made it already.
     """
-    keyed = _keyed(text)
+    keyed = _keyed(text, normalized)
     found: list[DeadlineMatch] = []
     for sent in _sentences(keyed.text):
         found.extend(_sentence_matches(text, keyed, sent, published, include_horizons))

@@ -276,13 +276,22 @@ def clean_text(text: str) -> str:
     return "\n\n".join(line.text for line in _article_lines(text) if line.kind is _Kind.BODY)
 
 
+def read_article(text: str) -> tuple[str, DetectedMetadata]:
+    """``clean_text(text)`` and ``detect_metadata(text)``, classifying the page's lines once for both."""
+    lines = _article_lines(text)
+    return "\n\n".join(line.text for line in lines if line.kind is _Kind.BODY), _metadata(lines)
+
+
 def detect_metadata(text: str, *, today: date | None = None) -> DetectedMetadata:
     """Read title, publication date and source from a copied page.
 
     ``today`` bounds year inference: an article cannot be published in the
     future, so "Ngày 20/12" in a text read on 1/12/2023 is 20/12/2022.
     """
-    lines = _article_lines(text)
+    return _metadata(_article_lines(text), today=today)
+
+
+def _metadata(lines: list[_Line], *, today: date | None = None) -> DetectedMetadata:
     today = today or date.today()
     body = [line.text for line in lines if line.kind is _Kind.BODY]
     title_at = _title_index(body)

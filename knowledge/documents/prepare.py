@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypedDict
 
-from index.terms import TermMaker, number_word, tokenize
-from index.text import canonical, join_words
+from index.terms import TermMaker, number_word, tokenize_normalized
+from index.text import canonical, join_words, normalize
 from knowledge.answers.sentence_terms import encode_passages
 from knowledge.control_chars import strip_control_chars
 from knowledge.deadlines.extract import DeadlineMatch, extract_deadlines
 from knowledge.documents.links import strip_credentials
-from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date
+from knowledge.documents.metadata import clean_text, detect_metadata, parse_user_date, read_article
 from knowledge.documents.ocr import OcrReader
 from knowledge.documents.official import mask, passage_of, read_structure
 from knowledge.documents.parsers import ParsedText, parse_document
@@ -144,9 +144,17 @@ def prepare_bytes(
 
 
 def prepare_document(
-    doc: DocumentInput, *, gazetteer: Gazetteer, facts: FactExtractor | None = None
+    doc: DocumentInput,
+    *,
+    gazetteer: Gazetteer,
+    facts: FactExtractor | None = None,
+    terms: TermMaker | None = None,
 ) -> PreparedDocument:
-    """Clean, split, segment and extract; raises :class:`IngestError` for a document with nothing to store."""
+    """Clean, split, segment and extract; raises :class:`IngestError` for a document with nothing to store.
+
+    ``facts`` and ``terms`` are built once by a caller that prepares many
+    documents (building the concept matcher costs as much as a short document).
+    """
     # Inputs at the edge: no control characters anywhere, no credentials in a source URL.
     doc = replace(
         doc,
@@ -159,13 +167,16 @@ def prepare_document(
     # An official document's header, tables and table deadlines (documents/official.py).
     structure = read_structure(raw)
     header = structure.header
-    text = clean_text(structure.body) if header is None else structure.body
+    if header is None and structure.body == raw:  # a page without tables: its lines are classified once
+        text, detected = read_article(raw)
+    else:
+        text = clean_text(structure.body) if header is None else structure.body
+        detected = detect_metadata(raw)
     if not text.strip():
         raise IngestError(
             "Tài liệu không có nội dung nào để lưu (chỉ toàn phần thừa của trang web hoặc trống).",
             "empty after cleaning",
         )
-    detected = detect_metadata(raw)
     # The header names an official document; the format's own title does not.
     if header is not None:
         own_title = doc.title if doc.title != doc.format_meta.get("parsed_title") else None
@@ -181,7 +192,9 @@ def prepare_document(
     passages = split_passages(text)
     if not passages:
         raise IngestError("Không tách được đoạn văn nào từ tài liệu.", "no passages")
-    tokens = [join_words(tokenize(p)) for p in passages]
+    # Each passage normalized once, for segmentation and for the deadline rules.
+    normalized = [normalize(p) for p in passages]
+    tokens = [join_words(tokenize_normalized(n)) for n in normalized]
     if not any(tokens):
         raise IngestError("Tài liệu không có chữ nào để tìm kiếm.", "no tokens")
     # Every passage is found by its document's own number.
@@ -190,8 +203,13 @@ def prepare_document(
     masked = structure.masked_for_deadlines
     # The same sentence repeated (boilerplate, a pasted section twice) is one deadline, not thousands.
     first_of: dict[tuple[object, ...], tuple[int, DeadlineMatch]] = {}
-    for position, passage in enumerate(passages):
-        for match in extract_deadlines(mask(passage, masked) if masked else passage, published):
+    for position, (passage, normal) in enumerate(zip(passages, normalized)):
+        found = (
+            extract_deadlines(mask(passage, masked), published)
+            if masked
+            else extract_deadlines(passage, published, normalized=normal)
+        )
+        for match in found:
             first_of.setdefault((match.due, match.precision, match.task, match.agency, match.quote), (position, match))
     deadlines: list[tuple[int, DeadlineMatch]] = list(first_of.values())
     table_deadlines, warnings = structure.deadlines(published)
@@ -217,7 +235,7 @@ def prepare_document(
         for fact in extractor.extract(passage, published=published, provinces=document.province_list)
     ]
     # --- issue 13: sentence terms made once here, never per question (knowledge/answers/sentence_terms.py).
-    sentence_terms = encode_passages(passages, TermMaker())
+    sentence_terms = encode_passages(passages, terms or TermMaker())
     # --- end issue 13
     return PreparedDocument(document, passages, tokens, deadlines, tuple(warnings), found_facts, sentence_terms)
 

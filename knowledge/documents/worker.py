@@ -43,6 +43,7 @@ from knowledge.provinces import Gazetteer, load_gazetteer
 if TYPE_CHECKING:
     # Imported by the children only: the settings build ParseLimits on every start,
     # and preparing (links, httpx, the deadline rules) is not a cold `ask`'s work.
+    from index.terms import TermMaker
     from knowledge.documents.prepare import PreparedDocument
     from knowledge.progress.extract import FactExtractor
 
@@ -220,6 +221,7 @@ def _prepared_message(
     limits: ParseLimits,
     preparer: Gazetteer,
     facts: FactExtractor | None,
+    terms: TermMaker | None = None,
 ) -> tuple[str, Any]:
     """Parse and prepare one file; the outcome as a picklable (kind, payload) message."""
     from knowledge.documents.prepare import input_from_parsed, prepare_document
@@ -238,7 +240,7 @@ def _prepared_message(
             provinces=kwargs.get("provinces"),
             added_by=kwargs.get("added_by", "cli"),
         )
-        return ("ok", prepare_document(doc, gazetteer=preparer, facts=facts))
+        return ("ok", prepare_document(doc, gazetteer=preparer, facts=facts, terms=terms))
     except MemoryError:
         return ("memory", None)
     except ParseLimitError as exc:
@@ -483,11 +485,13 @@ def _serve(
     logging.getLogger().addHandler(logging.NullHandler())  # see _prepare_in_child
     # Ctrl+C is the main process's to handle (it stops the pool); no traceback from every worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from index.terms import TermMaker
     from knowledge.progress.extract import FactExtractor
     from knowledge.progress.vocabulary import Vocabulary
 
     preparer = _preparer()
     facts = FactExtractor(Vocabulary(), preparer)
+    terms = TermMaker()
     _limit_memory(limits.memory_mb)
     while True:
         try:
@@ -502,7 +506,7 @@ def _serve(
         except MemoryError:
             results.send(("memory", None))
             return
-        message = _prepared_message(data, Path(path).name, options, limits, preparer, facts)
+        message = _prepared_message(data, Path(path).name, options, limits, preparer, facts, terms)
         if message[0] == "ok" and after is not None:
             message = ("ok", message[1], after(message[1]))
         results.send(message)

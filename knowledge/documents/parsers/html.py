@@ -100,7 +100,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
         return text, declared
 
 
-def _extract(markup: str, **options: Any) -> Document | None:
+def _extract(markup: str, *, metadata: bool = True, **options: Any) -> Document | None:
     # trafilatura and its dependencies (lxml, htmldate, justext) were written
     # for well-formed pages; on arbitrary bytes they raise assorted internal
     # exceptions, and an upload must never crash the bot, so everything
@@ -110,7 +110,7 @@ def _extract(markup: str, **options: Any) -> Document | None:
             markup,
             include_comments=False,
             include_tables=True,
-            with_metadata=True,
+            with_metadata=metadata,
             date_extraction_params=dict(_DATE_PARAMS),
             **options,
         )
@@ -152,7 +152,9 @@ def parse_html(data: bytes) -> ParsedText:
     strict = _extract(markup, favor_precision=True)
     if not _paragraphs(strict):
         raise ParseError(MSG_NO_MAIN_TEXT, "trafilatura found no main text in precision mode")
-    generous = _extract(markup, favor_recall=True, prune_xpath=list(_PRUNE_XPATH))
+    # Only the text of this pass is read: its metadata (htmldate's date search above all) would be
+    # a second copy of the first pass's. Reading metadata works on copies and never changes the text.
+    generous = _extract(markup, metadata=False, favor_recall=True, prune_xpath=list(_PRUNE_XPATH))
     text = join_paragraphs(_paragraphs(generous) or _paragraphs(strict))
     title = clean_line(getattr(strict, "title", None))
 
