@@ -313,9 +313,9 @@ def load_segmenter() -> Segmenter:
     """A segmenter over the model underthesea's ``word_tokenize`` loads (underthesea ≥ 9.5, underthesea_core)."""
     import joblib
     from underthesea import word_tokenize as reference
-    from underthesea.pipeline.word_tokenize import regex_tokenize
     from underthesea.pipeline.text_normalize.character_normalize import normalize_characters_in_text
     from underthesea.pipeline.text_normalize.token_normalize import token_normalize
+    from underthesea.pipeline.word_tokenize import regex_tokenize
     from underthesea_core import CRFFeaturizer
 
     model = Path(regex_tokenize.__file__).parent / "models" / _MODEL_DIR
