@@ -180,6 +180,39 @@ class Places(Protocol):
     def merger_note(self, name: str) -> str | None: ...
 
 
+class LastingPlaces:
+    """A gazetteer whose answers about a name (successor, merger note) are kept for the process's life.
+
+    Exact because a gazetteer never changes once built, and small because the
+    names asked about are its own (documents' provinces and names found in
+    questions). Each lookup normalizes the name again, which was a tenth of a
+    millisecond per question when remembered only for one. ``find`` is not kept:
+    it is asked about question texts, which never end.
+    """
+
+    def __init__(self, gazetteer: Places) -> None:
+        self._gazetteer = gazetteer
+        self._successors: dict[str, str | None] = {}
+        self._notes: dict[str, str | None] = {}
+
+    def find(self, text: str) -> list[str]:
+        return self._gazetteer.find(text)
+
+    def successor(self, name: str) -> str | None:
+        try:
+            return self._successors[name]
+        except KeyError:
+            found = self._successors[name] = self._gazetteer.successor(name)
+            return found
+
+    def merger_note(self, name: str) -> str | None:
+        try:
+            return self._notes[name]
+        except KeyError:
+            found = self._notes[name] = self._gazetteer.merger_note(name)
+            return found
+
+
 class RememberingPlaces:
     """A gazetteer's answers remembered for one question: each lookup normalizes the name again."""
 
@@ -208,9 +241,13 @@ class RememberingPlaces:
     def linked(self, asked: Sequence[str], provinces: str) -> bool:
         """``provinces_linked`` for a document's stored provinces ("Hải Dương,Hải Phòng"), once for each."""
         key = (tuple(asked), provinces)
-        if key not in self._linked:
-            self._linked[key] = provinces_linked(asked, [p for p in provinces.split(",") if p], gazetteer=self)
-        return self._linked[key]
+        try:
+            return self._linked[key]
+        except KeyError:
+            found = self._linked[key] = provinces_linked(
+                asked, [p for p in provinces.split(",") if p], gazetteer=self
+            )
+            return found
 
 
 def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
