@@ -35,6 +35,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
@@ -55,7 +56,7 @@ GATHER_S = 0.01
 FLUSH_TIMEOUT_S = 5.0
 
 
-def question_row(answer: Answer, *, channel: str, chat_id: int | None, user_id: int | None) -> dict[str, object]:
+def question_row(answer: Answer, *, channel: str, chat_id: int | None, user_id: int | None) -> dict[str, Any]:
     """The question's log row as column values: a plain dict, because building the table object on the
     answer path (SQLModel's validation) cost a third of queuing it; the writer inserts the dicts as they are."""
     top = answer.citations[0] if answer.citations else None
@@ -142,7 +143,7 @@ class QuestionLogWriter:
                 self._queue.put(self._refill)
             return self._ids.popleft()
 
-    def _write_now(self, values: dict[str, object]) -> int:
+    def _write_now(self, values: dict[str, Any]) -> int:
         row = QuestionLog(**{key: value for key, value in values.items() if key != "id"})
         with Session(self.engine) as session:
             session.add(row)
@@ -193,7 +194,7 @@ class QuestionLogWriter:
             if any(item is _STOP for item in items):
                 return
 
-    def _insert(self, rows: list[dict[str, object]]) -> None:
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
         # Core, not the ORM's unit of work: the rows already have their ids, and less
         # Python here is less time the answering threads wait for the interpreter.
         table = QuestionLog.__table__  # type: ignore[attr-defined]
