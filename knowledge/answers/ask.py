@@ -21,7 +21,7 @@ from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
 from knowledge.answers.intent import stated_terms as stated_intent_terms
 from knowledge.answers.relevance import about_asked_province as only_asked_province
 from knowledge.answers.relevance import is_definition, keep_relevant, only_generic
-from knowledge.answers.sentence_terms import passage_sentences
+from knowledge.answers.sentence_terms import DecodedSentences
 from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.documents.official import own_number_terms
 from knowledge.documents.parsers.encodings import is_typed_syllable
@@ -58,8 +58,13 @@ def answer_query(
     live: LiveIndex,
     gazetteer: Places,
     k: int = DEFAULT_K,
+    decoded: DecodedSentences | None = None,
 ) -> Answer:
-    """The answer to a read question, or a refusal; logs nothing."""
+    """The answer to a read question, or a refusal; logs nothing.
+
+    ``decoded``: stored sentences decoded for earlier questions (kept by the caller across questions).
+    """
+    decoded = decoded or DecodedSentences()
     if query.is_empty:
         return Answer(question=query.text, found=False, kind=query.kind)
     # Province lookups repeat for every candidate; remembered for this question.
@@ -91,7 +96,7 @@ def answer_query(
         # Only the snippets shown are marked (chooser.highlights below).
         chooser = SnippetChooser(query, idf)
         shortlist = [
-            (score, pair, chooser.draft(passage_sentences(pair[1].text, pair[1].sentence_terms, terms)))
+            (score, pair, chooser.draft(decoded.sentences(pair[1].text, pair[1].sentence_terms, terms)))
             for score, pair in shortlisted
         ]
         top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
