@@ -21,8 +21,9 @@ from index.query import QueryReader
 from index.terms import TermMaker
 from knowledge import reading
 from knowledge.answers.answer import Answer
-from knowledge.answers.ask import DEFAULT_K, answer_query
+from knowledge.answers.ask import DEFAULT_K, LastingPlaces, answer_query
 from knowledge.answers.question_log import QuestionLogWriter
+from knowledge.answers.sentence_terms import DecodedSentences
 from knowledge.control_chars import strip_control_chars
 from knowledge.documents import demo, store
 from knowledge.documents.live_index import LiveIndex, ProgressCallback
@@ -72,6 +73,10 @@ class Library:
         # Indicator facts (knowledge/progress/): read at ingest, and re-read for stored
         # documents when the extractor or its vocabulary changed.
         self.facts = FactExtractor(Vocabulary(), self.gazetteer)
+        # Answering asks the same provinces' successors and merger notes again and again (answers/ask.py).
+        self.answer_places = LastingPlaces(self.gazetteer)
+        # Shortlisted passages come back question after question: their stored sentences are decoded once.
+        self.decoded_sentences = DecodedSentences()
         refresh_stale_facts(self.engine, self.facts)
         # Issue 13: snippet sentence terms for passages stored before they were kept.
         store.refresh_sentence_terms(self.engine, self.terms)
@@ -214,7 +219,9 @@ class Library:
             # Rankings, comparisons and trends come from the facts when they can.
             answer = answer_progress_question(
                 question, engine=db, vocabulary=self.facts.vocabulary, gazetteer=self.gazetteer
-            ) or answer_query(query, db=db, live=self.live, gazetteer=self.gazetteer, k=k)
+            ) or answer_query(
+                query, db=db, live=self.live, gazetteer=self.answer_places, k=k, decoded=self.decoded_sentences
+            )
             # "?" or "3" asks nothing: not a question the base failed to answer, so not logged.
             if log_as is not None and not query.is_empty:
                 channel, chat_id, user_id = log_as

@@ -123,6 +123,59 @@ class PassageRow:
     sentence_terms: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """What ranking reads of a candidate passage: its text only when asked for (a year to find in it)."""
+
+    id: int
+    document_id: int
+    position: int
+    text: str | None
+
+
+def candidates_with_documents(
+    db: ReadConnection, passage_ids: Sequence[int], *, with_text: bool
+) -> dict[int, tuple[DocumentRow, CandidateRow]]:
+    """The passages (and their documents) still stored among ``passage_ids``, without their words.
+
+    Ranking 50 candidates needs their documents, not their words; reading
+    text, tokens and stored sentences for all 50 cost twice reading them for the
+    ten shortlisted (:func:`passages_by_id`), which a second small query does.
+    """
+    ids = list(passage_ids)
+    if not ids:
+        return {}
+    rows = db.rows(
+        f"SELECT p.id, p.document_id, p.position, {'p.text' if with_text else 'NULL'},"
+        " d.title, d.source, d.published, d.provinces, d.added_by, d.number, d.doc_type, d.ocr"
+        f" FROM passage p JOIN document d ON d.id = p.document_id WHERE p.id IN ({db.markers(len(ids))})",
+        ids,
+    )
+    documents: dict[int, DocumentRow] = {}
+    found: dict[int, tuple[DocumentRow, CandidateRow]] = {}
+    for pid, did, position, text, title, source, published, provinces, added_by, number, doc_type, ocr in rows:
+        row = documents.get(did)
+        if row is None:
+            row = documents[did] = DocumentRow(
+                did, title, source, as_date(published), provinces, added_by, number, doc_type, bool(ocr)
+            )
+        found[pid] = (row, CandidateRow(pid, did, position, text))
+    return found
+
+
+def passages_by_id(db: ReadConnection, passage_ids: Sequence[int]) -> dict[int, PassageRow]:
+    """The passages still stored among ``passage_ids``, with their words and stored sentences."""
+    ids = list(passage_ids)
+    if not ids:
+        return {}
+    rows = db.rows(
+        "SELECT id, document_id, position, text, tokens, sentence_terms"
+        f" FROM passage WHERE id IN ({db.markers(len(ids))})",
+        ids,
+    )
+    return {row[0]: PassageRow(*row) for row in rows}
+
+
 def passages_with_documents(db: ReadConnection, passage_ids: Sequence[int]) -> dict[int, tuple[DocumentRow, PassageRow]]:
     """The passages (and their documents) still stored among ``passage_ids``, in one query."""
     ids = list(passage_ids)

@@ -21,12 +21,19 @@ from knowledge.answers.intent import PASSAGE_BOOST as INTENT_PASSAGE_BOOST
 from knowledge.answers.intent import stated_terms as stated_intent_terms
 from knowledge.answers.relevance import about_asked_province as only_asked_province
 from knowledge.answers.relevance import is_definition, keep_relevant, only_generic
-from knowledge.answers.sentence_terms import passage_sentences
+from knowledge.answers.sentence_terms import DecodedSentences
 from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.documents.official import own_number_terms
 from knowledge.documents.parsers.encodings import is_typed_syllable
 from knowledge.documents.passages import sentences
-from knowledge.reading import DocumentRow, PassageRow, ReadConnection, passages_with_documents
+from knowledge.reading import (
+    CandidateRow,
+    DocumentRow,
+    PassageRow,
+    ReadConnection,
+    candidates_with_documents,
+    passages_by_id,
+)
 
 if TYPE_CHECKING:
     # The live index or, for a cold `cdsbot ask`, the saved one read as it is (answers/saved_base.py).
@@ -40,6 +47,8 @@ _SHORTLIST = 10
 MIN_COVERAGE = 0.2
 
 Ranked = list[tuple[float, tuple[DocumentRow, PassageRow]]]
+# Candidates as ranked before their words are read (only the shortlisted need them).
+Candidates = list[tuple[float, tuple[DocumentRow, CandidateRow]]]
 
 
 def answer_query(
@@ -49,8 +58,13 @@ def answer_query(
     live: LiveIndex,
     gazetteer: Places,
     k: int = DEFAULT_K,
+    decoded: DecodedSentences | None = None,
 ) -> Answer:
-    """The answer to a read question, or a refusal; logs nothing."""
+    """The answer to a read question, or a refusal; logs nothing.
+
+    ``decoded``: stored sentences decoded for earlier questions (kept by the caller across questions).
+    """
+    decoded = decoded or DecodedSentences()
     if query.is_empty:
         return Answer(question=query.text, found=False, kind=query.kind)
     # Province lookups repeat for every candidate; remembered for this question.
@@ -60,7 +74,8 @@ def answer_query(
         hits = live.search(query.terms, _CANDIDATES)
         if not hits:
             return Answer(question=query.text, found=False, kind=query.kind)
-        rows = passages_with_documents(db, [h.passage_id for h in hits])
+        # A passage's text is read for all 50 only when the rerank looks for a year in it.
+        rows = candidates_with_documents(db, [h.passage_id for h in hits], with_text=bool(query.years))
         # Another process may have removed passages since our last sync.
         live.passages_removed(h.passage_id for h in hits if h.passage_id not in rows)
         ranked = rerank(query, hits, rows, gazetteer=gazetteer)
@@ -70,7 +85,9 @@ def answer_query(
             ranked = only_asked_province(ranked, lambda pair: gazetteer.linked(asked, pair[0].provinces))
         if not ranked:
             return Answer(question=query.text, found=False, kind=query.kind)
-        every_candidate = list(ranked)
+        ranked, shortlisted = with_words(db, live, ranked, _SHORTLIST)
+        if not shortlisted:
+            return Answer(question=query.text, found=False, kind=query.kind)
         # One question asks the IDF of the same few terms for every sentence it scores.
         idf = _memoized(live.idf)
         # A passage whose best sentence answers the question's shape (a number
@@ -79,8 +96,8 @@ def answer_query(
         # Only the snippets shown are marked (chooser.highlights below).
         chooser = SnippetChooser(query, idf)
         shortlist = [
-            (score, pair, chooser.draft(passage_sentences(pair[1].text, pair[1].sentence_terms, terms)))
-            for score, pair in ranked[:_SHORTLIST]
+            (score, pair, chooser.draft(decoded.sentences(pair[1].text, pair[1].sentence_terms, terms)))
+            for score, pair in shortlisted
         ]
         top_sentence = max((snip.score for _, _, snip in shortlist), default=0.0) or 1.0
         # A passage whose shown sentence states the asked act ("kết luận", "khó khăn") ranks higher.
@@ -94,7 +111,7 @@ def answer_query(
         )
         places = frozenset(t for name in gazetteer.find(query.text) for t in terms.terms([name]))
         if only_generic(query, places):
-            return definition(query, every_candidate, gazetteer=gazetteer)
+            return definition(query, with_words(db, live, ranked, None)[1], gazetteer=gazetteer)
         # Only citations above the floor that share a specific word with the question are shown.
         shown = keep_relevant(
             final,
@@ -180,6 +197,39 @@ class Places(Protocol):
     def merger_note(self, name: str) -> str | None: ...
 
 
+class LastingPlaces:
+    """A gazetteer whose answers about a name (successor, merger note) are kept for the process's life.
+
+    Exact because a gazetteer never changes once built, and small because the
+    names asked about are its own (documents' provinces and names found in
+    questions). Each lookup normalizes the name again, which was a tenth of a
+    millisecond per question when remembered only for one. ``find`` is not kept:
+    it is asked about question texts, which never end.
+    """
+
+    def __init__(self, gazetteer: Places) -> None:
+        self._gazetteer = gazetteer
+        self._successors: dict[str, str | None] = {}
+        self._notes: dict[str, str | None] = {}
+
+    def find(self, text: str) -> list[str]:
+        return self._gazetteer.find(text)
+
+    def successor(self, name: str) -> str | None:
+        try:
+            return self._successors[name]
+        except KeyError:
+            found = self._successors[name] = self._gazetteer.successor(name)
+            return found
+
+    def merger_note(self, name: str) -> str | None:
+        try:
+            return self._notes[name]
+        except KeyError:
+            found = self._notes[name] = self._gazetteer.merger_note(name)
+            return found
+
+
 class RememberingPlaces:
     """A gazetteer's answers remembered for one question: each lookup normalizes the name again."""
 
@@ -208,9 +258,13 @@ class RememberingPlaces:
     def linked(self, asked: Sequence[str], provinces: str) -> bool:
         """``provinces_linked`` for a document's stored provinces ("Hải Dương,Hải Phòng"), once for each."""
         key = (tuple(asked), provinces)
-        if key not in self._linked:
-            self._linked[key] = provinces_linked(asked, [p for p in provinces.split(",") if p], gazetteer=self)
-        return self._linked[key]
+        try:
+            return self._linked[key]
+        except KeyError:
+            found = self._linked[key] = provinces_linked(
+                asked, [p for p in provinces.split(",") if p], gazetteer=self
+            )
+            return found
 
 
 def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
@@ -225,6 +279,22 @@ def _memoized(lookup: Callable[[str], float]) -> Callable[[str], float]:
             return value
 
     return remembered
+
+
+def with_words(db: ReadConnection, live: LiveIndex, ranked: Candidates, count: int | None) -> tuple[Candidates, Ranked]:
+    """The first ``count`` candidates (all when None) with their words read, and the candidates left.
+
+    A passage removed between the two reads is left out, as if the first read
+    had not found it, so the shortlist is the one a single read would give.
+    """
+    while True:
+        head = ranked if count is None else ranked[:count]
+        words = passages_by_id(db, [candidate.id for _, (_, candidate) in head])
+        gone = {candidate.id for _, (_, candidate) in head if candidate.id not in words}
+        if not gone:
+            return ranked, [(score, (document, words[candidate.id])) for score, (document, candidate) in head]
+        live.passages_removed(gone)
+        ranked = [item for item in ranked if item[1][1].id not in gone]
 
 
 def definition(query: Query, candidates: Ranked, *, gazetteer: Places) -> Answer:
@@ -283,16 +353,16 @@ def provinces_linked(asked: Iterable[str], provinces: Iterable[str], *, gazettee
 def rerank(
     query: Query,
     hits: Sequence[Hit],
-    rows: dict[int, tuple[DocumentRow, PassageRow]],
+    rows: dict[int, tuple[DocumentRow, CandidateRow]],
     *,
     gazetteer: RememberingPlaces,
-) -> Ranked:
+) -> Candidates:
     """BM25 order, adjusted for the province and the time the question names."""
     asked = gazetteer.find(query.text)
     asked_names = set(asked)
     dates = [d.published.toordinal() for d, _ in rows.values() if d.published]
     oldest, newest = (min(dates), max(dates)) if dates else (0, 0)
-    ranked: Ranked = []
+    ranked: Candidates = []
     province_factors: dict[str, float] = {}
     for hit in hits:
         pair = rows.get(hit.passage_id)
@@ -314,6 +384,8 @@ def rerank(
                     province_factors[document.provinces] = 0.6 if provinces else 1.0
             factor *= province_factors[document.provinces]
         if query.years:
+            # The candidates' text was read because the question names a year.
+            assert passage.text is not None
             in_time = (document.published and document.published.year in query.years) or any(
                 str(y) in passage.text for y in query.years
             )

@@ -167,3 +167,33 @@ def _terms(syllables: Sequence[str], extra: Sequence[str]) -> frozenset[str]:
 def passage_sentences(passage: str, stored: str | None, terms: TermMaker) -> list[Sentence]:
     """A stored passage's sentences: decoded when ingest stored them, else computed (never stored here)."""
     return decode(stored, passage) if stored else sentences_with_terms(passage, terms)
+
+
+class DecodedSentences:
+    """Stored sentences already decoded, kept for the passages shortlisted most recently.
+
+    Reading a passage's stored sentences (JSON, then one object per sentence)
+    was a tenth of answering, for passages that come back question after
+    question. The key is the passage's text and stored form themselves, so an
+    entry can never answer for a passage that changed; the oldest entries go
+    first beyond ``size``. Used under the live index's lock, one question at a time.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._decoded: dict[tuple[str, str], tuple[Sentence, ...]] = {}
+
+    def sentences(self, passage: str, stored: str | None, terms: TermMaker) -> Sequence[Sentence]:
+        """``passage_sentences``, decoded once for each stored form."""
+        if not stored:
+            return passage_sentences(passage, stored, terms)
+        key = (passage, stored)
+        found = self._decoded.get(key)
+        if found is None:
+            found = self._decoded[key] = tuple(decode(stored, passage))
+            if len(self._decoded) > self.size:
+                del self._decoded[next(iter(self._decoded))]
+        return found
+
+    def __len__(self) -> int:
+        return len(self._decoded)

@@ -86,13 +86,23 @@ def read_question(question: str, vocabulary: Vocabulary, gazetteer: Gazetteer) -
     ("Các tỉnh cần làm gì để chuyển đổi số?") goes to the passages.
     """
     text = folded(question)
+    superlative = _BEST_RE.search(text) or _WORST_RE.search(text) or _RANK_WORDS_RE.search(text)
+    # Most questions have none of the words these three need: they go to the passages
+    # without the gazetteer and vocabulary look-ups, most of what trying them cost.
+    if not (
+        _COMPARE_RE.search(text)
+        or (superlative and _RANKING_RE.search(text))
+        or _TREND_RE.search(text)
+        or _DTI_RE.search(text)
+        or _WEAK_TREND_RE.search(text)
+    ):
+        return None
     provinces = tuple(gazetteer.find(question))
     years = [int(y) for y in _YEAR_RE.findall(text)]
     year = years[-1] if years else None
     keys = _indicators(text, vocabulary)
     if _COMPARE_RE.search(text) and len(provinces) >= 2:
         return ProgressQuestion("comparison", keys, provinces, year)
-    superlative = _BEST_RE.search(text) or _WORST_RE.search(text) or _RANK_WORDS_RE.search(text)
     if not provinces and _RANKING_RE.search(text) and superlative:
         # "Tỉnh nào chuyển đổi số tốt nhất?" ranks by the DTI.
         keys = keys or (("dti_rank",) if "chuyen doi so" in text or "cds" in text.split() else ())

@@ -13,6 +13,7 @@ from index.terms import TERMS_VERSION, TermMaker
 from knowledge.answers import intent, lists
 from knowledge.answers.answer import SnippetChooser, shaped_candidates
 from knowledge.answers.sentence_terms import (
+    DecodedSentences,
     decode,
     encode,
     sentence_terms_version,
@@ -38,6 +39,20 @@ PASSAGES = [
 def test_stored_sentence_terms_are_the_terms_of_each_sentence() -> None:
     for passage in PASSAGES:
         assert decode(encode(passage, TERMS), passage) == sentences_with_terms(passage, TERMS)
+
+
+def test_decoded_sentences_follow_a_changed_stored_form_and_stay_bounded() -> None:
+    decoded = DecodedSentences(size=2)
+    first, second = PASSAGES[0], PASSAGES[1]
+    stored = encode(first, TERMS)
+    assert list(decoded.sentences(first, stored, TERMS)) == sentences_with_terms(first, TERMS)
+    # The same text stored another way (a refreshed base) is decoded again, not taken from before.
+    entries = json.loads(stored)
+    entries[0][2] = "khac"
+    changed = json.dumps(entries)
+    assert decoded.sentences(first, changed, TERMS)[0].syllables != decoded.sentences(first, stored, TERMS)[0].syllables
+    decoded.sentences(second, encode(second, TERMS), TERMS)
+    assert len(decoded) == 2
 
 
 def test_ingest_stores_sentence_terms_with_every_passage(empty_library: Library) -> None:
