@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 # hash; it is not an article: hidden from lists and never removed or replaced.
 # (Defined here, where lists leave it out without the table classes; knowledge.models re-exports it.)
 MANUAL_DEADLINES_HASH = hashlib.sha256(b"cdsbot:manual-deadlines").hexdigest()
+# The uploader recorded for the bundled demo documents: what marks a figure as sample data.
+# (Defined here so reading a fact needs no other module; knowledge.documents.demo re-exports it.)
+DEMO_ADDED_BY = "demo"
 
 
 class ReadConnection:
@@ -202,8 +205,8 @@ def passages_with_documents(db: ReadConnection, passage_ids: Sequence[int]) -> d
 
 # ------------------------------------------------------------ indicator facts
 @dataclass(frozen=True, slots=True)
-class FactRow:
-    """One stored indicator fact with its document and passage, as ``knowledge.progress`` cites it."""
+class FactView:
+    """A stored indicator fact with what a reader needs to trust it: its document and passage."""
 
     id: int
     province: str
@@ -224,13 +227,38 @@ class FactRow:
     passage_position: int
     passage_text: str
 
+    @property
+    def sample(self) -> bool:
+        """From the bundled demo base: shown as sample data, never as a province's own figure."""
+        return self.document_added_by == DEMO_ADDED_BY
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+    def as_json(self) -> dict[str, object]:
+        """The machine-readable form (`cdsbot progress --json`); the field names are the issue's, exactly."""
+        return {
+            "province": self.province,
+            "indicator": self.indicator,
+            "value": int(self.value) if self.value == int(self.value) else self.value,
+            "of": self.of,
+            "unit": self.unit,
+            "period": self.period,
+            "period_inferred": self.period_inferred,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "document_id": self.document_id,
+            "passage_id": self.passage_id,
+            "quote": self.quote,
+        }
+
 
 def fact_provinces(db: ReadConnection) -> list[str]:
     """The province names the facts are stored under (a short list: old and new names, "Cả nước")."""
     return [province for (province,) in db.rows("SELECT DISTINCT province FROM indicatorfact")]
 
 
-def facts(db: ReadConnection, *, indicator: str | None = None, provinces: Sequence[str] | None = None) -> list[FactRow]:
+def facts(db: ReadConnection, *, indicator: str | None = None, provinces: Sequence[str] | None = None) -> list[FactView]:
     """Stored facts, in no particular order; only ``indicator``'s, only under the names ``provinces``."""
     statement = (
         "SELECT f.id, f.province, f.indicator, f.value, f.of, f.unit, f.period, f.period_inferred, f.as_of,"
@@ -250,7 +278,7 @@ def facts(db: ReadConnection, *, indicator: str | None = None, provinces: Sequen
     if conditions:
         statement += " WHERE " + " AND ".join(conditions)
     return [
-        FactRow(
+        FactView(
             id=fid,
             province=province,
             indicator=key,

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, TypeVar
 
+from knowledge.reading import DEMO_ADDED_BY
+
 # The database is imported by the functions that use it: answering imports this
 # module for DEMO_ADDED_BY only, and a cold `cdsbot ask` never loads SQLAlchemy.
 if TYPE_CHECKING:
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
 
     from knowledge.library import Library
 
-DEMO_ADDED_BY = "demo"
 _LOADED_KEY = "demo_loaded"
 
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from knowledge import reading
-from knowledge.documents.demo import DEMO_ADDED_BY
 from knowledge.progress.extract import WHOLE_COUNTRY
 from knowledge.progress.vocabulary import Vocabulary, folded
 from knowledge.provinces import Gazetteer
-from knowledge.reading import FactRow, ReadConnection
+from knowledge.reading import FactView, ReadConnection
 
 # Reading facts is plain SQL (knowledge/reading.py), so answering a progress
 # question on a cold `cdsbot ask` loads neither SQLAlchemy nor the table classes;
@@ -132,74 +130,6 @@ def refresh_stale_facts(engine: Engine, extractor: FactExtractor) -> int:
         return len(documents) if commit_marked(session, _VERSION_KEY, version) else 0
 
 
-@dataclass(frozen=True)
-class FactView:
-    """A fact with what a reader needs to trust it: its document and passage."""
-
-    id: int
-    province: str
-    indicator: str
-    value: float
-    of: int | None
-    unit: str
-    period: str
-    period_inferred: bool
-    as_of: date | None
-    document_id: int
-    passage_id: int
-    quote: str
-    document_title: str
-    document_source: str | None
-    document_published: date | None
-    passage_position: int
-    passage_text: str
-    # From the bundled demo base: shown as sample data, never as a province's own figure.
-    sample: bool = False
-
-    @property
-    def year(self) -> int:
-        return int(self.period[:4])
-
-    def as_json(self) -> dict[str, object]:
-        """The machine-readable form (`cdsbot progress --json`); the field names are the issue's, exactly."""
-        return {
-            "province": self.province,
-            "indicator": self.indicator,
-            "value": int(self.value) if self.value == int(self.value) else self.value,
-            "of": self.of,
-            "unit": self.unit,
-            "period": self.period,
-            "period_inferred": self.period_inferred,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "document_id": self.document_id,
-            "passage_id": self.passage_id,
-            "quote": self.quote,
-        }
-
-
-def _view(row: FactRow) -> FactView:
-    return FactView(
-        id=row.id,
-        province=row.province,
-        indicator=row.indicator,
-        value=row.value,
-        of=row.of,
-        unit=row.unit,
-        period=row.period,
-        period_inferred=row.period_inferred,
-        as_of=row.as_of,
-        document_id=row.document_id,
-        passage_id=row.passage_id,
-        quote=row.quote,
-        document_title=row.document_title,
-        document_source=row.document_source,
-        document_published=row.document_published,
-        passage_position=row.passage_position,
-        passage_text=row.passage_text,
-        sample=row.document_added_by == DEMO_ADDED_BY,
-    )
-
-
 def newest_first(facts: Iterable[FactView]) -> list[FactView]:
     """Newest period first; then stated before inferred, then the newest document."""
     return sorted(
@@ -259,7 +189,7 @@ def _read_facts(
             if (p == WHOLE_COUNTRY and WHOLE_COUNTRY in provinces)
             or (p != WHOLE_COUNTRY and provinces_match(gazetteer, [p], provinces))
         ]
-    return newest_first(_view(row) for row in reading.facts(db, indicator=indicator, provinces=names))
+    return newest_first(reading.facts(db, indicator=indicator, provinces=names))
 
 
 def resolve_place(gazetteer: Gazetteer, name: str) -> str:
