@@ -153,13 +153,13 @@ class _Vocabulary:
         return np.where(self.hashes[pos] == hashes, self.ids[pos], -1)
 
     def intern(self, hashes: np.ndarray) -> np.ndarray:
-        """Term id of each hash, giving new terms the next free ids."""
+        """Term id of each of the distinct, ascending ``hashes``, giving new terms the next free ids."""
         ids = self.lookup(hashes)
         new = ids < 0
         if new.any():
-            fresh, inverse = _sorted_distinct(hashes[new])
+            fresh = hashes[new]
             fresh_ids = np.arange(len(self), len(self) + fresh.size, dtype=np.int64)
-            ids[new] = fresh_ids[inverse]
+            ids[new] = fresh_ids
             at = np.searchsorted(self.hashes, fresh)
             self.hashes = np.insert(self.hashes, at, fresh)
             self.ids = np.insert(self.ids, at, fresh_ids)
@@ -381,7 +381,7 @@ class Bm25Index:
         # Additions not yet sealed, as term hashes: interned into the
         # vocabulary at sealing, once per batch.
         self._pending_hashes: list[np.ndarray] = []  # uint64 term hashes, passage after passage
-        self._pending_tfs: list[np.ndarray] = []  # counts aligned with them (repeats summed at sealing)
+        self._pending_tfs: list[np.ndarray | None] = []  # counts aligned with them, None for all 1 (repeats summed at sealing)
         self._pending_sizes: list[np.ndarray] = []  # entries per passage
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
@@ -474,7 +474,7 @@ class Bm25Index:
         lengths = np.array(sizes, dtype=np.int64)
         # Every occurrence pends with a count of one; sealing sums repeats into term counts.
         self._pending_hashes.append(hashes)
-        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float32))
+        self._pending_tfs.append(None)
         self._pending_sizes.append(lengths)
         slot = self._n_slots
         self._grow_slots(slot + n)
@@ -1126,25 +1126,18 @@ class Bm25Index:
     def _seal(self) -> None:
         """Turn pending additions into a segment, then merge where the policy says so."""
         if self._pending_sizes:
-            import scipy.sparse as sp
-
             sizes = np.concatenate(self._pending_sizes)
             n_new = int(sizes.size)
             hashes = np.concatenate(self._pending_hashes)
-            tfs = np.concatenate(self._pending_tfs)
+            tfs = None
+            if any(counts is not None for counts in self._pending_tfs):
+                tfs = np.concatenate(
+                    [np.ones(h.size) if c is None else c for h, c in zip(self._pending_hashes, self._pending_tfs)]
+                )
             self._pending_hashes, self._pending_tfs, self._pending_sizes = [], [], []
-            # Each distinct hash of the batch interned once.
-            distinct, inverse = _sorted_distinct(hashes)
-            term_ids = self._vocab.intern(distinct).astype(np.int32)[inverse]
-            del hashes, distinct, inverse
+            by_term = self._postings_of(hashes, tfs, sizes)
+            del hashes, tfs
             n_terms = len(self._vocab)
-            slots = np.repeat(np.arange(n_new, dtype=np.int32), sizes)
-            # Entries come passage after passage, so counting them into term rows leaves each
-            # row's slots ascending, a repeated term's entries side by side: scipy then sums
-            # repeats in one pass, with no sort (a term repeated in a passage: one posting).
-            by_term = sp.coo_matrix((tfs, (term_ids, slots)), shape=(n_terms, n_new)).tocsr()
-            by_term.data = _compact_tfs(by_term.data)
-            del term_ids, tfs, slots
             first = self._n_slots - n_new
             segment = _Segment.make(first, by_term, *self._norms_of(first, self._n_slots))
             del by_term
@@ -1155,6 +1148,64 @@ class Bm25Index:
         dead = self._n_slots - len(self._slot_of)
         if dead and dead > _MAX_DEAD_SHARE * self._n_slots:
             self._merge(0)
+
+    def _postings_of(self, hashes: np.ndarray, tfs: np.ndarray | None, sizes: np.ndarray) -> sp.csr_matrix:
+        """A batch's entries (term hashes, passage after passage; counts, None when all 1) as term rows.
+
+        Entries are put in hash order by sorting, with the entry number packed
+        into the low bits of each hash, one array of 64-bit keys (three times
+        faster than an argsort of the hashes). Within a term the entries then
+        stay in passage order, so each row's slots come out ascending and a
+        term repeated in a passage sits side by side: repeats are summed and
+        the rows laid out by term id in a few passes, with no second sort.
+        New terms are interned into the vocabulary.
+        """
+        import scipy.sparse as sp
+
+        n_new = int(sizes.size)
+        order, ordered = _grouped_order(hashes)
+        n = int(order.size)
+        first_of_term = np.empty(n, dtype=bool)
+        first_of_term[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first_of_term[1:])
+        distinct = ordered[first_of_term]
+        del ordered
+        entry_slots = np.repeat(np.arange(n_new, dtype=np.int32), sizes)[order]
+        # A posting starts at each new term and at each new slot within a term.
+        starts = first_of_term.copy()
+        np.not_equal(entry_slots[1:], entry_slots[:-1], out=starts[1:])
+        starts |= first_of_term
+        at = np.flatnonzero(starts)
+        del starts
+        slots = entry_slots[at]
+        del entry_slots
+        if tfs is None:
+            counts = np.diff(np.append(at, n))
+        else:
+            counts = np.add.reduceat(tfs[order], at) if n else np.empty(0, dtype=np.float64)
+        del order
+        term_of_posting = np.cumsum(first_of_term[at]) - 1
+        term_start = np.flatnonzero(first_of_term[at])  # each term's first posting, in hash order
+        del at, first_of_term
+        term_ids = self._vocab.intern(distinct)
+        n_terms = len(self._vocab)
+        df = np.zeros(n_terms, dtype=np.int64)
+        df[term_ids] = np.diff(np.append(term_start, slots.size))
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        # Each term's postings moved, in order, from its place in hash order to its row.
+        to = np.arange(slots.size, dtype=np.int64)
+        to += (indptr[term_ids] - term_start)[term_of_posting]
+        del term_of_posting
+        indices = np.empty(slots.size, dtype=np.int32)
+        indices[to] = slots
+        compact = _compact_tfs(counts)
+        data = np.empty_like(compact)
+        data[to] = compact
+        index_dtype = np.int32 if slots.size < np.iinfo(np.int32).max else np.int64
+        postings = sp.csr_matrix((data, indices, indptr.astype(index_dtype)), shape=(n_terms, n_new), copy=False)
+        postings.has_sorted_indices = True
+        return postings
 
     def _merge_tiers(self) -> None:
         """Merge the newest segments while _MERGE_FACTOR of them share the newest one's size class."""
@@ -1332,15 +1383,32 @@ def _size_class(nnz: int) -> int:
     return tier
 
 
-def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(values, return_inverse=True), sort-based (numpy's is slow on these arrays)."""
-    order = np.argsort(values)  # the inverse needs no stable order; a stable argsort costs twice as much
-    ordered = values[order]
-    first = np.ones(ordered.size, dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    inverse = np.empty(values.size, dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse
+def _grouped_order(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.argsort(hashes, kind="stable")`` and the sorted hashes, by sorting packed keys.
+
+    Each key is a hash with its low bits replaced by the entry's number, so
+    one sort of 64-bit values (SIMD in numpy) orders entries by hash and
+    equal hashes by entry. Two different hashes that agree above those bits
+    (a few times in a million-passage build) can come out unsorted; that is
+    checked, and such a batch takes the stable argsort instead.
+    """
+    n = int(hashes.size)
+    bits = max((n - 1).bit_length(), 1)
+    if bits > 32:
+        order = np.argsort(hashes, kind="stable")
+        return order, hashes[order]
+    low = np.uint64((1 << bits) - 1)
+    keys = hashes & ~low
+    keys |= np.arange(n, dtype=np.uint64)
+    keys.sort()
+    keys &= low
+    order = keys.astype(np.intp)
+    del keys
+    ordered = hashes[order]
+    if n > 1 and bool((ordered[1:] < ordered[:-1]).any()):
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+    return order, ordered
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

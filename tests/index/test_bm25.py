@@ -403,3 +403,53 @@ def test_loaded_index_merges_after_many_removals_like_a_fresh_one(tmp_path: Path
     assert [h.passage_id for h in loaded.search(query, 10)] == [
         pid for pid, _ in _ranking_from_all_scores(loaded, query, 10)
     ]
+
+
+def test_batch_order_by_hash_equals_a_stable_argsort_even_when_hashes_share_high_bits() -> None:
+    from index.bm25 import _grouped_order
+
+    rng = np.random.default_rng(5)
+    spread = rng.integers(0, 2**63, size=300, dtype=np.uint64)[rng.integers(0, 300, size=5000)]
+    # Hashes that differ only in the low bits the batch's keys give to entry numbers.
+    close = (spread >> np.uint64(50)) | np.uint64(0xABC0_0000_0000_0000)
+    for hashes in (spread, close, close[:1], close[:0]):
+        order, ordered = _grouped_order(hashes)
+        expected = np.argsort(hashes, kind="stable")
+        assert np.array_equal(order, expected)
+        assert np.array_equal(ordered, hashes[expected])
+
+
+def test_terms_whose_hashes_share_high_bits_keep_their_own_postings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.bm25 as bm25
+
+    # Every term hash squeezed into its low 20 bits: all agree above the bits a batch uses for entry numbers.
+    span_hashes, fnv1a = bm25._span_hashes, bm25._fnv1a
+    monkeypatch.setattr(bm25, "_span_hashes", lambda *args: span_hashes(*args) & np.uint64(0xFFFFF))
+    monkeypatch.setattr(bm25, "_fnv1a", lambda data: fnv1a(data) & 0xFFFFF)
+    docs = _corpus(seed=71, n=400)
+    assert len({fnv1a(t.encode()) & 0xFFFFF for doc in docs for t in doc}) == len({t for doc in docs for t in doc})
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    index.add_many(enumerate(docs))
+    reference = BM25Okapi(docs)
+    for query in (["t0", "t3"], ["t11", "t40", "t7"], ["t150"]):
+        np.testing.assert_allclose(_dense(index, query, len(docs)), reference.get_scores(query), rtol=1e-5, atol=1e-6)
+
+
+def test_batch_with_repeated_terms_scores_like_rank_bm25() -> None:
+    docs = [["a", "a", "b"], ["b"] * 300, ["c", "a", "c", "c"], ["a"], []]
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    index.add_many(enumerate(docs))
+    reference = BM25Okapi(docs)
+    for query in (["a"], ["b"], ["c", "a"]):
+        np.testing.assert_allclose(_dense(index, query, len(docs)), reference.get_scores(query), rtol=1e-5, atol=1e-6)
+
+
+def test_weighted_passage_in_a_batch_scores_as_when_added_alone() -> None:
+    items = [(0, ["a", "a", "b"]), (1, {"c": 3.0, "a": 0.5}), (2, ["c", "b"])]
+    batch = Bm25Index()
+    batch.add_many(items)
+    single = Bm25Index()
+    for passage_id, terms in items:
+        single.add(passage_id, terms)
+    for query in (["a"], ["b"], ["c", "a"]):
+        assert batch.search(query, 3) == single.search(query, 3) != []
