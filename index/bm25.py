@@ -45,8 +45,10 @@ from index.postings import PackedPostings
 # 2: postings stored per segment as terms × slots; the vocabulary as term hashes.
 # 3: one memory-mapped .npy per array; per-segment saturation bounds for pruning.
 # 4: postings compressed (index/postings.py): gaps in 1 or 2 bytes, counts in nibbles.
-FORMAT_VERSION = 4
-_READABLE_FORMATS = (3, 4)
+# 5: term hashes read 8 bytes at a time (_term_hash), not FNV-1a a byte at a time. Older
+#    vocabularies cannot be rehashed without their terms: they are refused and rebuilt.
+FORMAT_VERSION = 5
+_READABLE_FORMATS = (5,)
 # Segments are merged in tiers: once the newest _MERGE_FACTOR segments are all of
 # one size class (a factor of _MERGE_FACTOR apart), they become one of the next
 # class. Each posting is then copied about log_8 of the number of batches times
@@ -166,55 +168,78 @@ class _Vocabulary:
         return ids
 
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
+_SEED = 0x9E3779B97F4A7C15
+_MIX1, _MIX2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+_MASK64 = (1 << 64) - 1
+# The low ``r`` bytes of a little-endian word, for r = 0..8.
+_WORD_MASKS = np.array([(1 << (8 * r)) - 1 for r in range(8)] + [_MASK64], dtype=np.uint64)
 
 
 @lru_cache(maxsize=1 << 16)
-def _fnv1a(data: bytes) -> int:
-    h = 0xCBF29CE484222325
-    for byte in data:
-        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+def _term_hash(data: bytes) -> int:
+    """64-bit hash of a term's UTF-8, the same in every process (unlike ``hash``); see _span_hashes."""
+    h = (len(data) * _SEED) & _MASK64
+    for at in range(0, max(len(data), 1), 8):
+        h ^= int.from_bytes(data[at : at + 8], "little")
+        h ^= h >> 33
+        h = (h * _MIX1) & _MASK64
+        h ^= h >> 33
+        h = (h * _MIX2) & _MASK64
+        h ^= h >> 33
     return h
 
 
 def _term_hashes(terms: Iterable[str]) -> np.ndarray:
-    """64-bit FNV-1a of each term's UTF-8, the same in every process (unlike ``hash``)."""
+    """The stable 64-bit hash of each term's UTF-8 (:func:`_term_hash`)."""
     encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
     n = len(encoded)
     if n < 32:  # a query's few terms: cheaper one by one (and cached) than a column at a time
-        return np.array([_fnv1a(word) for word in encoded], dtype=np.uint64)
+        return np.array([_term_hash(word) for word in encoded], dtype=np.uint64)
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     return _span_hashes(np.frombuffer(b"".join(encoded), dtype=np.uint8), starts, lengths)
 
 
-def _span_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """FNV-1a of the byte spans ``data[start : start + length]``, a byte column at a time over all spans.
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer, in place: a bijection in which every input bit moves about half the output bits."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_MIX1)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_MIX2)
+    h ^= h >> np.uint64(33)
+    return h
 
-    A batch of passages' terms (hundreds of thousands) hashes in tens of
-    milliseconds this way, where a dictionary lookup or a hashlib call per
-    term took seconds.
+
+def _span_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`_term_hash` of the byte spans ``data[start : start + length]``, 8 bytes of every span at a time.
+
+    The hash starts from the span's length and mixes in each little-endian
+    8-byte word (the last one zero-padded) with MurmurHash3's finalizer:
+    terms of up to 8 bytes (most Vietnamese syllables) take one step, where
+    FNV-1a took one numpy pass per byte. One term's words are a bijection of
+    the state, so terms of one length and up to 8 bytes never share a hash.
     """
     n = starts.size
     if n == 0:
         return np.empty(0, dtype=np.uint64)
-    # Longest first, so the spans still going at byte ``column`` are a prefix
-    # (as 16-bit keys a stable sort is a radix sort).
-    longest = int(lengths.max())
-    keys = longest - lengths
-    order = np.argsort(keys.astype(np.uint16) if longest < 1 << 16 else keys, kind="stable")
-    lengths, starts = lengths[order], starts[order]
-    longer = np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left")
-    hashes = np.full(n, _FNV_OFFSET, dtype=np.uint64)
-    for column, live in enumerate(longer.tolist()):
-        head = hashes[:live]
-        head ^= data[starts[:live] + column]
-        head *= _FNV_PRIME
-    out = np.empty(n, dtype=np.uint64)
-    out[order] = hashes
-    return out
+    # Every byte offset read as an unaligned little-endian word (8 zero bytes of padding at the end).
+    padded = np.zeros(data.size + 8, dtype=np.uint8)
+    padded[: data.size] = data
+    words = np.ndarray(shape=(data.size + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    hashes = lengths.astype(np.uint64) * np.uint64(_SEED)
+    hashes ^= words[starts] & _WORD_MASKS[np.minimum(lengths, 8)]
+    _fmix64(hashes)
+    longer = np.flatnonzero(lengths > 8)
+    column = 8
+    while longer.size:
+        left = lengths[longer] - column
+        step = hashes[longer]
+        step ^= words[starts[longer] + column] & _WORD_MASKS[np.minimum(left, 8)]
+        hashes[longer] = _fmix64(step)
+        longer = longer[left > 8]
+        column += 8
+    return hashes
 
 
 class _Segment:
@@ -424,32 +449,47 @@ class Bm25Index:
         """Index a batch and seal it (a few thousand passages per segment).
 
         Passages new to the index are hashed and counted together by C loops
-        (one join, one encode, numpy over the bytes) instead of one Python
-        step per term; re-added ids and mappings of term weights take :meth:`add`.
+        (a join per passage, one more join and encode per batch, numpy over
+        the bytes) instead of one Python step per term; re-added ids, mappings
+        of term weights and terms holding NUL take :meth:`add`.
+
+        The batch is held as one string per passage, not one list of every
+        term: such a list (hundreds of thousands of references) was walked
+        by each garbage collection that ran while it was young, and its
+        references were counted up and down once more per term.
         """
         ids: list[int] = []
-        flat: list[str] = []
+        texts: list[str] = []
         sizes: list[int] = []
         batch: set[int] = set()
         for passage_id, terms in items:
-            if isinstance(terms, Mapping) or passage_id in self._slot_of or passage_id in batch:
-                self._add_new(ids, flat, sizes)
-                ids, flat, sizes, batch = [], [], [], set()
+            weighted = isinstance(terms, Mapping)
+            text = "" if weighted else "\x00".join(terms)
+            size = len(terms)
+            if (
+                weighted
+                or passage_id in self._slot_of
+                or passage_id in batch
+                or (size and text.count("\x00") != size - 1)  # a term holding NUL
+            ):
+                self._add_new(ids, texts, sizes)
+                ids, texts, sizes, batch = [], [], [], set()
                 self.add(passage_id, terms)
                 continue
             ids.append(passage_id)
             batch.add(passage_id)
-            flat.extend(terms)
-            sizes.append(len(terms))
+            if size:
+                texts.append(text)
+            sizes.append(size)
             if len(ids) >= _BATCH_PASSAGES:  # bounded memory for any batch size
-                self._add_new(ids, flat, sizes)
-                ids, flat, sizes, batch = [], [], [], set()
+                self._add_new(ids, texts, sizes)
+                ids, texts, sizes, batch = [], [], [], set()
                 self._seal()
-        self._add_new(ids, flat, sizes)
+        self._add_new(ids, texts, sizes)
         self._seal()
 
-    def _add_new(self, passage_ids: list[int], flat: list[str], sizes: list[int]) -> None:
-        """Pend passages not in the index, given as their terms back to back.
+    def _add_new(self, passage_ids: list[int], texts: list[str], sizes: list[int]) -> None:
+        """Pend passages not in the index, given as their terms joined by NUL (passages with terms only).
 
         Numbering a batch's terms with a dict first, to hash only distinct
         ones, was slower: a dict probe per term is a cache miss, where
@@ -457,19 +497,14 @@ class Bm25Index:
         """
         if not passage_ids:
             return
-        joined = "\x00".join(flat)
-        if joined.count("\x00") != len(flat) - 1:  # a term holding NUL: count term by term instead
-            at = 0
-            for passage_id, size in zip(passage_ids, sizes):
-                self.add(passage_id, flat[at : at + size])
-                at += size
-            return
-        data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-        del joined
-        ends = np.append(np.flatnonzero(data == 0), data.size)
-        starts = np.concatenate(([0], ends[:-1] + 1))
-        hashes = _span_hashes(data, starts, ends - starts)
-        del data, starts, ends
+        if texts:
+            data = np.frombuffer("\x00".join(texts).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+            ends = np.append(np.flatnonzero(data == 0), data.size)
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            hashes = _span_hashes(data, starts, ends - starts)
+            del data, starts, ends
+        else:
+            hashes = np.empty(0, dtype=np.uint64)
         n = len(passage_ids)
         lengths = np.array(sizes, dtype=np.int64)
         # Every occurrence pends with a count of one; sealing sums repeats into term counts.
@@ -935,18 +970,7 @@ class Bm25Index:
             indptr = mapped(f"seg{j}.indptr")
             if indptr.size - 1 > n_terms:
                 raise ValueError("index postings name terms missing from its vocabulary")
-            postings: sp.csr_matrix | PackedPostings
-            if version == 3:  # plain CSR, still read so an older cache need not be rebuilt
-                import scipy.sparse as sp
-
-                postings = sp.csr_matrix(
-                    (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr),
-                    shape=(indptr.size - 1, width),
-                    copy=False,
-                )
-                postings.has_sorted_indices = True  # saved only from sorted segments
-            else:
-                postings = packing.from_arrays(lambda name, j=j: mapped(f"seg{j}.{name}"), width, str(seg["tf"]))
+            postings = packing.from_arrays(lambda name, j=j: mapped(f"seg{j}.{name}"), width, str(seg["tf"]))
             bound = mapped(f"seg{j}.bound")
             if bound.size != indptr.size - 1:
                 raise ValueError("index bounds do not match its postings")

@@ -251,7 +251,7 @@ def test_index_of_another_format_is_refused(tmp_path: Path) -> None:
     index.add_many([(1, ["a"])])
     index.save(tmp_path)
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 4', '"format": 2'), encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 5', '"format": 2'), encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
         Bm25Index.load(tmp_path)
 
@@ -423,11 +423,11 @@ def test_terms_whose_hashes_share_high_bits_keep_their_own_postings(monkeypatch:
     import index.bm25 as bm25
 
     # Every term hash squeezed into its low 20 bits: all agree above the bits a batch uses for entry numbers.
-    span_hashes, fnv1a = bm25._span_hashes, bm25._fnv1a
+    span_hashes, term_hash = bm25._span_hashes, bm25._term_hash
     monkeypatch.setattr(bm25, "_span_hashes", lambda *args: span_hashes(*args) & np.uint64(0xFFFFF))
-    monkeypatch.setattr(bm25, "_fnv1a", lambda data: fnv1a(data) & 0xFFFFF)
+    monkeypatch.setattr(bm25, "_term_hash", lambda data: term_hash(data) & 0xFFFFF)
     docs = _corpus(seed=71, n=400)
-    assert len({fnv1a(t.encode()) & 0xFFFFF for doc in docs for t in doc}) == len({t for doc in docs for t in doc})
+    assert len({term_hash(t.encode()) & 0xFFFFF for doc in docs for t in doc}) == len({t for doc in docs for t in doc})
     index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
     index.add_many(enumerate(docs))
     reference = BM25Okapi(docs)
@@ -453,3 +453,29 @@ def test_weighted_passage_in_a_batch_scores_as_when_added_alone() -> None:
         single.add(passage_id, terms)
     for query in (["a"], ["b"], ["c", "a"]):
         assert batch.search(query, 3) == single.search(query, 3) != []
+
+
+def test_term_hash_is_the_same_for_a_batch_a_query_and_the_next_release() -> None:
+    from index.bm25 import _term_hash, _term_hashes
+
+    terms = ["", "a", "xã", "xa_hoi", "12345678", "123456789", "chuyển_đổi_số_quốc_gia", "\ud800", "x" * 300]
+    one_by_one = [_term_hash(t.encode("utf-8", "surrogatepass")) for t in terms]
+    assert len(set(one_by_one)) == len(terms)
+    assert _term_hashes(terms).tolist() == one_by_one  # the few-terms path
+    assert _term_hashes(terms * 4).tolist() == one_by_one * 4  # the column path of batches
+    # Saved vocabularies are these hashes: a change must bump FORMAT_VERSION so old caches are rebuilt.
+    assert one_by_one[:3] == [0, 0x405337E338614E91, 0x10D1F81B374EB15B]
+
+
+def test_batch_with_empty_passages_and_empty_terms_matches_single_additions() -> None:
+    items = [(0, []), (1, [""]), (2, ["a", "", "a"]), (3, []), (4, ["b", "a"])]
+    batch = Bm25Index()
+    batch.add_many(items)
+    single = Bm25Index()
+    for passage_id, terms in items:
+        single.add(passage_id, terms)
+    assert len(batch) == len(single) == 5
+    for query in ([""], ["a"], ["b", ""]):
+        assert batch.search(query, 5) == single.search(query, 5) != []
+    batch.add_many([(5, []), (6, [])])  # a batch of empty passages only
+    assert len(batch) == 7
