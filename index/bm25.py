@@ -449,47 +449,32 @@ class Bm25Index:
         """Index a batch and seal it (a few thousand passages per segment).
 
         Passages new to the index are hashed and counted together by C loops
-        (a join per passage, one more join and encode per batch, numpy over
-        the bytes) instead of one Python step per term; re-added ids, mappings
-        of term weights and terms holding NUL take :meth:`add`.
-
-        The batch is held as one string per passage, not one list of every
-        term: such a list (hundreds of thousands of references) was walked
-        by each garbage collection that ran while it was young, and its
-        references were counted up and down once more per term.
+        (one join, one encode, numpy over the bytes) instead of one Python
+        step per term; re-added ids and mappings of term weights take :meth:`add`.
         """
         ids: list[int] = []
-        texts: list[str] = []
+        flat: list[str] = []
         sizes: list[int] = []
         batch: set[int] = set()
         for passage_id, terms in items:
-            weighted = isinstance(terms, Mapping)
-            text = "" if weighted else "\x00".join(terms)
-            size = len(terms)
-            if (
-                weighted
-                or passage_id in self._slot_of
-                or passage_id in batch
-                or (size and text.count("\x00") != size - 1)  # a term holding NUL
-            ):
-                self._add_new(ids, texts, sizes)
-                ids, texts, sizes, batch = [], [], [], set()
+            if isinstance(terms, Mapping) or passage_id in self._slot_of or passage_id in batch:
+                self._add_new(ids, flat, sizes)
+                ids, flat, sizes, batch = [], [], [], set()
                 self.add(passage_id, terms)
                 continue
             ids.append(passage_id)
             batch.add(passage_id)
-            if size:
-                texts.append(text)
-            sizes.append(size)
+            flat.extend(terms)
+            sizes.append(len(terms))
             if len(ids) >= _BATCH_PASSAGES:  # bounded memory for any batch size
-                self._add_new(ids, texts, sizes)
-                ids, texts, sizes, batch = [], [], [], set()
+                self._add_new(ids, flat, sizes)
+                ids, flat, sizes, batch = [], [], [], set()
                 self._seal()
-        self._add_new(ids, texts, sizes)
+        self._add_new(ids, flat, sizes)
         self._seal()
 
-    def _add_new(self, passage_ids: list[int], texts: list[str], sizes: list[int]) -> None:
-        """Pend passages not in the index, given as their terms joined by NUL (passages with terms only).
+    def _add_new(self, passage_ids: list[int], flat: list[str], sizes: list[int]) -> None:
+        """Pend passages not in the index, given as their terms back to back.
 
         Numbering a batch's terms with a dict first, to hash only distinct
         ones, was slower: a dict probe per term is a cache miss, where
@@ -497,14 +482,19 @@ class Bm25Index:
         """
         if not passage_ids:
             return
-        if texts:
-            data = np.frombuffer("\x00".join(texts).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-            ends = np.append(np.flatnonzero(data == 0), data.size)
-            starts = np.concatenate(([0], ends[:-1] + 1))
-            hashes = _span_hashes(data, starts, ends - starts)
-            del data, starts, ends
-        else:
-            hashes = np.empty(0, dtype=np.uint64)
+        joined = "\x00".join(flat)
+        if joined.count("\x00") != len(flat) - 1:  # a term holding NUL: count term by term instead
+            at = 0
+            for passage_id, size in zip(passage_ids, sizes):
+                self.add(passage_id, flat[at : at + size])
+                at += size
+            return
+        data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        del joined
+        ends = np.append(np.flatnonzero(data == 0), data.size)
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        hashes = _span_hashes(data, starts, ends - starts)
+        del data, starts, ends
         n = len(passage_ids)
         lengths = np.array(sizes, dtype=np.int64)
         # Every occurrence pends with a count of one; sealing sums repeats into term counts.
