@@ -45,8 +45,10 @@ from index.postings import PackedPostings
 # 2: postings stored per segment as terms × slots; the vocabulary as term hashes.
 # 3: one memory-mapped .npy per array; per-segment saturation bounds for pruning.
 # 4: postings compressed (index/postings.py): gaps in 1 or 2 bytes, counts in nibbles.
-FORMAT_VERSION = 4
-_READABLE_FORMATS = (3, 4)
+# 5: term hashes read 8 bytes at a time (_term_hash), not FNV-1a a byte at a time. Older
+#    vocabularies cannot be rehashed without their terms: they are refused and rebuilt.
+FORMAT_VERSION = 5
+_READABLE_FORMATS = (5,)
 # Segments are merged in tiers: once the newest _MERGE_FACTOR segments are all of
 # one size class (a factor of _MERGE_FACTOR apart), they become one of the next
 # class. Each posting is then copied about log_8 of the number of batches times
@@ -153,68 +155,91 @@ class _Vocabulary:
         return np.where(self.hashes[pos] == hashes, self.ids[pos], -1)
 
     def intern(self, hashes: np.ndarray) -> np.ndarray:
-        """Term id of each hash, giving new terms the next free ids."""
+        """Term id of each of the distinct, ascending ``hashes``, giving new terms the next free ids."""
         ids = self.lookup(hashes)
         new = ids < 0
         if new.any():
-            fresh, inverse = _sorted_distinct(hashes[new])
+            fresh = hashes[new]
             fresh_ids = np.arange(len(self), len(self) + fresh.size, dtype=np.int64)
-            ids[new] = fresh_ids[inverse]
+            ids[new] = fresh_ids
             at = np.searchsorted(self.hashes, fresh)
             self.hashes = np.insert(self.hashes, at, fresh)
             self.ids = np.insert(self.ids, at, fresh_ids)
         return ids
 
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
+_SEED = 0x9E3779B97F4A7C15
+_MIX1, _MIX2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+_MASK64 = (1 << 64) - 1
+# The low ``r`` bytes of a little-endian word, for r = 0..8.
+_WORD_MASKS = np.array([(1 << (8 * r)) - 1 for r in range(8)] + [_MASK64], dtype=np.uint64)
 
 
 @lru_cache(maxsize=1 << 16)
-def _fnv1a(data: bytes) -> int:
-    h = 0xCBF29CE484222325
-    for byte in data:
-        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+def _term_hash(data: bytes) -> int:
+    """64-bit hash of a term's UTF-8, the same in every process (unlike ``hash``); see _span_hashes."""
+    h = (len(data) * _SEED) & _MASK64
+    for at in range(0, max(len(data), 1), 8):
+        h ^= int.from_bytes(data[at : at + 8], "little")
+        h ^= h >> 33
+        h = (h * _MIX1) & _MASK64
+        h ^= h >> 33
+        h = (h * _MIX2) & _MASK64
+        h ^= h >> 33
     return h
 
 
 def _term_hashes(terms: Iterable[str]) -> np.ndarray:
-    """64-bit FNV-1a of each term's UTF-8, the same in every process (unlike ``hash``)."""
+    """The stable 64-bit hash of each term's UTF-8 (:func:`_term_hash`)."""
     encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
     n = len(encoded)
     if n < 32:  # a query's few terms: cheaper one by one (and cached) than a column at a time
-        return np.array([_fnv1a(word) for word in encoded], dtype=np.uint64)
+        return np.array([_term_hash(word) for word in encoded], dtype=np.uint64)
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     return _span_hashes(np.frombuffer(b"".join(encoded), dtype=np.uint8), starts, lengths)
 
 
-def _span_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """FNV-1a of the byte spans ``data[start : start + length]``, a byte column at a time over all spans.
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer, in place: a bijection in which every input bit moves about half the output bits."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_MIX1)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_MIX2)
+    h ^= h >> np.uint64(33)
+    return h
 
-    A batch of passages' terms (hundreds of thousands) hashes in tens of
-    milliseconds this way, where a dictionary lookup or a hashlib call per
-    term took seconds.
+
+def _span_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`_term_hash` of the byte spans ``data[start : start + length]``, 8 bytes of every span at a time.
+
+    The hash starts from the span's length and mixes in each little-endian
+    8-byte word (the last one zero-padded) with MurmurHash3's finalizer:
+    terms of up to 8 bytes (most Vietnamese syllables) take one step, where
+    FNV-1a took one numpy pass per byte. One term's words are a bijection of
+    the state, so terms of one length and up to 8 bytes never share a hash.
     """
     n = starts.size
     if n == 0:
         return np.empty(0, dtype=np.uint64)
-    # Longest first, so the spans still going at byte ``column`` are a prefix
-    # (as 16-bit keys a stable sort is a radix sort).
-    longest = int(lengths.max())
-    keys = longest - lengths
-    order = np.argsort(keys.astype(np.uint16) if longest < 1 << 16 else keys, kind="stable")
-    lengths, starts = lengths[order], starts[order]
-    longer = np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left")
-    hashes = np.full(n, _FNV_OFFSET, dtype=np.uint64)
-    for column, live in enumerate(longer.tolist()):
-        head = hashes[:live]
-        head ^= data[starts[:live] + column]
-        head *= _FNV_PRIME
-    out = np.empty(n, dtype=np.uint64)
-    out[order] = hashes
-    return out
+    # Every byte offset read as an unaligned little-endian word (8 zero bytes of padding at the end).
+    padded = np.zeros(data.size + 8, dtype=np.uint8)
+    padded[: data.size] = data
+    words = np.ndarray(shape=(data.size + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    hashes = lengths.astype(np.uint64) * np.uint64(_SEED)
+    hashes ^= words[starts] & _WORD_MASKS[np.minimum(lengths, 8)]
+    _fmix64(hashes)
+    longer = np.flatnonzero(lengths > 8)
+    column = 8
+    while longer.size:
+        left = lengths[longer] - column
+        step = hashes[longer]
+        step ^= words[starts[longer] + column] & _WORD_MASKS[np.minimum(left, 8)]
+        hashes[longer] = _fmix64(step)
+        longer = longer[left > 8]
+        column += 8
+    return hashes
 
 
 class _Segment:
@@ -381,7 +406,7 @@ class Bm25Index:
         # Additions not yet sealed, as term hashes: interned into the
         # vocabulary at sealing, once per batch.
         self._pending_hashes: list[np.ndarray] = []  # uint64 term hashes, passage after passage
-        self._pending_tfs: list[np.ndarray] = []  # counts aligned with them (repeats summed at sealing)
+        self._pending_tfs: list[np.ndarray | None] = []  # counts aligned with them, None for all 1 (repeats summed at sealing)
         self._pending_sizes: list[np.ndarray] = []  # entries per passage
         self._total_length = 0.0
         self._mean_idf_cache: float | None = None
@@ -474,7 +499,7 @@ class Bm25Index:
         lengths = np.array(sizes, dtype=np.int64)
         # Every occurrence pends with a count of one; sealing sums repeats into term counts.
         self._pending_hashes.append(hashes)
-        self._pending_tfs.append(np.ones(hashes.size, dtype=np.float32))
+        self._pending_tfs.append(None)
         self._pending_sizes.append(lengths)
         slot = self._n_slots
         self._grow_slots(slot + n)
@@ -935,18 +960,7 @@ class Bm25Index:
             indptr = mapped(f"seg{j}.indptr")
             if indptr.size - 1 > n_terms:
                 raise ValueError("index postings name terms missing from its vocabulary")
-            postings: sp.csr_matrix | PackedPostings
-            if version == 3:  # plain CSR, still read so an older cache need not be rebuilt
-                import scipy.sparse as sp
-
-                postings = sp.csr_matrix(
-                    (mapped(f"seg{j}.data"), mapped(f"seg{j}.indices"), indptr),
-                    shape=(indptr.size - 1, width),
-                    copy=False,
-                )
-                postings.has_sorted_indices = True  # saved only from sorted segments
-            else:
-                postings = packing.from_arrays(lambda name, j=j: mapped(f"seg{j}.{name}"), width, str(seg["tf"]))
+            postings = packing.from_arrays(lambda name, j=j: mapped(f"seg{j}.{name}"), width, str(seg["tf"]))
             bound = mapped(f"seg{j}.bound")
             if bound.size != indptr.size - 1:
                 raise ValueError("index bounds do not match its postings")
@@ -1126,25 +1140,18 @@ class Bm25Index:
     def _seal(self) -> None:
         """Turn pending additions into a segment, then merge where the policy says so."""
         if self._pending_sizes:
-            import scipy.sparse as sp
-
             sizes = np.concatenate(self._pending_sizes)
             n_new = int(sizes.size)
             hashes = np.concatenate(self._pending_hashes)
-            tfs = np.concatenate(self._pending_tfs)
+            tfs = None
+            if any(counts is not None for counts in self._pending_tfs):
+                tfs = np.concatenate(
+                    [np.ones(h.size) if c is None else c for h, c in zip(self._pending_hashes, self._pending_tfs)]
+                )
             self._pending_hashes, self._pending_tfs, self._pending_sizes = [], [], []
-            # Each distinct hash of the batch interned once.
-            distinct, inverse = _sorted_distinct(hashes)
-            term_ids = self._vocab.intern(distinct).astype(np.int32)[inverse]
-            del hashes, distinct, inverse
+            by_term = self._postings_of(hashes, tfs, sizes)
+            del hashes, tfs
             n_terms = len(self._vocab)
-            slots = np.repeat(np.arange(n_new, dtype=np.int32), sizes)
-            # Entries come passage after passage, so counting them into term rows leaves each
-            # row's slots ascending, a repeated term's entries side by side: scipy then sums
-            # repeats in one pass, with no sort (a term repeated in a passage: one posting).
-            by_term = sp.coo_matrix((tfs, (term_ids, slots)), shape=(n_terms, n_new)).tocsr()
-            by_term.data = _compact_tfs(by_term.data)
-            del term_ids, tfs, slots
             first = self._n_slots - n_new
             segment = _Segment.make(first, by_term, *self._norms_of(first, self._n_slots))
             del by_term
@@ -1155,6 +1162,64 @@ class Bm25Index:
         dead = self._n_slots - len(self._slot_of)
         if dead and dead > _MAX_DEAD_SHARE * self._n_slots:
             self._merge(0)
+
+    def _postings_of(self, hashes: np.ndarray, tfs: np.ndarray | None, sizes: np.ndarray) -> sp.csr_matrix:
+        """A batch's entries (term hashes, passage after passage; counts, None when all 1) as term rows.
+
+        Entries are put in hash order by sorting, with the entry number packed
+        into the low bits of each hash, one array of 64-bit keys (three times
+        faster than an argsort of the hashes). Within a term the entries then
+        stay in passage order, so each row's slots come out ascending and a
+        term repeated in a passage sits side by side: repeats are summed and
+        the rows laid out by term id in a few passes, with no second sort.
+        New terms are interned into the vocabulary.
+        """
+        import scipy.sparse as sp
+
+        n_new = int(sizes.size)
+        order, ordered = _grouped_order(hashes)
+        n = int(order.size)
+        first_of_term = np.empty(n, dtype=bool)
+        first_of_term[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first_of_term[1:])
+        distinct = ordered[first_of_term]
+        del ordered
+        entry_slots = np.repeat(np.arange(n_new, dtype=np.int32), sizes)[order]
+        # A posting starts at each new term and at each new slot within a term.
+        starts = first_of_term.copy()
+        np.not_equal(entry_slots[1:], entry_slots[:-1], out=starts[1:])
+        starts |= first_of_term
+        at = np.flatnonzero(starts)
+        del starts
+        slots = entry_slots[at]
+        del entry_slots
+        if tfs is None:
+            counts = np.diff(np.append(at, n))
+        else:
+            counts = np.add.reduceat(tfs[order], at) if n else np.empty(0, dtype=np.float64)
+        del order
+        term_of_posting = np.cumsum(first_of_term[at]) - 1
+        term_start = np.flatnonzero(first_of_term[at])  # each term's first posting, in hash order
+        del at, first_of_term
+        term_ids = self._vocab.intern(distinct)
+        n_terms = len(self._vocab)
+        df = np.zeros(n_terms, dtype=np.int64)
+        df[term_ids] = np.diff(np.append(term_start, slots.size))
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        # Each term's postings moved, in order, from its place in hash order to its row.
+        to = np.arange(slots.size, dtype=np.int64)
+        to += (indptr[term_ids] - term_start)[term_of_posting]
+        del term_of_posting
+        indices = np.empty(slots.size, dtype=np.int32)
+        indices[to] = slots
+        compact = _compact_tfs(counts)
+        data = np.empty_like(compact)
+        data[to] = compact
+        index_dtype = np.int32 if slots.size < np.iinfo(np.int32).max else np.int64
+        postings = sp.csr_matrix((data, indices, indptr.astype(index_dtype)), shape=(n_terms, n_new), copy=False)
+        postings.has_sorted_indices = True
+        return postings
 
     def _merge_tiers(self) -> None:
         """Merge the newest segments while _MERGE_FACTOR of them share the newest one's size class."""
@@ -1332,15 +1397,32 @@ def _size_class(nnz: int) -> int:
     return tier
 
 
-def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(values, return_inverse=True), sort-based (numpy's is slow on these arrays)."""
-    order = np.argsort(values)  # the inverse needs no stable order; a stable argsort costs twice as much
-    ordered = values[order]
-    first = np.ones(ordered.size, dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    inverse = np.empty(values.size, dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse
+def _grouped_order(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.argsort(hashes, kind="stable")`` and the sorted hashes, by sorting packed keys.
+
+    Each key is a hash with its low bits replaced by the entry's number, so
+    one sort of 64-bit values (SIMD in numpy) orders entries by hash and
+    equal hashes by entry. Two different hashes that agree above those bits
+    (a few times in a million-passage build) can come out unsorted; that is
+    checked, and such a batch takes the stable argsort instead.
+    """
+    n = int(hashes.size)
+    bits = max((n - 1).bit_length(), 1)
+    if bits > 32:
+        order = np.argsort(hashes, kind="stable")
+        return order, hashes[order]
+    low = np.uint64((1 << bits) - 1)
+    keys = hashes & ~low
+    keys |= np.arange(n, dtype=np.uint64)
+    keys.sort()
+    keys &= low
+    order = keys.astype(np.intp)
+    del keys
+    ordered = hashes[order]
+    if n > 1 and bool((ordered[1:] < ordered[:-1]).any()):
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+    return order, ordered
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

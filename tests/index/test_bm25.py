@@ -251,7 +251,7 @@ def test_index_of_another_format_is_refused(tmp_path: Path) -> None:
     index.add_many([(1, ["a"])])
     index.save(tmp_path)
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 4', '"format": 2'), encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format": 5', '"format": 2'), encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
         Bm25Index.load(tmp_path)
 
@@ -403,3 +403,79 @@ def test_loaded_index_merges_after_many_removals_like_a_fresh_one(tmp_path: Path
     assert [h.passage_id for h in loaded.search(query, 10)] == [
         pid for pid, _ in _ranking_from_all_scores(loaded, query, 10)
     ]
+
+
+def test_batch_order_by_hash_equals_a_stable_argsort_even_when_hashes_share_high_bits() -> None:
+    from index.bm25 import _grouped_order
+
+    rng = np.random.default_rng(5)
+    spread = rng.integers(0, 2**63, size=300, dtype=np.uint64)[rng.integers(0, 300, size=5000)]
+    # Hashes that differ only in the low bits the batch's keys give to entry numbers.
+    close = (spread >> np.uint64(50)) | np.uint64(0xABC0_0000_0000_0000)
+    for hashes in (spread, close, close[:1], close[:0]):
+        order, ordered = _grouped_order(hashes)
+        expected = np.argsort(hashes, kind="stable")
+        assert np.array_equal(order, expected)
+        assert np.array_equal(ordered, hashes[expected])
+
+
+def test_terms_whose_hashes_share_high_bits_keep_their_own_postings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.bm25 as bm25
+
+    # Every term hash squeezed into its low 20 bits: all agree above the bits a batch uses for entry numbers.
+    span_hashes, term_hash = bm25._span_hashes, bm25._term_hash
+    monkeypatch.setattr(bm25, "_span_hashes", lambda *args: span_hashes(*args) & np.uint64(0xFFFFF))
+    monkeypatch.setattr(bm25, "_term_hash", lambda data: term_hash(data) & 0xFFFFF)
+    docs = _corpus(seed=71, n=400)
+    assert len({term_hash(t.encode()) & 0xFFFFF for doc in docs for t in doc}) == len({t for doc in docs for t in doc})
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    index.add_many(enumerate(docs))
+    reference = BM25Okapi(docs)
+    for query in (["t0", "t3"], ["t11", "t40", "t7"], ["t150"]):
+        np.testing.assert_allclose(_dense(index, query, len(docs)), reference.get_scores(query), rtol=1e-5, atol=1e-6)
+
+
+def test_batch_with_repeated_terms_scores_like_rank_bm25() -> None:
+    docs = [["a", "a", "b"], ["b"] * 300, ["c", "a", "c", "c"], ["a"], []]
+    index = Bm25Index(Bm25Params(variant="okapi", k1=1.5))
+    index.add_many(enumerate(docs))
+    reference = BM25Okapi(docs)
+    for query in (["a"], ["b"], ["c", "a"]):
+        np.testing.assert_allclose(_dense(index, query, len(docs)), reference.get_scores(query), rtol=1e-5, atol=1e-6)
+
+
+def test_weighted_passage_in_a_batch_scores_as_when_added_alone() -> None:
+    items = [(0, ["a", "a", "b"]), (1, {"c": 3.0, "a": 0.5}), (2, ["c", "b"])]
+    batch = Bm25Index()
+    batch.add_many(items)
+    single = Bm25Index()
+    for passage_id, terms in items:
+        single.add(passage_id, terms)
+    for query in (["a"], ["b"], ["c", "a"]):
+        assert batch.search(query, 3) == single.search(query, 3) != []
+
+
+def test_term_hash_is_the_same_for_a_batch_a_query_and_the_next_release() -> None:
+    from index.bm25 import _term_hash, _term_hashes
+
+    terms = ["", "a", "xã", "xa_hoi", "12345678", "123456789", "chuyển_đổi_số_quốc_gia", "\ud800", "x" * 300]
+    one_by_one = [_term_hash(t.encode("utf-8", "surrogatepass")) for t in terms]
+    assert len(set(one_by_one)) == len(terms)
+    assert _term_hashes(terms).tolist() == one_by_one  # the few-terms path
+    assert _term_hashes(terms * 4).tolist() == one_by_one * 4  # the column path of batches
+    # Saved vocabularies are these hashes: a change must bump FORMAT_VERSION so old caches are rebuilt.
+    assert one_by_one[:3] == [0, 0x405337E338614E91, 0x10D1F81B374EB15B]
+
+
+def test_batch_with_empty_passages_and_empty_terms_matches_single_additions() -> None:
+    items = [(0, []), (1, [""]), (2, ["a", "", "a"]), (3, []), (4, ["b", "a"])]
+    batch = Bm25Index()
+    batch.add_many(items)
+    single = Bm25Index()
+    for passage_id, terms in items:
+        single.add(passage_id, terms)
+    assert len(batch) == len(single) == 5
+    for query in ([""], ["a"], ["b", ""]):
+        assert batch.search(query, 5) == single.search(query, 5) != []
+    batch.add_many([(5, []), (6, [])])  # a batch of empty passages only
+    assert len(batch) == 7
