@@ -24,6 +24,7 @@ posting just to decrement counts on removal.
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from collections import Counter
@@ -1504,3 +1505,27 @@ def _compact_tfs(tfs: np.ndarray) -> np.ndarray:
             if high <= np.iinfo(dtype).max:
                 return tfs.astype(dtype, copy=False)
     return tfs.astype(np.float32, copy=False)
+
+
+class HeldIndex:
+    """The questions answering asks an index held as ``self.index``.
+
+    Shared by the live index (knowledge/documents/live_index.py) and the saved
+    one a cold ``cdsbot ask`` reads (knowledge/answers/saved_base.py), so the
+    two cannot drift apart on what an unseen term is worth.
+    """
+
+    index: Bm25Index
+
+    def idf(self, term: str) -> float:
+        return self.index.idf(term)
+
+    def document_frequency(self, term: str) -> int:
+        return self.index.document_frequency(term)
+
+    def unknown_idf(self) -> float:
+        """The IDF a term would have if one passage held it: what an unseen term is worth."""
+        return math.log1p((len(self.index) + 0.5) / 0.5)
+
+    def __len__(self) -> int:
+        return len(self.index)

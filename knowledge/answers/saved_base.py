@@ -20,13 +20,12 @@ caller opens the ``Library``, which does the work as it always has.
 from __future__ import annotations
 
 import logging
-import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from index.bm25 import Bm25Index, Bm25Params, Hit
+from index.bm25 import Bm25Index, Bm25Params, HeldIndex, Hit
 from index.query import QueryReader
 from index.terms import TERMS_VERSION, TermMaker
 from knowledge import reading
@@ -49,7 +48,7 @@ FACTS_VERSION_KEY = "facts_version"
 SENTENCE_TERMS_KEY = "sentence_terms_version"
 
 
-class SavedIndex:
+class SavedIndex(HeldIndex):
     """The saved BM25 index, read as ``answer_query`` reads the live one (no merging, nothing saved)."""
 
     def __init__(self, index: Bm25Index, terms: TermMaker) -> None:
@@ -60,23 +59,10 @@ class SavedIndex:
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         return self.index.search(terms, k)
 
-    def idf(self, term: str) -> float:
-        return self.index.idf(term)
-
-    def document_frequency(self, term: str) -> int:
-        return self.index.document_frequency(term)
-
-    def unknown_idf(self) -> float:
-        """As ``LiveIndex.unknown_idf``: the IDF of a term only one passage holds."""
-        return math.log1p((len(self.index) + 0.5) / 0.5)
-
     def passages_removed(self, passage_ids: Iterable[int]) -> None:
         """Passages another process removed since the index was checked: forgotten for this process."""
         for passage_id in passage_ids:
             self.index.remove(passage_id)
-
-    def __len__(self) -> int:
-        return len(self.index)
 
 
 class SavedBase:

@@ -11,7 +11,6 @@ a cache: :meth:`LiveIndex.sync` reconciles it with the database.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from index.bm25 import Bm25Index, Bm25Params, Hit
+from index.bm25 import Bm25Index, Bm25Params, HeldIndex, Hit
 from index.terms import TERMS_VERSION, TermMaker
 from index.text import split_words
 from knowledge.models import Meta, Passage
@@ -38,7 +37,7 @@ ProgressCallback = Callable[[int, int], None]
 MERGE_AFTER_IDLE_S = 5.0
 
 
-class LiveIndex:
+class LiveIndex(HeldIndex):
     """The BM25 index of every stored passage, kept in step with the database behind one lock."""
 
     def __init__(
@@ -179,19 +178,6 @@ class LiveIndex:
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         with self.lock:
             return self.index.search(terms, k)
-
-    def idf(self, term: str) -> float:
-        return self.index.idf(term)
-
-    def document_frequency(self, term: str) -> int:
-        return self.index.document_frequency(term)
-
-    def unknown_idf(self) -> float:
-        """IDF a term would have if one passage contained it: what an unseen term is worth."""
-        return math.log1p((len(self.index) + 0.5) / 0.5)
-
-    def __len__(self) -> int:
-        return len(self.index)
 
 
 def _stored_passage_ids(session: Session) -> set[int]:
