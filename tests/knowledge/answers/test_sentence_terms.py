@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from index.query import QueryReader
 from index.terms import TERMS_VERSION, TermMaker
 from knowledge.answers import intent, lists
-from knowledge.answers.answer import SnippetChooser, shaped_candidates
+from knowledge.answers.answer import Answer, SnippetChooser, shaped_candidates
 from knowledge.answers.sentence_terms import (
     DecodedSentences,
     decode,
@@ -88,16 +89,9 @@ def test_passages_stored_before_sentence_terms_get_them_once_at_start(demo_dir, 
         connection.execute(text("DELETE FROM meta WHERE key = 'sentence_terms_version'"))
     # Until the next start, answers are the same (the terms are made for the question, not stored).
     assert demo_library.ask(question) == before
+    demo_library.close()
     demo_library.engine.dispose()
-    reopened = open_library(demo_dir)
-    try:
-        with Session(reopened.engine) as session:
-            passages = session.exec(select(Passage)).all()
-            assert passages and all(p.sentence_terms == encode(p.text, TERMS) for p in passages)
-            assert session.get(Meta, "sentence_terms_version") is not None
-        assert reopened.ask(question) == before
-    finally:
-        reopened.engine.dispose()
+    _assert_next_start_stores_current_terms(demo_dir, question, before)
 
 
 # ------------------------------------------------------------------ shape facts stored with the sentences
@@ -170,16 +164,7 @@ def test_base_with_sentence_terms_of_format_1_gets_shape_facts_at_next_start(dem
     assert demo_library.ask(question) == before
     demo_library.close()
     demo_library.engine.dispose()
-    reopened = open_library(demo_dir)
-    try:
-        with Session(reopened.engine) as session:
-            passages = session.exec(select(Passage)).all()
-            assert passages and all(p.sentence_terms == encode(p.text, TERMS) for p in passages)
-            assert session.get(Meta, "sentence_terms_version").value == sentence_terms_version()  # type: ignore[union-attr]
-        assert reopened.ask(question) == before
-    finally:
-        reopened.close()
-        reopened.engine.dispose()
+    _assert_next_start_stores_current_terms(demo_dir, question, before)
 
 
 @pytest.mark.parametrize(
@@ -197,3 +182,17 @@ def test_intent_cues_are_found_in_stored_sentences_as_in_their_text(question: st
         assert chooser.intent_factor(stored) == expected, sentence
         stating += expected > 1.0
     assert stating  # the demo base states each of these acts somewhere
+
+
+def _assert_next_start_stores_current_terms(demo_dir: Path, question: str, before: Answer) -> None:
+    """The next start stores every passage's current sentence terms once, and answers as before."""
+    reopened = open_library(demo_dir)
+    try:
+        with Session(reopened.engine) as session:
+            passages = session.exec(select(Passage)).all()
+            assert passages and all(p.sentence_terms == encode(p.text, TERMS) for p in passages)
+            assert session.get(Meta, "sentence_terms_version").value == sentence_terms_version()  # type: ignore[union-attr]
+        assert reopened.ask(question) == before
+    finally:
+        reopened.close()
+        reopened.engine.dispose()
