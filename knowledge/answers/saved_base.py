@@ -72,7 +72,14 @@ class SavedBase:
     example questions offered after a miss ``engine`` and ``documents``.
     """
 
-    def __init__(self, connection: sqlite3.Connection, index: Bm25Index, terms: TermMaker, gazetteer: Gazetteer):
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        index: Bm25Index,
+        terms: TermMaker,
+        gazetteer: Gazetteer,
+        vocabulary: Vocabulary,
+    ) -> None:
         self.connection = connection
         self.db = reading.ReadConnection(connection)
         # What functions that take ``engine`` or a connection read with (statistics, progress facts).
@@ -80,7 +87,7 @@ class SavedBase:
         self.terms = terms
         self.reader = QueryReader(terms)
         self.gazetteer = gazetteer
-        self.vocabulary = Vocabulary()
+        self.vocabulary = vocabulary
         self.live = SavedIndex(index, terms)
 
     @classmethod
@@ -107,7 +114,8 @@ class SavedBase:
         meta = reading.meta_values(db)
         if demo_may_load and DEMO_LOADED_KEY not in meta:
             return None
-        if meta.get(FACTS_VERSION_KEY) != facts_version(Vocabulary()):
+        vocabulary = Vocabulary()  # checked here, then used to answer
+        if meta.get(FACTS_VERSION_KEY) != facts_version(vocabulary):
             return None
         if meta.get(SENTENCE_TERMS_KEY) != sentence_terms_version():
             return None
@@ -119,7 +127,7 @@ class SavedBase:
             return None
         if index.passage_ids() != reading.passage_ids(db):
             return None
-        return cls(connection, index, TermMaker(), load_gazetteer())
+        return cls(connection, index, TermMaker(), load_gazetteer(), vocabulary)
 
     def ask(self, question: str, *, k: int = DEFAULT_K) -> Answer:
         """As ``Library.ask`` without a log: the facts first, then the passages."""
